@@ -1,0 +1,1 @@
+//! A ShipEngine simulator (to be written).
