@@ -1,1 +1,109 @@
-//! The app's one error type. Every message is safe to show a merchant.
+//! The app's one error type. Every message is written for a merchant: no upstream text, no URL,
+//! no key, no card number. Details go to the server log; the merchant gets a calm sentence and,
+//! where there is one, a reference that support can look up.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// One or more fields need the merchant's attention; each error is shown beside its field.
+    #[error("There is a problem with the details you entered. Check the highlighted fields.")]
+    Invalid(FieldErrors),
+    /// ShipEngine refused or failed the call for a reason the merchant cannot fix by editing a field.
+    #[error("{message}")]
+    Upstream { message: String, reference: Option<String> },
+    /// Too many attempts; the merchant can try again after a while.
+    #[error("Too many attempts. Please wait {retry_after_secs} seconds and try again.")]
+    RateLimited { retry_after_secs: u64 },
+    /// The request does not fit the step the merchant is on (an old tab, an expired session).
+    #[error("This page is out of date. We have reloaded your current step.")]
+    WrongStep,
+    /// A request we could not read at all (a hand-made or truncated form post).
+    #[error("We could not read that request. Please try again.")]
+    BadRequest,
+    /// Something broke on our side; the reference is in our logs.
+    #[error("Something went wrong on our side. Please try again in a moment.")]
+    Internal { reference: Option<String> },
+}
+
+impl AppError {
+    /// The reference a merchant can quote to support, when there is one.
+    pub fn reference(&self) -> Option<&str> {
+        match self {
+            AppError::Upstream { reference, .. } | AppError::Internal { reference } => {
+                reference.as_deref()
+            }
+            _ => None,
+        }
+    }
+
+    /// Field errors, when the error is about fields.
+    pub fn field_errors(&self) -> Option<&FieldErrors> {
+        match self {
+            AppError::Invalid(errors) => Some(errors),
+            _ => None,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            // The body or its arguments could not be decoded: the client's fault.
+            ServerFnErrorErr::Args(_)
+            | ServerFnErrorErr::Deserialization(_)
+            | ServerFnErrorErr::MissingArg(_) => AppError::BadRequest,
+            // Anything else (network on the client, serialisation on the server) is ours.
+            _ => AppError::Internal { reference: None },
+        }
+    }
+}
+
+/// A message about one form field, keyed by the field's `name` (which is also its `id`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+/// The field errors of one submission, in the order the fields appear on the page.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldErrors(pub Vec<FieldError>);
+
+impl FieldErrors {
+    pub fn push(&mut self, field: &str, message: impl Into<String>) {
+        // One message per field is enough: the first problem found is the one to fix first.
+        if self.get(field).is_none() {
+            self.0.push(FieldError { field: field.to_owned(), message: message.into() });
+        }
+    }
+
+    /// Replaces the message of `field` (or clears it with `None`), as live validation does.
+    pub fn set(&mut self, field: &str, message: Option<String>) {
+        self.0.retain(|e| e.field != field);
+        if let Some(message) = message {
+            self.push(field, message);
+        }
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &FieldError> {
+        self.0.iter()
+    }
+
+    /// `Ok(value)` when nothing was found, otherwise the errors as an [`AppError::Invalid`].
+    pub fn into_result<T>(self, value: T) -> Result<T, AppError> {
+        if self.is_empty() { Ok(value) } else { Err(AppError::Invalid(self)) }
+    }
+}

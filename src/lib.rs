@@ -4,8 +4,48 @@
 //! each holding its types, its validation (compiled for the server and the browser alike), its
 //! thin `#[server]` adapter and its view. Server-only code lives behind the `ssr` feature.
 
+pub mod app;
+pub mod done;
 pub mod error;
 pub mod fields;
+pub mod flow;
+pub mod registration;
+mod ui;
+pub mod verification;
 
 #[cfg(feature = "ssr")]
+pub mod server;
+#[cfg(feature = "ssr")]
 pub mod simulator;
+
+use fields::expiry::YearMonth;
+
+/// This month, for card expiry checks: from the system clock on the server, the browser's
+/// clock in the browser.
+pub fn today() -> YearMonth {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let now = js_sys::Date::new_0();
+        YearMonth { year: now.get_utc_full_year() as u16, month: now.get_utc_month() as u8 + 1 }
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        fields::expiry::today_utc()
+    }
+}
+
+/// The browser's entry point: hydrates the server-rendered page from the data it carries.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    let page = leptos::prelude::document()
+        .get_element_by_id(app::PAGE_DATA_ID)
+        .and_then(|script| script.text_content())
+        .and_then(|json| serde_json::from_str::<flow::PageData>(&json).ok());
+    match page {
+        Some(page) => leptos::mount::hydrate_body(move || leptos::view! { <app::App page/> }),
+        // Without its data the page stays as the server rendered it: plain forms still work.
+        None => leptos::logging::warn!("page data missing: the page stays server-rendered"),
+    }
+}

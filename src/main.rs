@@ -1,1 +1,69 @@
-fn main(){}
+//! Reads the configuration, builds the state, serves.
+
+use std::process::ExitCode;
+
+use leptos::config::get_configuration;
+use stamps_connect::server::{AppState, Config, build_router};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(error) => return fail(error),
+    };
+    let leptos_options = match get_configuration(None) {
+        Ok(conf) => conf.leptos_options,
+        Err(error) => return fail(error),
+    };
+    let state = match AppState::start(&config, leptos_options).await {
+        Ok(state) => state,
+        Err(error) => return fail(error),
+    };
+    let demo = state.demo_code.is_some();
+    let listener = match tokio::net::TcpListener::bind(config.listen_addr).await {
+        Ok(listener) => listener,
+        Err(error) => return fail(format!("cannot listen on {}: {error}", config.listen_addr)),
+    };
+    println!(
+        "stamps-connect listening on http://{}{}",
+        config.listen_addr,
+        if demo { " (demo mode: no API key, embedded ShipEngine simulator)" } else { "" }
+    );
+    if let Err(error) = axum::serve(listener, build_router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+    {
+        return fail(error);
+    }
+    ExitCode::SUCCESS
+}
+
+fn fail(error: impl std::fmt::Display) -> ExitCode {
+    eprintln!("stamps-connect: {error}");
+    ExitCode::FAILURE
+}
+
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut term) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            term.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {},
+        _ = terminate => {},
+    }
+}

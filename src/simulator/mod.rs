@@ -1,1 +1,153 @@
-//! A ShipEngine simulator (to be written).
+//! A ShipEngine simulator: a real HTTP server speaking the three Stamps.com calls exactly as
+//! the upstream contract (`shipengine/API.md`) describes them, for tests and the demo mode.
+//!
+//! It checks the `API-Key` header (401), validates bodies field by field (400 with
+//! `field_name`), runs the verification state machine with a fixed code, rate-limits per key
+//! (429 + `Retry-After`) and answers every error with ShipEngine's envelope and
+//! `x-shipengine-requestid` header. Tests can inject [`Fault`]s per [`Endpoint`] and read the
+//! [`RecordedRequest`]s, in process or over HTTP under `/__simulator`:
+//!
+//! | request                          | effect                                                   |
+//! |----------------------------------|----------------------------------------------------------|
+//! | `GET /__simulator/requests`      | the record, a JSON array of [`RecordedRequest`]          |
+//! | `DELETE /__simulator/requests`   | clears the record (204)                                  |
+//! | `POST /__simulator/faults`       | `{"endpoint":"register","fault":{"kind":"unavailable"},"times":1}` (204) |
+//! | `DELETE /__simulator/faults`     | clears pending faults (204)                              |
+//! | `GET /__simulator/health`        | 200 `{"status":"ok"}`                                    |
+
+mod connection;
+mod control;
+mod envelope;
+mod faults;
+mod rate_limit;
+mod record;
+mod routes;
+mod state;
+mod validation;
+mod verification;
+
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use faults::Fault;
+pub use record::{Endpoint, RecordedRequest};
+
+use connection::{ConnectionDropper, DroppableListener};
+use state::Shared;
+
+/// How the simulator behaves.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SimulatorConfig {
+    /// The one code that verifies a phone (shown on the page in demo mode).
+    pub verification_code: String,
+    /// Accepted API keys; empty accepts any non-blank key.
+    pub api_keys: Vec<String>,
+    /// Requests per minute per key; `TEST_` keys get at most [`SANDBOX_RATE_LIMIT_PER_MINUTE`].
+    pub rate_limit_per_minute: u32,
+    /// Refuse registration with a `TEST_` (sandbox) key, as ShipEngine's guide warns it may:
+    /// 400 `business_rules`/`forbidden`.
+    pub reject_sandbox_registration: bool,
+}
+
+/// ShipEngine's documented limit for sandbox keys.
+pub const SANDBOX_RATE_LIMIT_PER_MINUTE: u32 = 20;
+
+impl Default for SimulatorConfig {
+    fn default() -> Self {
+        Self {
+            verification_code: "123456".to_owned(),
+            api_keys: Vec::new(),
+            rate_limit_per_minute: 200,
+            reject_sandbox_registration: false,
+        }
+    }
+}
+
+/// The simulator's shared state; clones share it.
+#[derive(Clone, Debug)]
+pub struct Simulator {
+    shared: Arc<Shared>,
+}
+
+impl Simulator {
+    pub fn new(config: SimulatorConfig) -> Self {
+        Self {
+            shared: Arc::new(Shared::new(config)),
+        }
+    }
+
+    /// The whole HTTP API, control endpoints included. Serve it with [`spawn`] for the
+    /// `drop_connection` fault to work; any other server answers that fault with a 500.
+    pub fn router(&self) -> axum::Router {
+        routes::router(self.clone())
+    }
+
+    /// Every request received by the API (not the control endpoints), oldest first; only the
+    /// latest 1 000 are kept.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.state().log.snapshot()
+    }
+
+    pub fn clear_requests(&self) {
+        self.state().log.clear();
+    }
+
+    /// Plays `fault` on the next `times` requests to `endpoint`, after the faults already
+    /// pending for it.
+    pub fn inject_fault(&self, endpoint: Endpoint, fault: Fault, times: u32) {
+        self.state().faults.inject(endpoint, fault, times);
+    }
+
+    pub fn clear_faults(&self) {
+        self.state().faults.clear();
+    }
+}
+
+/// A simulator serving in a background task. Dropping it stops the server too.
+#[derive(Debug)]
+pub struct RunningSimulator {
+    /// `http://IP:PORT` of the bound socket.
+    pub base_url: String,
+    pub simulator: Simulator,
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<io::Result<()>>,
+}
+
+impl RunningSimulator {
+    /// Stops accepting connections, lets requests in flight finish, and waits for the server.
+    pub async fn shutdown(self) -> io::Result<()> {
+        // An error means the server already stopped; the task's result says why.
+        let _ = self.stop.send(());
+        self.task.await.map_err(io::Error::other)?
+    }
+}
+
+/// Binds `addr` (port 0 picks a free port) and serves `simulator` in a tokio task.
+pub async fn spawn(simulator: Simulator, addr: SocketAddr) -> io::Result<RunningSimulator> {
+    let listener = TcpListener::bind(addr).await?;
+    let base_url = format!("http://{}", listener.local_addr()?);
+    let service = simulator
+        .router()
+        .into_make_service_with_connect_info::<ConnectionDropper>();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(DroppableListener(listener), service)
+            .with_graceful_shutdown(async {
+                // Resolves on `shutdown()` and when the `RunningSimulator` is dropped.
+                let _ = stopped.await;
+            })
+            .await
+    });
+    tracing::info!(%base_url, "shipengine simulator serving");
+    Ok(RunningSimulator {
+        base_url,
+        simulator,
+        stop,
+        task,
+    })
+}

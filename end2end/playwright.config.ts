@@ -1,0 +1,69 @@
+import { defineConfig } from "@playwright/test";
+import { APP_URL, DEMO_URL, FAKE_API_KEY, SIMULATOR_URL } from "./tests/support/env";
+
+// Debian's Chromium: Playwright cannot download its own browser on this network.
+const chromium = {
+  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+  args: [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
+};
+
+const root = "..";
+const release = `${root}/target/release`;
+
+export default defineConfig({
+  testDir: "./tests",
+  // One simulator is shared and fault injection is global to it: run specs one at a time.
+  workers: 1,
+  fullyParallel: false,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  reporter: [["list"]],
+  use: {
+    baseURL: APP_URL,
+    trace: "retain-on-failure",
+    launchOptions: chromium,
+  },
+  projects: [
+    { name: "js", use: { javaScriptEnabled: true } },
+    // The same specs without JavaScript; those that need it are named *.hydrate.spec.ts.
+    { name: "no-js", use: { javaScriptEnabled: false }, testIgnore: /\.hydrate\.spec\.ts$/ },
+  ],
+  webServer: [
+    {
+      command: `${release}/shipengine-simulator --port ${new URL(SIMULATOR_URL).port} --code 123456 --api-key ${FAKE_API_KEY}`,
+      url: `${SIMULATOR_URL}/__simulator/health`,
+      reuseExistingServer: false,
+      stdout: "pipe",
+    },
+    {
+      command: `${release}/stamps-connect`,
+      cwd: root,
+      url: APP_URL,
+      reuseExistingServer: false,
+      env: {
+        SHIPENGINE_API_KEY: FAKE_API_KEY,
+        SHIPENGINE_BASE_URL: SIMULATOR_URL,
+        LISTEN_ADDR: new URL(APP_URL).host,
+        UPSTREAM_TIMEOUT_SECS: "3",
+        RUST_LOG: "info",
+      },
+    },
+    {
+      command: `${release}/stamps-connect`,
+      cwd: root,
+      url: DEMO_URL,
+      reuseExistingServer: false,
+      env: { LISTEN_ADDR: new URL(DEMO_URL).host, RUST_LOG: "warn" },
+    },
+  ],
+});

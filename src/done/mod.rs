@@ -1,0 +1,13 @@
+//! Step 3: the account is open and verified.
+
+mod view;
+
+pub use view::DoneView;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DoneScreen {
+    pub nickname: String,
+    pub carrier_id: String,
+}

@@ -1,0 +1,24 @@
+//! The screen a merchant is on, as the server decides it and the browser renders it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::done::DoneScreen;
+use crate::registration::RegisterScreen;
+use crate::verification::VerifyScreen;
+
+/// One of the three steps, with what its view needs. Server functions return the next one.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Screen {
+    Register(RegisterScreen),
+    Verify(VerifyScreen),
+    Done(DoneScreen),
+}
+
+/// Everything the page is rendered from, embedded in the page so that hydration starts from
+/// exactly what the server rendered.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PageData {
+    pub screen: Screen,
+    /// Set in demo mode: the fixed code the embedded simulator accepts.
+    pub demo_code: Option<String>,
+}

@@ -1,0 +1,104 @@
+//! What the registration form posts. The same flat shape is sent by the hydrated page and by a
+//! plain HTML form post without JavaScript, so every field is a string the merchant typed.
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// The registration form as typed. `card_number` is only ever filled in the browser and in the
+/// request that carries it: what the server keeps or renders has it blank.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RegistrationForm {
+    pub nickname: String,
+    pub email: String,
+    #[serde(deserialize_with = "checkbox")]
+    pub agree_to_carrier_terms: bool,
+    pub name: String,
+    pub phone: String,
+    pub company_name: String,
+    pub address_line1: String,
+    pub address_line2: String,
+    pub city_locality: String,
+    pub state_province: String,
+    pub postal_code: String,
+    /// "yes" or "no"; blank until the merchant chooses.
+    pub residential: String,
+    pub card_name: String,
+    pub card_number: String,
+    pub card_exp_month: String,
+    pub card_exp_year: String,
+}
+
+impl RegistrationForm {
+    /// The form without its card number: what may be kept in a session or rendered back.
+    pub fn without_card_number(&self) -> Self {
+        Self { card_number: String::new(), ..self.clone() }
+    }
+}
+
+impl std::fmt::Debug for RegistrationForm {
+    // Hand-written so that no log line can ever carry the card number.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegistrationForm")
+            .field("nickname", &self.nickname)
+            .field("email", &self.email)
+            .field("card_number", &if self.card_number.is_empty() { "" } else { "[redacted]" })
+            .finish_non_exhaustive()
+    }
+}
+
+/// A checkbox posts its value ("true", or "on" without a value attribute) only when ticked.
+/// Accepts a JSON bool too, and never fails on other text: anything else means "not ticked".
+fn checkbox<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Posted {
+        Bool(bool),
+        Text(String),
+    }
+    Ok(match Posted::deserialize(deserializer)? {
+        Posted::Bool(ticked) => ticked,
+        Posted::Text(text) => matches!(text.as_str(), "true" | "on" | "yes"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_the_card_number() {
+        let form = RegistrationForm { card_number: "4111111111111111".into(), ..Default::default() };
+        let printed = format!("{form:?}");
+        assert!(!printed.contains("4111"), "{printed}");
+        assert!(printed.contains("[redacted]"));
+    }
+
+    #[test]
+    fn without_card_number_keeps_everything_else() {
+        let form = RegistrationForm {
+            email: "a@example.com".into(),
+            card_number: "4111111111111111".into(),
+            card_exp_month: "07".into(),
+            ..Default::default()
+        };
+        let kept = form.without_card_number();
+        assert_eq!(kept.card_number, "");
+        assert_eq!(kept.email, "a@example.com");
+        assert_eq!(kept.card_exp_month, "07");
+    }
+
+    #[test]
+    fn checkbox_reads_form_posts_and_json() {
+        let ticked: RegistrationForm =
+            serde_json::from_str(r#"{"agree_to_carrier_terms":"on"}"#).unwrap();
+        assert!(ticked.agree_to_carrier_terms);
+        let json: RegistrationForm =
+            serde_json::from_str(r#"{"agree_to_carrier_terms":true}"#).unwrap();
+        assert!(json.agree_to_carrier_terms);
+        let other: RegistrationForm =
+            serde_json::from_str(r#"{"agree_to_carrier_terms":"nope"}"#).unwrap();
+        assert!(!other.agree_to_carrier_terms);
+        let absent: RegistrationForm = serde_json::from_str("{}").unwrap();
+        assert!(!absent.agree_to_carrier_terms);
+    }
+}

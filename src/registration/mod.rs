@@ -1,0 +1,23 @@
+//! Step 1: the registration form (contact, address, card) → a Stamps.com carrier.
+
+mod form;
+mod server;
+mod validate;
+mod view;
+
+pub use form::RegistrationForm;
+pub use server::{Register, register};
+pub use validate::{ValidRegistration, validate_registration};
+pub use view::RegisterView;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RegisterScreen {
+    /// What the merchant typed last, never with the card number.
+    pub draft: RegistrationForm,
+    /// Why the last submission did not go through.
+    pub error: Option<AppError>,
+}

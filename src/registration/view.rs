@@ -1,0 +1,360 @@
+//! Step 1's view: one form, validated as the merchant goes, relayed by the `register` server
+//! function. Without JavaScript the same form posts to the same function.
+
+use leptos::ev::SubmitEvent;
+use leptos::html::Div;
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+
+use super::{Register, RegisterScreen, RegistrationForm, validate_registration};
+use crate::error::{AppError, FieldErrors};
+use crate::fields::card::{card_digits, detect_brand, format_card_number};
+use crate::fields::states::US_STATES;
+use crate::flow::Screen;
+use crate::ui::{ErrorSummary, FieldMessage, TextField, describedby};
+
+const TERMS_URL: &str = "https://www.stamps.com/legal/terms-and-conditions/";
+
+/// One signal per field, so each input updates only itself.
+#[derive(Clone, Copy)]
+struct Fields {
+    nickname: RwSignal<String>,
+    email: RwSignal<String>,
+    agree_to_carrier_terms: RwSignal<bool>,
+    name: RwSignal<String>,
+    phone: RwSignal<String>,
+    company_name: RwSignal<String>,
+    address_line1: RwSignal<String>,
+    address_line2: RwSignal<String>,
+    city_locality: RwSignal<String>,
+    state_province: RwSignal<String>,
+    postal_code: RwSignal<String>,
+    residential: RwSignal<String>,
+    card_name: RwSignal<String>,
+    card_number: RwSignal<String>,
+    card_exp_month: RwSignal<String>,
+    card_exp_year: RwSignal<String>,
+}
+
+impl Fields {
+    fn new(draft: RegistrationForm) -> Self {
+        Self {
+            nickname: RwSignal::new(draft.nickname),
+            email: RwSignal::new(draft.email),
+            agree_to_carrier_terms: RwSignal::new(draft.agree_to_carrier_terms),
+            name: RwSignal::new(draft.name),
+            phone: RwSignal::new(draft.phone),
+            company_name: RwSignal::new(draft.company_name),
+            address_line1: RwSignal::new(draft.address_line1),
+            address_line2: RwSignal::new(draft.address_line2),
+            city_locality: RwSignal::new(draft.city_locality),
+            state_province: RwSignal::new(draft.state_province),
+            postal_code: RwSignal::new(draft.postal_code),
+            residential: RwSignal::new(draft.residential),
+            card_name: RwSignal::new(draft.card_name),
+            card_number: RwSignal::new(draft.card_number),
+            card_exp_month: RwSignal::new(draft.card_exp_month),
+            card_exp_year: RwSignal::new(draft.card_exp_year),
+        }
+    }
+
+    fn snapshot(&self) -> RegistrationForm {
+        RegistrationForm {
+            nickname: self.nickname.get_untracked(),
+            email: self.email.get_untracked(),
+            agree_to_carrier_terms: self.agree_to_carrier_terms.get_untracked(),
+            name: self.name.get_untracked(),
+            phone: self.phone.get_untracked(),
+            company_name: self.company_name.get_untracked(),
+            address_line1: self.address_line1.get_untracked(),
+            address_line2: self.address_line2.get_untracked(),
+            city_locality: self.city_locality.get_untracked(),
+            state_province: self.state_province.get_untracked(),
+            postal_code: self.postal_code.get_untracked(),
+            residential: self.residential.get_untracked(),
+            card_name: self.card_name.get_untracked(),
+            card_number: self.card_number.get_untracked(),
+            card_exp_month: self.card_exp_month.get_untracked(),
+            card_exp_year: self.card_exp_year.get_untracked(),
+        }
+    }
+
+    /// Whether the merchant has typed anything into `field` (empty fields are judged on submit).
+    fn is_filled(&self, field: &str) -> bool {
+        let form = self.snapshot();
+        match field {
+            "card_exp_month" | "card_exp_year" => {
+                !form.card_exp_month.trim().is_empty() && !form.card_exp_year.trim().is_empty()
+            }
+            _ => !field_value(&form, field).trim().is_empty(),
+        }
+    }
+}
+
+fn field_value<'a>(form: &'a RegistrationForm, field: &str) -> &'a str {
+    match field {
+        "nickname" => &form.nickname,
+        "email" => &form.email,
+        "name" => &form.name,
+        "phone" => &form.phone,
+        "address_line1" => &form.address_line1,
+        "city_locality" => &form.city_locality,
+        "state_province" => &form.state_province,
+        "postal_code" => &form.postal_code,
+        "residential" => &form.residential,
+        "card_name" => &form.card_name,
+        "card_number" => &form.card_number,
+        _ => "",
+    }
+}
+
+#[component]
+pub fn RegisterView(screen: RegisterScreen, set_screen: WriteSignal<Screen>) -> impl IntoView {
+    // A page rendered by the server never has the card number: say why it is blank.
+    let card_cleared = screen.error.is_some() && screen.draft.card_number.is_empty();
+    let fields = Fields::new(screen.draft);
+    let error = RwSignal::new(screen.error.clone());
+    let errors = RwSignal::new(screen.error.and_then(|e| e.field_errors().cloned()).unwrap_or_default());
+    let summary = NodeRef::<Div>::new();
+    let register = ServerAction::<Register>::new();
+
+    let show_problem = move |problem: AppError| {
+        errors.set(problem.field_errors().cloned().unwrap_or_default());
+        error.set(Some(problem));
+        request_animation_frame(move || {
+            if let Some(summary) = summary.get_untracked() {
+                let _ = summary.focus();
+            }
+        });
+    };
+
+    // Re-checks one field as the merchant goes: the same rules the server applies.
+    let on_check = Callback::new(move |field: &'static str| {
+        let message = validate_registration(&fields.snapshot(), crate::today())
+            .err()
+            .and_then(|found| found.get(field).map(str::to_owned))
+            .filter(|_| fields.is_filled(field) || errors.with(|e| e.get(field).is_some()));
+        errors.update(|e| e.set(field, message));
+    });
+
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if register.pending().get_untracked() {
+            return; // a double click: the first submission is on its way
+        }
+        let form = fields.snapshot();
+        match validate_registration(&form, crate::today()) {
+            Err(found) => show_problem(AppError::Invalid(found)),
+            Ok(_) => {
+                error.set(None);
+                register.dispatch(Register { form });
+            }
+        }
+    };
+
+    Effect::new(move |_| match register.value().get() {
+        Some(Ok(Screen::Register(same))) => match same.error {
+            Some(problem) => show_problem(problem),
+            None => error.set(None),
+        },
+        Some(Ok(next)) => set_screen.set(next),
+        Some(Err(problem)) => show_problem(problem),
+        None => {}
+    });
+
+    let brand = move || {
+        card_digits(&fields.card_number.get()).and_then(|digits| detect_brand(&digits))
+    };
+    let pending = register.pending();
+
+    view! {
+        <h1>"Open your free Stamps.com account"</h1>
+        <p class="lede">
+            "Print discounted USPS postage from your ShipEngine account. This takes about two minutes: "
+            "this form, then a code we text to your phone."
+        </p>
+        <ErrorSummary error=error.into() node_ref=summary/>
+        <form method="post" action=Register::PATH on:submit=on_submit novalidate>
+            <fieldset>
+                <legend>"Your account"</legend>
+                <TextField name="nickname" label="Account nickname" value=fields.nickname errors on_check
+                    hint="A name you will recognise, like \u{201c}Main store\u{201d}"/>
+                <TextField name="email" label="Email address" value=fields.email errors on_check
+                    input_type="email" autocomplete="email"
+                    hint="Stamps.com sends account emails here"/>
+            </fieldset>
+
+            <fieldset>
+                <legend>"Your address"</legend>
+                <p class="hint">"The address you ship from. Stamps.com is for US addresses only."</p>
+                <TextField name="name" label="Full name" value=fields.name errors on_check autocomplete="name"/>
+                <TextField name="company_name" label="Business name" value=fields.company_name errors on_check
+                    autocomplete="organization" optional=true/>
+                <TextField name="phone" label="Phone number" value=fields.phone errors on_check
+                    input_type="tel" autocomplete="tel" hint="A US mobile number, like (512) 111-2222. We text a code to it next."/>
+                <TextField name="address_line1" label="Address line 1" value=fields.address_line1 errors on_check
+                    autocomplete="address-line1"/>
+                <TextField name="address_line2" label="Address line 2" value=fields.address_line2 errors on_check
+                    autocomplete="address-line2" optional=true/>
+                <TextField name="city_locality" label="City" value=fields.city_locality errors on_check
+                    autocomplete="address-level2" width="medium"/>
+                <StateSelect value=fields.state_province errors on_check/>
+                <TextField name="postal_code" label="ZIP code" value=fields.postal_code errors on_check
+                    autocomplete="postal-code" width="short"/>
+                <div class="field">
+                    <label for="country">"Country"</label>
+                    <select id="country" name="country" autocomplete="country" class="input input--medium">
+                        <option value="US" selected>"United States"</option>
+                    </select>
+                </div>
+                <Residential value=fields.residential errors on_check/>
+            </fieldset>
+
+            <fieldset>
+                <legend>"Card for postage"</legend>
+                <p class="hint">
+                    "Stamps.com charges postage to this card. We pass it straight to Stamps.com and never keep it."
+                </p>
+                <TextField name="card_name" label="Name on card" value=fields.card_name errors on_check
+                    autocomplete="cc-name"/>
+                {card_cleared.then(|| view! {
+                    <p class="notice" id="card-cleared">
+                        "For your security we never keep card numbers, so please enter it again."
+                    </p>
+                })}
+                <TextField name="card_number" label="Card number" value=fields.card_number errors on_check
+                    autocomplete="cc-number" inputmode="numeric" width="card"
+                    hint="Visa, Mastercard, American Express or Discover"
+                    format=format_card_number/>
+                <p class="card-brand" aria-live="polite">
+                    {move || brand().map(|brand| format!("{} card", brand.display_name()))}
+                </p>
+                <CardExpiry month=fields.card_exp_month year=fields.card_exp_year errors on_check/>
+            </fieldset>
+
+            <div class="field" class:field--error=move || errors.with(|e| e.get("agree_to_carrier_terms").is_some())>
+                <FieldMessage name="agree_to_carrier_terms" errors/>
+                <div class="checkbox">
+                    <input type="checkbox" id="agree_to_carrier_terms" name="agree_to_carrier_terms" value="true"
+                        checked=fields.agree_to_carrier_terms.get_untracked()
+                        bind:checked=fields.agree_to_carrier_terms
+                        aria-invalid=move || errors.with(|e| e.get("agree_to_carrier_terms").is_some()).then_some("true")
+                        aria-describedby=move || describedby("agree_to_carrier_terms", false,
+                            errors.with(|e| e.get("agree_to_carrier_terms").is_some()))
+                        on:change=move |_| on_check.run("agree_to_carrier_terms")/>
+                    <label for="agree_to_carrier_terms">
+                        "I agree to the "
+                        <a href=TERMS_URL target="_blank" rel="noopener noreferrer">"Stamps.com terms and conditions (opens in a new tab)"</a>
+                    </label>
+                </div>
+            </div>
+
+            <button type="submit" class="button" aria-disabled=move || pending.get().then_some("true")>
+                {move || if pending.get() { "Opening your account\u{2026}" } else { "Open my Stamps.com account" }}
+            </button>
+        </form>
+    }
+}
+
+#[component]
+fn StateSelect(
+    value: RwSignal<String>,
+    errors: RwSignal<FieldErrors>,
+    on_check: Callback<&'static str>,
+) -> impl IntoView {
+    let name = "state_province";
+    let has_error = move || errors.with(|e| e.get(name).is_some());
+    let initial = value.get_untracked();
+    view! {
+        <div class="field" class:field--error=has_error>
+            <label for=name>"State"</label>
+            <FieldMessage name errors/>
+            <select id=name name=name autocomplete="address-level1" class="input input--medium"
+                aria-invalid=move || has_error().then_some("true")
+                aria-describedby=move || describedby(name, false, has_error())
+                prop:value=value
+                on:change=move |ev| { value.set(event_target_value(&ev)); on_check.run(name) }>
+                <option value="" selected=initial.is_empty()>"Select a state"</option>
+                {US_STATES.iter().map(|(code, label)| view! {
+                    <option value=*code selected=initial == *code>{*label}</option>
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+#[component]
+fn Residential(
+    value: RwSignal<String>,
+    errors: RwSignal<FieldErrors>,
+    on_check: Callback<&'static str>,
+) -> impl IntoView {
+    let name = "residential";
+    let has_error = move || errors.with(|e| e.get(name).is_some());
+    let initial = value.get_untracked();
+    let choice = move |id: &'static str, choice: &'static str, label: &'static str| {
+        view! {
+            <div class="radio">
+                <input type="radio" id=id name=name value=choice
+                    checked=initial == choice
+                    prop:checked=move || value.get() == choice
+                    on:change=move |_| { value.set(choice.to_owned()); on_check.run(name) }/>
+                <label for=id>{label}</label>
+            </div>
+        }
+    };
+    view! {
+        <fieldset class="field" class:field--error=has_error id=name
+            aria-describedby=move || describedby(name, false, has_error())>
+            <legend>"Is this a home address?"</legend>
+            <FieldMessage name errors/>
+            <div class="radios">
+                {choice("residential-yes", "yes", "Yes, it is a home")}
+                {choice("residential-no", "no", "No, it is a business")}
+            </div>
+        </fieldset>
+    }
+}
+
+#[component]
+fn CardExpiry(
+    month: RwSignal<String>,
+    year: RwSignal<String>,
+    errors: RwSignal<FieldErrors>,
+    on_check: Callback<&'static str>,
+) -> impl IntoView {
+    let has_error = move || {
+        errors.with(|e| e.get("card_exp_month").is_some() || e.get("card_exp_year").is_some())
+    };
+    let part = move |name: &'static str, label: &'static str, value: RwSignal<String>, autocomplete: &'static str, size: &'static str| {
+        let part_error = move || errors.with(|e| e.get(name).is_some());
+        view! {
+            <div class="date-part">
+                <label for=name>{label}</label>
+                <input type="text" id=name name=name inputmode="numeric" autocomplete=autocomplete
+                    class=format!("input input--{size}")
+                    aria-invalid=move || part_error().then_some("true")
+                    aria-describedby=move || match describedby(name, false, part_error()) {
+                        Some(error) => format!("card_exp-hint {error}"),
+                        None => "card_exp-hint".to_owned(),
+                    }
+                    value=value.get_untracked()
+                    prop:value=value
+                    on:input=move |ev| { value.set(event_target_value(&ev)); if has_error() { on_check.run(name) } }
+                    on:blur=move |_| on_check.run(name)/>
+            </div>
+        }
+    };
+    view! {
+        <fieldset class="field" class:field--error=has_error>
+            <legend>"Expiry date"</legend>
+            <p class="hint" id="card_exp-hint">"As on the card, for example 07 2030"</p>
+            <FieldMessage name="card_exp_month" errors/>
+            <FieldMessage name="card_exp_year" errors/>
+            <div class="date">
+                {part("card_exp_month", "Month", month, "cc-exp-month", "2")}
+                {part("card_exp_year", "Year", year, "cc-exp-year", "4")}
+            </div>
+        </fieldset>
+    }
+}

@@ -1,0 +1,266 @@
+//! The server-only ShipEngine client for the three Stamps.com calls (see
+//! `/work/shared/shipengine/API.md`): register, request an SMS code, submit the code.
+//!
+//! Deliberately no retries here: a registration must never be sent twice (a second attempt after
+//! an ambiguous failure can open a second account) and every code request sends a paid text
+//! message. What may be retried, and when, is the caller's decision, helped by
+//! [`ShipEngineError::may_have_taken_effect`] and [`ShipEngineError::retry_after`].
+//!
+//! Each call is logged once: endpoint, method, status, ShipEngine's request id and elapsed time;
+//! never the key or a body.
+
+mod config;
+mod error;
+mod open_enum;
+mod response;
+mod types;
+
+#[cfg(test)]
+mod tests;
+
+use std::error::Error as _;
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use reqwest::header::{ACCEPT, HeaderMap, HeaderName, HeaderValue};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+pub use config::{ApiKey, ClientBuildError, ClientConfig, InvalidApiKey};
+pub use error::{ApiErrorDetail, ErrorCode, ErrorSource, ErrorType, ShipEngineError};
+pub use types::{
+    CardType, CarrierId, CreditCard, InvalidId, RegisterRequest, Registered, RegistrationAddress,
+    ResidentialIndicator, VerificationId, VerificationResult, VerificationStarted,
+    VerificationStatus,
+};
+
+use response::{AnswerHead, BodyFailure, read_capped_body};
+use types::{VerificationCodeRequest, VerificationCodeSubmission};
+
+const USER_AGENT: &str = concat!("stamps-connect/", env!("CARGO_PKG_VERSION"));
+
+/// Cheap to clone: clones share one connection pool.
+#[derive(Clone)]
+pub struct ShipEngineClient {
+    http: reqwest::Client,
+    base_url: Arc<str>,
+}
+
+impl ShipEngineClient {
+    pub fn new(config: ClientConfig) -> Result<Self, ClientBuildError> {
+        let base_url = config::normalized_base_url(&config.base_url)?;
+        let http = reqwest::Client::builder()
+            .default_headers(default_headers(&config.api_key)?)
+            .user_agent(USER_AGENT)
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.timeout)
+            // ShipEngine does not redirect; following one would replay the call, API key
+            // included, to wherever it points. It surfaces as an unexpected answer instead.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(ClientBuildError::Http)?;
+        Ok(Self { http, base_url: base_url.into() })
+    }
+
+    /// `POST /v1/registration/stamps_com`. Never retried: see the module documentation.
+    pub async fn register_stamps_com(
+        &self,
+        body: &RegisterRequest,
+    ) -> Result<Registered, ShipEngineError> {
+        self.call(Endpoint::Register, body).await
+    }
+
+    /// `POST /v1/connections/carriers/stamps_com/:carrier_id/verification`: sends a text message
+    /// with a code to `phone` (10 digits, no punctuation).
+    pub async fn request_verification_code(
+        &self,
+        carrier_id: &CarrierId,
+        phone: &str,
+    ) -> Result<VerificationStarted, ShipEngineError> {
+        let endpoint = Endpoint::RequestVerificationCode { carrier_id };
+        self.call(endpoint, &VerificationCodeRequest::sms(phone)).await
+    }
+
+    /// `PUT /v1/connections/carriers/stamps_com/:carrier_id/verification/:verification_id`.
+    pub async fn submit_verification_code(
+        &self,
+        carrier_id: &CarrierId,
+        verification_id: &VerificationId,
+        code: &str,
+    ) -> Result<VerificationResult, ShipEngineError> {
+        let endpoint = Endpoint::SubmitVerificationCode { carrier_id, verification_id };
+        self.call(endpoint, &VerificationCodeSubmission { verification_code: code }).await
+    }
+
+    async fn call<T: DeserializeOwned>(
+        &self,
+        endpoint: Endpoint<'_>,
+        body: &impl Serialize,
+    ) -> Result<T, ShipEngineError> {
+        let started = Instant::now();
+        let outcome = self.exchange(endpoint, body).await;
+        log_outcome(endpoint, &outcome, started.elapsed());
+        outcome.map(|answered| answered.value).map_err(|failure| failure.error)
+    }
+
+    async fn exchange<T: DeserializeOwned>(
+        &self,
+        endpoint: Endpoint<'_>,
+        body: &impl Serialize,
+    ) -> Result<Answered<T>, Failure> {
+        let url = format!("{}{}", self.base_url, endpoint.path());
+        let response = self
+            .http
+            .request(endpoint.method(), url)
+            .json(body)
+            .send()
+            .await
+            .map_err(Failure::sending)?;
+        let head = AnswerHead::new(response.status(), response.headers());
+        let body = match read_capped_body(response).await {
+            Ok(body) => body,
+            Err(BodyFailure::TooLarge) => return Err(head.unexpected_body().into()),
+            Err(BodyFailure::Transport(cause)) => {
+                return Err(Failure { error: head.body_lost(), cause: Some(cause) });
+            }
+        };
+        let (status, request_id) = (head.status.as_u16(), head.request_id.clone());
+        let value = head.decode(&body)?;
+        Ok(Answered { status, request_id, value })
+    }
+}
+
+impl fmt::Debug for ShipEngineClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ShipEngineClient").field("base_url", &self.base_url).finish_non_exhaustive()
+    }
+}
+
+fn default_headers(api_key: &ApiKey) -> Result<HeaderMap, ClientBuildError> {
+    let mut key = HeaderValue::from_str(api_key.expose())
+        .map_err(|_| ClientBuildError::InvalidApiKeyHeader)?;
+    // Masks the value in any Debug output of the headers (and keeps it out of HTTP/2 tables).
+    key.set_sensitive(true);
+    let mut headers = HeaderMap::new();
+    headers.insert(HeaderName::from_static("api-key"), key);
+    headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+    // `Content-Type: application/json` is set by `RequestBuilder::json` on every call.
+    Ok(headers)
+}
+
+#[derive(Clone, Copy)]
+enum Endpoint<'a> {
+    Register,
+    RequestVerificationCode { carrier_id: &'a CarrierId },
+    SubmitVerificationCode { carrier_id: &'a CarrierId, verification_id: &'a VerificationId },
+}
+
+impl Endpoint<'_> {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Register => "register_stamps_com",
+            Self::RequestVerificationCode { .. } => "request_verification_code",
+            Self::SubmitVerificationCode { .. } => "submit_verification_code",
+        }
+    }
+
+    fn method(self) -> Method {
+        match self {
+            Self::Register | Self::RequestVerificationCode { .. } => Method::POST,
+            Self::SubmitVerificationCode { .. } => Method::PUT,
+        }
+    }
+
+    /// The ids are path-safe by construction (letters, digits, `-`, `_`), so they go in as is.
+    fn path(self) -> String {
+        const CARRIERS: &str = "/v1/connections/carriers/stamps_com";
+        match self {
+            Self::Register => "/v1/registration/stamps_com".to_owned(),
+            Self::RequestVerificationCode { carrier_id } => {
+                format!("{CARRIERS}/{carrier_id}/verification")
+            }
+            Self::SubmitVerificationCode { carrier_id, verification_id } => {
+                format!("{CARRIERS}/{carrier_id}/verification/{verification_id}")
+            }
+        }
+    }
+}
+
+/// A decoded 2xx, with what the log needs.
+struct Answered<T> {
+    status: u16,
+    request_id: Option<String>,
+    value: T,
+}
+
+/// A failed call, with the transport error behind it when there is one (for the log only).
+struct Failure {
+    error: ShipEngineError,
+    cause: Option<reqwest::Error>,
+}
+
+impl Failure {
+    /// Sorts a failed send by whether the request can have reached ShipEngine. Only a connector
+    /// error (`is_connect`: DNS, TCP, TLS, or the connect timeout) or a request that could not be
+    /// built (`is_builder`) proves nothing was sent. Anything else leaves the outcome unknown: the
+    /// total timeout (`is_timeout`; it may also fire while connecting, which is then reported
+    /// as unknown, erring on the safe side), or a connection closed before the answer came
+    /// (`is_request`).
+    fn sending(cause: reqwest::Error) -> Self {
+        let error = if cause.is_connect() || cause.is_builder() {
+            ShipEngineError::Connect
+        } else {
+            ShipEngineError::NoResponse
+        };
+        Self { error, cause: Some(cause) }
+    }
+}
+
+impl From<ShipEngineError> for Failure {
+    fn from(error: ShipEngineError) -> Self {
+        Self { error, cause: None }
+    }
+}
+
+fn log_outcome<T>(endpoint: Endpoint<'_>, outcome: &Result<Answered<T>, Failure>, elapsed: Duration) {
+    let elapsed_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
+    let (name, method) = (endpoint.name(), endpoint.method());
+    match outcome {
+        Ok(answered) => tracing::info!(
+            endpoint = name,
+            %method,
+            status = answered.status,
+            request_id = answered.request_id.as_deref(),
+            elapsed_ms,
+            "ShipEngine call succeeded"
+        ),
+        Err(Failure { error, cause }) => tracing::warn!(
+            endpoint = name,
+            %method,
+            status = error.status(),
+            request_id = error.request_id(),
+            elapsed_ms,
+            cause = cause.as_ref().map(|cause| tracing::field::display(ErrorChain(cause))),
+            %error,
+            "ShipEngine call failed"
+        ),
+    }
+}
+
+/// An error and its sources, `outer: inner: root`, so a log line says "connection refused" or
+/// "invalid peer certificate" rather than just "error sending request".
+struct ErrorChain<'a>(&'a reqwest::Error);
+
+impl fmt::Display for ErrorChain<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut source = self.0.source();
+        while let Some(error) = source {
+            write!(f, ": {error}")?;
+            source = error.source();
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,80 @@
+//! What every request shares: the ShipEngine client (which holds the key) and the demo setting.
+
+use std::sync::Arc;
+
+use leptos::config::LeptosOptions;
+use leptos::prelude::use_context;
+
+use crate::error::AppError;
+use crate::server::config::Config;
+use crate::server::shipengine::{ApiKey, ClientConfig, ShipEngineClient};
+use crate::simulator::{self, RunningSimulator, Simulator, SimulatorConfig};
+
+/// The code the embedded simulator accepts; the demo banner shows it.
+pub const DEMO_CODE: &str = "123456";
+
+#[derive(Clone)]
+pub struct AppState {
+    pub shipengine: ShipEngineClient,
+    /// Set in demo mode: the code shown on every screen.
+    pub demo_code: Option<String>,
+    pub leptos_options: LeptosOptions,
+    /// Keeps the embedded simulator's handle alive for as long as the app runs.
+    _simulator: Option<Arc<RunningSimulator>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("could not start the demo ShipEngine simulator: {0}")]
+    Simulator(std::io::Error),
+    #[error("could not build the ShipEngine client: {0}")]
+    Client(String),
+}
+
+impl AppState {
+    /// With a key, talks to the configured ShipEngine; without one, starts the simulator
+    /// in-process on a loopback port and talks to that (demo mode).
+    pub async fn start(config: &Config, leptos_options: LeptosOptions) -> Result<Self, StartError> {
+        let (api_key, base_url, demo_code, simulator) = match &config.api_key {
+            Some(key) => {
+                if key.is_sandbox() {
+                    tracing::warn!(
+                        "SHIPENGINE_API_KEY is a sandbox (TEST_) key: ShipEngine does not link \
+                         carrier accounts to sandbox keys, so registrations will fail"
+                    );
+                }
+                (key.clone(), config.base_url.clone(), None, None)
+            }
+            None => {
+                let demo_key = format!("demo_{}", uuid::Uuid::new_v4().simple());
+                let sim = Simulator::new(SimulatorConfig {
+                    verification_code: DEMO_CODE.into(),
+                    api_keys: vec![demo_key.clone()],
+                    ..SimulatorConfig::default()
+                });
+                let running = simulator::spawn(sim, ([127, 0, 0, 1], 0).into())
+                    .await
+                    .map_err(StartError::Simulator)?;
+                tracing::info!(base_url = %running.base_url, "demo mode: embedded ShipEngine simulator");
+                let key = ApiKey::new(demo_key).map_err(|e| StartError::Client(format!("{e:?}")))?;
+                (key, running.base_url.clone(), Some(DEMO_CODE.to_owned()), Some(Arc::new(running)))
+            }
+        };
+        let shipengine = ShipEngineClient::new(ClientConfig {
+            base_url,
+            api_key,
+            connect_timeout: config.upstream_connect_timeout,
+            timeout: config.upstream_timeout,
+        })
+        .map_err(|e| StartError::Client(e.to_string()))?;
+        Ok(Self { shipengine, demo_code, leptos_options, _simulator: simulator })
+    }
+
+    /// The state, inside a server function.
+    pub fn from_context() -> Result<Self, AppError> {
+        use_context::<Self>().ok_or_else(|| {
+            tracing::error!("AppState missing from the server function context");
+            AppError::Internal { reference: None }
+        })
+    }
+}

@@ -1,0 +1,139 @@
+//! The record of received API requests, so tests can assert what the client sent.
+
+use std::collections::VecDeque;
+
+use axum::http::HeaderMap;
+use axum::http::request::Parts;
+use serde::{Deserialize, Serialize};
+
+/// The three ShipEngine calls the simulator speaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Endpoint {
+    /// `POST /v1/registration/stamps_com`
+    Register,
+    /// `POST /v1/connections/carriers/stamps_com/{carrier_id}/verification`
+    SendCode,
+    /// `PUT /v1/connections/carriers/stamps_com/{carrier_id}/verification/{verification_id}`
+    VerifyCode,
+}
+
+/// One request as received, faulted and refused ones included.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RecordedRequest {
+    pub method: String,
+    /// Path without the query string.
+    pub path: String,
+    /// The `API-Key` header, whatever its case, if present.
+    pub api_key: Option<String>,
+    /// Every header, names lower-cased, values decoded lossily.
+    pub headers: Vec<(String, String)>,
+    /// The body parsed as JSON, or `null` when it is empty or not JSON.
+    pub body: serde_json::Value,
+    /// The body as text; empty when it exceeded the 64 KiB the simulator reads.
+    pub raw_body: String,
+    /// Which API call the request addressed; `None` for unknown paths and methods.
+    pub endpoint: Option<Endpoint>,
+}
+
+impl RecordedRequest {
+    pub(crate) fn new(parts: &Parts, endpoint: Option<Endpoint>, raw_body: &[u8]) -> Self {
+        Self {
+            method: parts.method.to_string(),
+            path: parts.uri.path().to_owned(),
+            api_key: api_key(&parts.headers).map(str::to_owned),
+            headers: parts
+                .headers
+                .iter()
+                .map(|(name, value)| {
+                    let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+                    (name.as_str().to_owned(), value)
+                })
+                .collect(),
+            body: serde_json::from_slice(raw_body).unwrap_or(serde_json::Value::Null),
+            raw_body: String::from_utf8_lossy(raw_body).into_owned(),
+            endpoint,
+        }
+    }
+}
+
+/// The `API-Key` header; `HeaderMap` lookups already ignore the name's case.
+pub(crate) fn api_key(headers: &HeaderMap) -> Option<&str> {
+    headers.get("api-key").and_then(|value| value.to_str().ok())
+}
+
+/// Keeps the latest requests only, so a long-running demo server cannot grow without bound.
+#[derive(Debug, Default)]
+pub(crate) struct RequestLog {
+    entries: VecDeque<RecordedRequest>,
+}
+
+impl RequestLog {
+    pub const CAPACITY: usize = 1_000;
+
+    pub fn push(&mut self, request: RecordedRequest) {
+        if self.entries.len() == Self::CAPACITY {
+            self.entries.pop_front();
+        }
+        self.entries.push_back(request);
+    }
+
+    pub fn snapshot(&self) -> Vec<RecordedRequest> {
+        self.entries.iter().cloned().collect()
+    }
+
+    pub fn clear(&mut self) {
+        self.entries.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::Request;
+
+    fn parts(request: Request<()>) -> Parts {
+        request.into_parts().0
+    }
+
+    #[test]
+    fn records_key_headers_and_json_body() {
+        let parts = parts(
+            Request::post("/v1/registration/stamps_com?x=1")
+                .header("Api-Key", "TEST_abc")
+                .body(())
+                .unwrap_or_default(),
+        );
+        let record = RecordedRequest::new(&parts, Some(Endpoint::Register), br#"{"a":1}"#);
+        assert_eq!(record.method, "POST");
+        assert_eq!(record.path, "/v1/registration/stamps_com");
+        assert_eq!(record.api_key.as_deref(), Some("TEST_abc"));
+        assert!(
+            record
+                .headers
+                .contains(&("api-key".into(), "TEST_abc".into()))
+        );
+        assert_eq!(record.body, serde_json::json!({"a": 1}));
+    }
+
+    #[test]
+    fn non_json_body_is_recorded_raw_with_null_body() {
+        let parts = parts(Request::post("/").body(()).unwrap_or_default());
+        let record = RecordedRequest::new(&parts, None, b"not json \xff");
+        assert_eq!(record.body, serde_json::Value::Null);
+        assert_eq!(record.raw_body, "not json \u{fffd}");
+        assert_eq!(record.api_key, None);
+    }
+
+    #[test]
+    fn log_drops_the_oldest_entries_beyond_capacity() {
+        let parts = parts(Request::get("/").body(()).unwrap_or_default());
+        let mut log = RequestLog::default();
+        for n in 0..=RequestLog::CAPACITY {
+            log.push(RecordedRequest::new(&parts, None, n.to_string().as_bytes()));
+        }
+        let entries = log.snapshot();
+        assert_eq!(entries.len(), RequestLog::CAPACITY);
+        assert_eq!(entries[0].raw_body, "1");
+    }
+}

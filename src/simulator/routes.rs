@@ -1,0 +1,168 @@
+//! The three ShipEngine calls, and the steps every call goes through before its own logic.
+
+use axum::body::{Bytes, to_bytes};
+use axum::extract::rejection::PathRejection;
+use axum::extract::{ConnectInfo, Path, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::map_response;
+use axum::response::Response;
+use axum::routing::{post, put};
+use axum::{Json, Router};
+use serde_json::{Value, json};
+
+use super::connection::ConnectionDropper;
+use super::control;
+use super::envelope::{ApiError, ErrorCode, ErrorDetail, ErrorType, stamp_response};
+use super::record::api_key;
+use super::state::is_sandbox_key;
+use super::validation::{
+    check_code_request, check_code_submission, check_registration, parse_object,
+};
+use super::verification::{MAX_WRONG_CODES, SubmitError, Verification};
+use super::{Endpoint, RecordedRequest, Simulator};
+
+const REGISTER: &str = "/v1/registration/stamps_com";
+const SEND_CODE: &str = "/v1/connections/carriers/stamps_com/{carrier_id}/verification";
+const VERIFY_CODE: &str =
+    "/v1/connections/carriers/stamps_com/{carrier_id}/verification/{verification_id}";
+
+/// Real bodies are well under 2 KiB; anything far larger is refused.
+const MAX_BODY_BYTES: usize = 64 * 1024;
+
+pub(crate) fn router(simulator: Simulator) -> Router {
+    Router::new()
+        .route(REGISTER, post(register))
+        .route(SEND_CODE, post(send_code))
+        .route(VERIFY_CODE, put(verify_code))
+        .merge(control::router())
+        .method_not_allowed_fallback(no_such_endpoint)
+        .fallback(no_such_endpoint)
+        .layer(map_response(stamp_response))
+        .with_state(simulator)
+}
+
+/// An API call that passed the common steps.
+struct Call {
+    api_key: String,
+    body: Bytes,
+}
+
+/// Record, play a pending fault, check the key, count against the rate limit.
+async fn receive(
+    simulator: &Simulator,
+    endpoint: Endpoint,
+    request: Request,
+) -> Result<Call, Response> {
+    let (parts, body) = request.into_parts();
+    let body = to_bytes(body, MAX_BODY_BYTES).await;
+    let raw_body = body.as_ref().map_or(&[][..], |bytes| bytes.as_ref());
+    simulator.record(RecordedRequest::new(&parts, Some(endpoint), raw_body));
+
+    let fault = simulator.state().faults.take(endpoint);
+    if let Some(fault) = fault {
+        let connection = parts.extensions.get::<ConnectInfo<ConnectionDropper>>();
+        if let Some(response) = fault.play(connection.map(|info| &info.0)).await {
+            return Err(response);
+        }
+    }
+    let api_key = simulator
+        .authenticate(api_key(&parts.headers))
+        .ok_or_else(ApiError::unauthorized)?;
+    simulator
+        .admit_rate(&api_key)
+        .map_err(ApiError::rate_limited)?;
+    let body = body.map_err(|_| {
+        ApiError::invalid_body(format!(
+            "The request body is larger than {MAX_BODY_BYTES} bytes."
+        ))
+    })?;
+    Ok(Call { api_key, body })
+}
+
+async fn register(
+    State(simulator): State<Simulator>,
+    request: Request,
+) -> Result<Json<Value>, Response> {
+    let call = receive(&simulator, Endpoint::Register, request).await?;
+    if simulator.config().reject_sandbox_registration && is_sandbox_key(&call.api_key) {
+        let detail = ErrorDetail::new(
+            ErrorType::BusinessRules,
+            ErrorCode::Forbidden,
+            "Carrier accounts cannot be connected with a sandbox (TEST_) API key.",
+        );
+        return Err(ApiError::single(StatusCode::BAD_REQUEST, detail).into());
+    }
+    check_registration(&parse_object(&call.body)?)?;
+    let carrier_id = simulator.state().carriers.register();
+    Ok(Json(json!({ "carrier_id": carrier_id })))
+}
+
+async fn send_code(
+    State(simulator): State<Simulator>,
+    path: Result<Path<String>, PathRejection>,
+    request: Request,
+) -> Result<Json<Verification>, Response> {
+    let call = receive(&simulator, Endpoint::SendCode, request).await?;
+    let Path(carrier_id) = path.map_err(|_| unreadable_path())?;
+    let phone = check_code_request(&parse_object(&call.body)?)?;
+    let verification = simulator.state().carriers.request_code(&carrier_id, phone);
+    Ok(Json(
+        verification.ok_or_else(|| unknown_carrier(&carrier_id))?,
+    ))
+}
+
+async fn verify_code(
+    State(simulator): State<Simulator>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    request: Request,
+) -> Result<Json<Verification>, Response> {
+    let call = receive(&simulator, Endpoint::VerifyCode, request).await?;
+    let Path((carrier_id, verification_id)) = path.map_err(|_| unreadable_path())?;
+    let body = parse_object(&call.body)?;
+    let code = check_code_submission(&body)?;
+    let expected = &simulator.config().verification_code;
+    let outcome =
+        simulator
+            .state()
+            .carriers
+            .submit_code(&carrier_id, &verification_id, code, expected);
+    outcome.map(Json).map_err(|error| match error {
+        SubmitError::UnknownCarrier => unknown_carrier(&carrier_id).into(),
+        SubmitError::UnknownVerification => ApiError::not_found(format!(
+            "Verification {verification_id} of carrier {carrier_id} was not found; request a new code."
+        ))
+        .into(),
+        SubmitError::WrongCode { tries_left } => wrong_code(format!(
+            "The verification code is incorrect; {tries_left} tries left."
+        ))
+        .into(),
+        SubmitError::Locked => wrong_code(format!(
+            "{MAX_WRONG_CODES} incorrect codes were entered; request a new code."
+        ))
+        .into(),
+    })
+}
+
+fn unknown_carrier(carrier_id: &str) -> ApiError {
+    ApiError::not_found(format!("Carrier {carrier_id} was not found."))
+}
+
+/// A path whose ids are not valid percent-encoded UTF-8 cannot name anything.
+fn unreadable_path() -> ApiError {
+    ApiError::not_found("The ids in the path are not readable.")
+}
+
+fn wrong_code(message: String) -> ApiError {
+    let detail = ErrorDetail::field(ErrorCode::VerificationFailure, "verification_code", message);
+    ApiError::single(StatusCode::BAD_REQUEST, detail)
+}
+
+/// Unknown path or method: recorded like any API request, then 404 `not_found`.
+async fn no_such_endpoint(State(simulator): State<Simulator>, request: Request) -> ApiError {
+    let (parts, body) = request.into_parts();
+    if !parts.uri.path().starts_with(control::PREFIX) {
+        let raw_body = to_bytes(body, MAX_BODY_BYTES).await.unwrap_or_default();
+        simulator.record(RecordedRequest::new(&parts, None, &raw_body));
+    }
+    ApiError::no_such_endpoint(parts.method.as_str(), parts.uri.path())
+}

@@ -1,0 +1,83 @@
+//! A labelled text field with its hint and its error, wired for screen readers.
+
+use leptos::prelude::*;
+
+use crate::error::FieldErrors;
+
+/// The ids a field's `aria-describedby` names: its hint, then its error when there is one.
+pub fn describedby(name: &str, has_hint: bool, has_error: bool) -> Option<String> {
+    let ids: Vec<String> = [(has_hint, "hint"), (has_error, "error")]
+        .into_iter()
+        .filter(|(present, _)| *present)
+        .map(|(_, kind)| format!("{name}-{kind}"))
+        .collect();
+    (!ids.is_empty()).then(|| ids.join(" "))
+}
+
+/// The error line under a field, if it has one.
+#[component]
+pub fn FieldMessage(name: &'static str, errors: RwSignal<FieldErrors>) -> impl IntoView {
+    let message = move || errors.with(|e| e.get(name).map(str::to_owned));
+    view! {
+        <Show when=move || message().is_some()>
+            <p class="field-error" id=format!("{name}-error")>
+                <span class="visually-hidden">"Error: "</span>
+                {message}
+            </p>
+        </Show>
+    }
+}
+
+/// A text input bound to `value`. `on_check` runs when the merchant leaves the field, and on
+/// every keystroke while it shows an error (so the error clears as soon as it is fixed).
+#[component]
+pub fn TextField(
+    name: &'static str,
+    label: &'static str,
+    value: RwSignal<String>,
+    errors: RwSignal<FieldErrors>,
+    on_check: Callback<&'static str>,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(default = "text")] input_type: &'static str,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional)] inputmode: Option<&'static str>,
+    #[prop(optional)] optional: bool,
+    #[prop(optional)] width: Option<&'static str>,
+    /// Rewrites what was typed (card number grouping).
+    #[prop(optional)]
+    format: Option<fn(&str) -> String>,
+) -> impl IntoView {
+    let has_error = move || errors.with(|e| e.get(name).is_some());
+    let on_input = move |ev| {
+        let typed = event_target_value(&ev);
+        value.set(format.map_or(typed.clone(), |format| format(&typed)));
+        if has_error() {
+            on_check.run(name);
+        }
+    };
+    view! {
+        <div class="field" class:field--error=has_error>
+            <label for=name>
+                {label}
+                {optional.then_some(view! { <span class="optional">" (optional)"</span> })}
+            </label>
+            {hint.map(|hint| view! { <p class="hint" id=format!("{name}-hint")>{hint}</p> })}
+            <FieldMessage name errors/>
+            <input
+                type=input_type
+                id=name
+                name=name
+                class=width.map(|w| format!("input input--{w}")).unwrap_or_else(|| "input".into())
+                autocomplete=autocomplete
+                inputmode=inputmode
+                spellcheck=(input_type == "email" || inputmode.is_some()).then_some("false")
+                aria-invalid=move || has_error().then_some("true")
+                aria-describedby=move || describedby(name, hint.is_some(), has_error())
+                value=value.get_untracked()
+                prop:value=value
+                on:input=on_input
+                on:blur=move |_| on_check.run(name)
+            />
+        </div>
+    }
+}

@@ -1,0 +1,7 @@
+//! Building blocks shared by the steps' views.
+
+mod field;
+mod summary;
+
+pub use field::{FieldMessage, TextField, describedby};
+pub use summary::ErrorSummary;

@@ -1,0 +1,39 @@
+//! The error summary at the top of a form: what went wrong, with a link to each field.
+
+use leptos::html::Div;
+use leptos::prelude::*;
+
+use crate::error::AppError;
+
+/// Shows `error` (field errors as links to their fields, anything else in plain words with its
+/// reference). `node_ref` lets the form move focus here after a failed submit.
+#[component]
+pub fn ErrorSummary(error: Signal<Option<AppError>>, node_ref: NodeRef<Div>) -> impl IntoView {
+    view! {
+        <div
+            class="error-summary"
+            class:error-summary--shown=move || error.with(Option::is_some)
+            role="alert"
+            tabindex="-1"
+            aria-labelledby=move || error.with(Option::is_some).then_some("error-summary-title")
+            node_ref=node_ref
+        >
+            {move || error.get().map(|error| view! {
+                <h2 id="error-summary-title">"There is a problem"</h2>
+                {match error.field_errors() {
+                    Some(fields) => view! {
+                        <ul>
+                            {fields.iter().map(|e| view! {
+                                <li><a href=format!("#{}", e.field)>{e.message.clone()}</a></li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    None => view! { <p>{error.to_string()}</p> }.into_any(),
+                }}
+                {error.reference().map(|reference| view! {
+                    <p class="reference">"Reference for support: " <code>{reference.to_owned()}</code></p>
+                })}
+            })}
+        </div>
+    }
+}

@@ -1,0 +1,24 @@
+//! Step 2: an SMS code to the merchant's phone, then the code back → a verified account.
+
+mod server;
+mod validate;
+mod view;
+
+pub use server::{SendCode, VerifyCode, send_code, verify_code};
+pub use validate::validate_code;
+pub use view::VerifyView;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct VerifyScreen {
+    /// The account's nickname, to remind the merchant what they are verifying.
+    pub nickname: String,
+    /// The phone field: prefilled from the address phone, or as last typed.
+    pub phone: String,
+    /// Where the last code went, masked: "(•••) •••-2222". `None` until a code is sent.
+    pub code_sent_to: Option<String>,
+    pub error: Option<AppError>,
+}

@@ -1,0 +1,106 @@
+//! The thin server adapters of step 2. The carrier and verification ids come from the session,
+//! never from the request.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::flow::Screen;
+
+/// Relays `POST …/stamps_com/:carrier_id/verification`: texts a code to `phone`.
+#[server(endpoint = "send_code")]
+pub async fn send_code(phone: String) -> Result<Screen, AppError> {
+    use crate::fields::phone::normalize_us_phone;
+    use crate::server::{AppState, Flow, upstream_error};
+
+    let mut flow = Flow::load().await?;
+    let Some((carrier_id, _)) = flow.verification() else { return Ok(flow.screen()) };
+    let carrier_id = stored_carrier_id(carrier_id)?;
+    flow.keep_phone(&phone);
+    let digits = match normalize_us_phone(&phone) {
+        Ok(digits) => digits,
+        Err(message) => return flow.fail(ssr::field_error("phone", message)).await,
+    };
+    let state = AppState::from_context()?;
+    match state.shipengine.request_verification_code(&carrier_id, &digits).await {
+        Ok(started) => {
+            tracing::info!(%carrier_id, "verification code sent");
+            flow.code_sent(&digits, started.verification_id.to_string()).await
+        }
+        Err(error) => flow.fail(upstream_error::to_app_error("send_code", &error, ssr::field_of)).await,
+    }
+}
+
+/// Relays `PUT …/stamps_com/:carrier_id/verification/:verification_id` with the typed code.
+#[server(endpoint = "verify_code")]
+pub async fn verify_code(code: String) -> Result<Screen, AppError> {
+    use crate::server::shipengine::{ErrorCode, VerificationId, VerificationStatus};
+    use crate::server::{AppState, Flow, upstream_error};
+
+    let flow = Flow::load().await?;
+    let Some((carrier_id, Some(verification_id))) = flow.verification() else {
+        return Ok(flow.screen());
+    };
+    let carrier_id = stored_carrier_id(carrier_id)?;
+    let verification_id = VerificationId::parse(verification_id).map_err(ssr::corrupt)?;
+    let code = match super::validate_code(&code) {
+        Ok(code) => code,
+        Err(message) => return flow.fail(ssr::field_error("code", message)).await,
+    };
+    let state = AppState::from_context()?;
+    match state.shipengine.submit_verification_code(&carrier_id, &verification_id, &code).await {
+        Ok(result) if result.status == VerificationStatus::Verified => {
+            tracing::info!(%carrier_id, "carrier verified");
+            flow.verified().await
+        }
+        Ok(result) => {
+            tracing::warn!(%carrier_id, status = ?result.status, "verification not confirmed");
+            flow.fail(ssr::field_error("code", ssr::WRONG_CODE)).await
+        }
+        Err(error) if error.has_code(ErrorCode::VerificationFailure) => {
+            tracing::info!(%carrier_id, request_id = ?error.request_id(), "wrong code");
+            flow.fail(ssr::field_error("code", ssr::WRONG_CODE)).await
+        }
+        Err(error) if error.status() == Some(404) => {
+            tracing::warn!(%carrier_id, request_id = ?error.request_id(), "verification expired");
+            flow.fail(AppError::Upstream {
+                message: "This code has expired. Send a new code and enter that one.".into(),
+                reference: error.request_id().map(str::to_owned),
+            })
+            .await
+        }
+        Err(error) => flow.fail(upstream_error::to_app_error("verify_code", &error, ssr::field_of)).await,
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn stored_carrier_id(raw: &str) -> Result<crate::server::shipengine::CarrierId, AppError> {
+    crate::server::shipengine::CarrierId::parse(raw).map_err(ssr::corrupt)
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use crate::error::{AppError, FieldErrors};
+
+    pub const WRONG_CODE: &str =
+        "That code is not right. Check the text message and try again, or send a new code.";
+
+    pub fn field_error(field: &str, message: &str) -> AppError {
+        let mut errors = FieldErrors::default();
+        errors.push(field, message);
+        AppError::Invalid(errors)
+    }
+
+    pub fn field_of(upstream: &str) -> Option<&'static str> {
+        match upstream {
+            "phone" => Some("phone"),
+            "verification_code" => Some("code"),
+            _ => None,
+        }
+    }
+
+    /// An id in our own session that does not parse: ours to fix, not the merchant's.
+    pub fn corrupt(error: impl std::fmt::Debug) -> AppError {
+        tracing::error!(?error, "stored id does not parse");
+        AppError::Internal { reference: None }
+    }
+}

@@ -1,0 +1,134 @@
+//! Step 2's view: send a code to a phone, then type it in. Both forms post without JavaScript.
+
+use leptos::ev::SubmitEvent;
+use leptos::html::Div;
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+
+use super::{SendCode, VerifyCode, VerifyScreen, validate_code};
+use crate::error::{AppError, FieldErrors};
+use crate::fields::phone::normalize_us_phone;
+use crate::flow::Screen;
+use crate::ui::{ErrorSummary, TextField};
+
+#[component]
+pub fn VerifyView(screen: VerifyScreen, set_screen: WriteSignal<Screen>) -> impl IntoView {
+    let phone = RwSignal::new(screen.phone);
+    let code = RwSignal::new(String::new());
+    let sent_to = RwSignal::new(screen.code_sent_to);
+    let error = RwSignal::new(screen.error.clone());
+    let errors = RwSignal::new(screen.error.and_then(|e| e.field_errors().cloned()).unwrap_or_default());
+    let summary = NodeRef::<Div>::new();
+    let send = ServerAction::<SendCode>::new();
+    let verify = ServerAction::<VerifyCode>::new();
+
+    let show_problem = move |problem: Option<AppError>| {
+        errors.set(problem.as_ref().and_then(|p| p.field_errors().cloned()).unwrap_or_default());
+        let shown = problem.is_some();
+        error.set(problem);
+        if shown {
+            request_animation_frame(move || {
+                if let Some(summary) = summary.get_untracked() {
+                    let _ = summary.focus();
+                }
+            });
+        }
+    };
+    // Both server functions answer with the screen: stay on it, or move on.
+    let on_result = move |result: Option<Result<Screen, AppError>>| match result {
+        Some(Ok(Screen::Verify(next))) => {
+            phone.set(next.phone);
+            if next.code_sent_to.is_some() && next.code_sent_to != sent_to.get_untracked() {
+                code.set(String::new());
+            }
+            sent_to.set(next.code_sent_to);
+            show_problem(next.error);
+        }
+        Some(Ok(next)) => set_screen.set(next),
+        Some(Err(problem)) => show_problem(Some(problem)),
+        None => {}
+    };
+    Effect::new(move |_| on_result(send.value().get()));
+    Effect::new(move |_| on_result(verify.value().get()));
+
+    let on_check = Callback::new(move |field: &'static str| {
+        let message = match field {
+            "phone" => normalize_us_phone(&phone.get_untracked()).err(),
+            _ => validate_code(&code.get_untracked()).err(),
+        };
+        errors.update(|e| e.set(field, message.map(str::to_owned)));
+    });
+    let one_field_problem = move |field: &str, message: &str| {
+        let mut found = FieldErrors::default();
+        found.push(field, message);
+        show_problem(Some(AppError::Invalid(found)));
+    };
+    let on_send = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if send.pending().get_untracked() {
+            return;
+        }
+        match normalize_us_phone(&phone.get_untracked()) {
+            Err(message) => one_field_problem("phone", message),
+            Ok(_) => {
+                error.set(None);
+                send.dispatch(SendCode { phone: phone.get_untracked() });
+            }
+        }
+    };
+    let on_verify = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if verify.pending().get_untracked() {
+            return;
+        }
+        match validate_code(&code.get_untracked()) {
+            Err(message) => one_field_problem("code", message),
+            Ok(_) => {
+                error.set(None);
+                verify.dispatch(VerifyCode { code: code.get_untracked() });
+            }
+        }
+    };
+
+    let sending = send.pending();
+    let verifying = verify.pending();
+    let phone_form = move |button: &'static str| {
+        view! {
+            <form method="post" action=SendCode::PATH on:submit=on_send novalidate class="send-form">
+                <TextField name="phone" label="Mobile phone number" value=phone errors on_check
+                    input_type="tel" autocomplete="tel" width="medium"
+                    hint="A US number that can receive text messages"/>
+                <button type="submit" class="button" aria-disabled=move || sending.get().then_some("true")>
+                    {move || if sending.get() { "Sending\u{2026}" } else { button }}
+                </button>
+            </form>
+        }
+    };
+
+    view! {
+        <h1>"Confirm your phone number"</h1>
+        <p class="lede">
+            "Your Stamps.com account \u{201c}" {screen.nickname} "\u{201d} is registered. "
+            "To finish, we text a code to your phone."
+        </p>
+        <ErrorSummary error=error.into() node_ref=summary/>
+        {move || match sent_to.get() {
+            None => phone_form("Send code").into_any(),
+            Some(masked) => view! {
+                <p class="sent" role="status">"We sent a code to " <strong>{masked}</strong> "."</p>
+                <form method="post" action=VerifyCode::PATH on:submit=on_verify novalidate>
+                    <TextField name="code" label="Code from the text message" value=code errors on_check
+                        autocomplete="one-time-code" inputmode="numeric" width="code"
+                        hint="It can take a minute to arrive"/>
+                    <button type="submit" class="button" aria-disabled=move || verifying.get().then_some("true")>
+                        {move || if verifying.get() { "Checking\u{2026}" } else { "Verify" }}
+                    </button>
+                </form>
+                <details class="resend">
+                    <summary>"Did not get a code, or need another number?"</summary>
+                    {phone_form("Send a new code")}
+                </details>
+            }.into_any(),
+        }}
+    }
+}
