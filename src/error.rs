@@ -13,7 +13,10 @@ pub enum AppError {
     Invalid(FieldErrors),
     /// ShipEngine refused or failed the call for a reason the merchant cannot fix by editing a field.
     #[error("{message}")]
-    Upstream { message: String, reference: Option<String> },
+    Upstream {
+        message: String,
+        reference: Option<String>,
+    },
     /// Too many attempts; the merchant can try again after a while.
     #[error("Too many attempts. Please wait {retry_after_secs} seconds and try again.")]
     RateLimited { retry_after_secs: u64 },
@@ -78,7 +81,10 @@ impl FieldErrors {
     pub fn push(&mut self, field: &str, message: impl Into<String>) {
         // One message per field is enough: the first problem found is the one to fix first.
         if self.get(field).is_none() {
-            self.0.push(FieldError { field: field.to_owned(), message: message.into() });
+            self.0.push(FieldError {
+                field: field.to_owned(),
+                message: message.into(),
+            });
         }
     }
 
@@ -91,7 +97,10 @@ impl FieldErrors {
     }
 
     pub fn get(&self, field: &str) -> Option<&str> {
-        self.0.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+        self.0
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
     }
 
     pub fn is_empty(&self) -> bool {
@@ -104,6 +113,10 @@ impl FieldErrors {
 
     /// `Ok(value)` when nothing was found, otherwise the errors as an [`AppError::Invalid`].
     pub fn into_result<T>(self, value: T) -> Result<T, AppError> {
-        if self.is_empty() { Ok(value) } else { Err(AppError::Invalid(self)) }
+        if self.is_empty() {
+            Ok(value)
+        } else {
+            Err(AppError::Invalid(self))
+        }
     }
 }

@@ -8,6 +8,7 @@ use crate::verification::VerifyScreen;
 
 /// One of the three steps, with what its view needs. Server functions return the next one.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[allow(clippy::large_enum_variant)] // one per request or page: boxing would buy nothing
 pub enum Screen {
     Register(RegisterScreen),
     Verify(VerifyScreen),

@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! stamps-connect: open the free Stamps.com account of a ShipEngine account from a browser.
 //!
 //! The flow is the architecture: one folder per step (`registration`, `verification`, `done`),
@@ -26,7 +27,10 @@ pub fn today() -> YearMonth {
     #[cfg(target_arch = "wasm32")]
     {
         let now = js_sys::Date::new_0();
-        YearMonth { year: now.get_utc_full_year() as u16, month: now.get_utc_month() as u8 + 1 }
+        YearMonth {
+            year: now.get_utc_full_year() as u16,
+            month: now.get_utc_month() as u8 + 1,
+        }
     }
     #[cfg(not(target_arch = "wasm32"))]
     {

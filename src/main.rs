@@ -34,7 +34,11 @@ async fn main() -> ExitCode {
     println!(
         "stamps-connect listening on http://{}{}",
         config.listen_addr,
-        if demo { " (demo mode: no API key, embedded ShipEngine simulator)" } else { "" }
+        if demo {
+            " (demo mode: no API key, embedded ShipEngine simulator)"
+        } else {
+            ""
+        }
     );
     if let Err(error) = axum::serve(listener, build_router(state))
         .with_graceful_shutdown(shutdown_signal())

@@ -31,7 +31,10 @@ pub struct RegistrationForm {
 impl RegistrationForm {
     /// The form without its card number: what may be kept in a session or rendered back.
     pub fn without_card_number(&self) -> Self {
-        Self { card_number: String::new(), ..self.clone() }
+        Self {
+            card_number: String::new(),
+            ..self.clone()
+        }
     }
 }
 
@@ -41,7 +44,14 @@ impl std::fmt::Debug for RegistrationForm {
         f.debug_struct("RegistrationForm")
             .field("nickname", &self.nickname)
             .field("email", &self.email)
-            .field("card_number", &if self.card_number.is_empty() { "" } else { "[redacted]" })
+            .field(
+                "card_number",
+                &if self.card_number.is_empty() {
+                    ""
+                } else {
+                    "[redacted]"
+                },
+            )
             .finish_non_exhaustive()
     }
 }
@@ -67,7 +77,10 @@ mod tests {
 
     #[test]
     fn debug_never_shows_the_card_number() {
-        let form = RegistrationForm { card_number: "4111111111111111".into(), ..Default::default() };
+        let form = RegistrationForm {
+            card_number: "4111111111111111".into(),
+            ..Default::default()
+        };
         let printed = format!("{form:?}");
         assert!(!printed.contains("4111"), "{printed}");
         assert!(printed.contains("[redacted]"));

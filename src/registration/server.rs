@@ -10,9 +10,7 @@ use crate::flow::Screen;
 /// Handled failures come back inside the screen, so a plain form post (no JavaScript) can be
 /// redirected to the page, which renders them; `Err` is kept for requests that make no sense.
 #[server(endpoint = "register")]
-pub async fn register(
-    #[server(flatten)] form: RegistrationForm,
-) -> Result<Screen, AppError> {
+pub async fn register(#[server(flatten)] form: RegistrationForm) -> Result<Screen, AppError> {
     use crate::fields::expiry::today_utc;
     use crate::server::{AppState, Flow, upstream_error};
 
@@ -27,10 +25,19 @@ pub async fn register(
         Err(errors) => return flow.fail(AppError::Invalid(errors)).await,
     };
     let state = AppState::from_context()?;
-    match state.shipengine.register_stamps_com(&ssr::upstream_request(&valid)).await {
+    match state
+        .shipengine
+        .register_stamps_com(&ssr::upstream_request(&valid))
+        .await
+    {
         Ok(registered) => {
             tracing::info!(carrier_id = %registered.carrier_id, card = ?valid.card, "registered");
-            flow.registered(registered.carrier_id.to_string(), valid.nickname, valid.phone).await
+            flow.registered(
+                registered.carrier_id.to_string(),
+                valid.nickname,
+                valid.phone,
+            )
+            .await
         }
         Err(error) => {
             let error = upstream_error::to_app_error("register", &error, ssr::our_field);

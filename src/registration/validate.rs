@@ -57,18 +57,33 @@ pub fn validate_registration(
         required_text(&form.nickname, "Enter a name for this account", MAX_TEXT),
     );
     let email = check("email", validate_email(&form.email).map_err(String::from));
-    let name = check("name", required_text(&form.name, "Enter your full name", MAX_TEXT));
+    let name = check(
+        "name",
+        required_text(&form.name, "Enter your full name", MAX_TEXT),
+    );
     let company_name = optional(&form.company_name);
-    let phone = check("phone", normalize_us_phone(&form.phone).map_err(String::from));
+    let phone = check(
+        "phone",
+        normalize_us_phone(&form.phone).map_err(String::from),
+    );
     let address_line1 = check(
         "address_line1",
-        required_text(&form.address_line1, "Enter the first line of your address", MAX_TEXT),
+        required_text(
+            &form.address_line1,
+            "Enter the first line of your address",
+            MAX_TEXT,
+        ),
     );
     let address_line2 = optional(&form.address_line2);
-    let city_locality =
-        check("city_locality", required_text(&form.city_locality, "Enter your city", MAX_TEXT));
+    let city_locality = check(
+        "city_locality",
+        required_text(&form.city_locality, "Enter your city", MAX_TEXT),
+    );
     let state_province = check("state_province", state(&form.state_province));
-    let postal_code = check("postal_code", validate_zip(&form.postal_code).map_err(String::from));
+    let postal_code = check(
+        "postal_code",
+        validate_zip(&form.postal_code).map_err(String::from),
+    );
     let residential = check("residential", residential(&form.residential));
     let card_name = check(
         "card_name",
@@ -80,13 +95,19 @@ pub fn validate_registration(
     let expiry = validate_expiry(&form.card_exp_month, &form.card_exp_year, today)
         .map_err(|message| {
             // A month that is fine on its own points the merchant at the year, and vice versa.
-            let field =
-                if month_looks_valid(&form.card_exp_month) { "card_exp_year" } else { "card_exp_month" };
+            let field = if month_looks_valid(&form.card_exp_month) {
+                "card_exp_year"
+            } else {
+                "card_exp_month"
+            };
             errors.push(field, message)
         })
         .ok();
     if !form.agree_to_carrier_terms {
-        errors.push("agree_to_carrier_terms", "Agree to the Stamps.com terms to open the account");
+        errors.push(
+            "agree_to_carrier_terms",
+            "Agree to the Stamps.com terms to open the account",
+        );
     }
 
     match (card, expiry) {
@@ -120,7 +141,11 @@ fn optional(input: &str) -> Option<String> {
 
 fn state(input: &str) -> Result<String, String> {
     let code = input.trim().to_ascii_uppercase();
-    if is_us_state(&code) { Ok(code) } else { Err("Select your state".into()) }
+    if is_us_state(&code) {
+        Ok(code)
+    } else {
+        Err("Select your state".into())
+    }
 }
 
 fn residential(input: &str) -> Result<String, String> {
@@ -131,14 +156,20 @@ fn residential(input: &str) -> Result<String, String> {
 }
 
 fn month_looks_valid(input: &str) -> bool {
-    input.trim().parse::<u8>().is_ok_and(|month| (1..=12).contains(&month))
+    input
+        .trim()
+        .parse::<u8>()
+        .is_ok_and(|month| (1..=12).contains(&month))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const TODAY: YearMonth = YearMonth { year: 2026, month: 11 };
+    const TODAY: YearMonth = YearMonth {
+        year: 2026,
+        month: 11,
+    };
 
     pub(crate) fn complete_form() -> RegistrationForm {
         RegistrationForm {
@@ -199,7 +230,10 @@ mod tests {
 
     #[test]
     fn an_expired_card_points_at_the_year_when_the_month_is_fine() {
-        let form = RegistrationForm { card_exp_year: "2020".into(), ..complete_form() };
+        let form = RegistrationForm {
+            card_exp_year: "2020".into(),
+            ..complete_form()
+        };
         let errors = validate_registration(&form, TODAY).unwrap_err();
         assert!(errors.get("card_exp_year").is_some());
         assert!(errors.get("card_exp_month").is_none());
@@ -207,7 +241,10 @@ mod tests {
 
     #[test]
     fn terms_must_be_accepted() {
-        let form = RegistrationForm { agree_to_carrier_terms: false, ..complete_form() };
+        let form = RegistrationForm {
+            agree_to_carrier_terms: false,
+            ..complete_form()
+        };
         let errors = validate_registration(&form, TODAY).unwrap_err();
         assert_eq!(errors.iter().count(), 1);
         assert!(errors.get("agree_to_carrier_terms").is_some());
@@ -215,9 +252,23 @@ mod tests {
 
     #[test]
     fn state_must_be_a_usps_code() {
-        let form = RegistrationForm { state_province: "XX".into(), ..complete_form() };
-        assert!(validate_registration(&form, TODAY).unwrap_err().get("state_province").is_some());
-        let lower = RegistrationForm { state_province: "tx".into(), ..complete_form() };
-        assert_eq!(validate_registration(&lower, TODAY).unwrap().state_province, "TX");
+        let form = RegistrationForm {
+            state_province: "XX".into(),
+            ..complete_form()
+        };
+        assert!(
+            validate_registration(&form, TODAY)
+                .unwrap_err()
+                .get("state_province")
+                .is_some()
+        );
+        let lower = RegistrationForm {
+            state_province: "tx".into(),
+            ..complete_form()
+        };
+        assert_eq!(
+            validate_registration(&lower, TODAY).unwrap().state_province,
+            "TX"
+        );
     }
 }

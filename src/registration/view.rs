@@ -114,7 +114,12 @@ pub fn RegisterView(screen: RegisterScreen, set_screen: WriteSignal<Screen>) -> 
     let card_cleared = screen.error.is_some() && screen.draft.card_number.is_empty();
     let fields = Fields::new(screen.draft);
     let error = RwSignal::new(screen.error.clone());
-    let errors = RwSignal::new(screen.error.and_then(|e| e.field_errors().cloned()).unwrap_or_default());
+    let errors = RwSignal::new(
+        screen
+            .error
+            .and_then(|e| e.field_errors().cloned())
+            .unwrap_or_default(),
+    );
     let summary = NodeRef::<Div>::new();
     let register = ServerAction::<Register>::new();
 
@@ -162,9 +167,8 @@ pub fn RegisterView(screen: RegisterScreen, set_screen: WriteSignal<Screen>) -> 
         None => {}
     });
 
-    let brand = move || {
-        card_digits(&fields.card_number.get()).and_then(|digits| detect_brand(&digits))
-    };
+    let brand =
+        move || card_digits(&fields.card_number.get()).and_then(|digits| detect_brand(&digits));
     let pending = register.pending();
 
     view! {
@@ -326,7 +330,11 @@ fn CardExpiry(
     let has_error = move || {
         errors.with(|e| e.get("card_exp_month").is_some() || e.get("card_exp_year").is_some())
     };
-    let part = move |name: &'static str, label: &'static str, value: RwSignal<String>, autocomplete: &'static str, size: &'static str| {
+    let part = move |name: &'static str,
+                     label: &'static str,
+                     value: RwSignal<String>,
+                     autocomplete: &'static str,
+                     size: &'static str| {
         let part_error = move || errors.with(|e| e.get(name).is_some());
         view! {
             <div class="date-part">

@@ -36,10 +36,12 @@ impl Config {
 
         let api_key = set("SHIPENGINE_API_KEY")
             .map(|raw| {
-                ApiKey::new(raw).map_err(|_| invalid(
-                    "SHIPENGINE_API_KEY",
-                    "it must be a ShipEngine API key, without spaces",
-                ))
+                ApiKey::new(raw).map_err(|_| {
+                    invalid(
+                        "SHIPENGINE_API_KEY",
+                        "it must be a ShipEngine API key, without spaces",
+                    )
+                })
             })
             .transpose()?;
         let base_url = match set("SHIPENGINE_BASE_URL") {
@@ -56,15 +58,28 @@ impl Config {
             .unwrap_or_else(|| DEFAULT_LISTEN_ADDR.to_owned())
             .parse()
             .map_err(|_| invalid("LISTEN_ADDR", "use an address and port like 127.0.0.1:3000"))?;
-        let upstream_connect_timeout = seconds(set("UPSTREAM_CONNECT_TIMEOUT_SECS"), "UPSTREAM_CONNECT_TIMEOUT_SECS", 5)?;
+        let upstream_connect_timeout = seconds(
+            set("UPSTREAM_CONNECT_TIMEOUT_SECS"),
+            "UPSTREAM_CONNECT_TIMEOUT_SECS",
+            5,
+        )?;
         let upstream_timeout = seconds(set("UPSTREAM_TIMEOUT_SECS"), "UPSTREAM_TIMEOUT_SECS", 30)?;
 
-        Ok(Self { api_key, base_url, listen_addr, upstream_connect_timeout, upstream_timeout })
+        Ok(Self {
+            api_key,
+            base_url,
+            listen_addr,
+            upstream_connect_timeout,
+            upstream_timeout,
+        })
     }
 }
 
 fn invalid(name: &'static str, why: &str) -> ConfigError {
-    ConfigError::Invalid { name, why: why.to_owned() }
+    ConfigError::Invalid {
+        name,
+        why: why.to_owned(),
+    }
 }
 
 fn parse_base_url(raw: &str) -> Result<String, ConfigError> {
@@ -72,7 +87,10 @@ fn parse_base_url(raw: &str) -> Result<String, ConfigError> {
     let url = reqwest::Url::parse(raw.trim())
         .map_err(|_| invalid(name, "use a URL like https://api.shipengine.com"))?;
     if !matches!(url.scheme(), "https" | "http") || url.host_str().is_none() {
-        return Err(invalid(name, "use an http(s) URL like https://api.shipengine.com"));
+        return Err(invalid(
+            name,
+            "use an http(s) URL like https://api.shipengine.com",
+        ));
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(invalid(name, "it must not have a query or fragment"));
@@ -96,8 +114,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let vars: HashMap<String, String> =
-            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_vars(|name| vars.get(name).cloned())
     }
 
@@ -126,12 +146,33 @@ mod tests {
     #[test]
     fn bad_values_name_the_variable() {
         let cases = [
-            (vec![("SHIPENGINE_API_KEY", "has space")], "SHIPENGINE_API_KEY"),
-            (vec![("SHIPENGINE_API_KEY", "k"), ("SHIPENGINE_BASE_URL", "ftp://x")], "SHIPENGINE_BASE_URL"),
-            (vec![("SHIPENGINE_API_KEY", "k"), ("SHIPENGINE_BASE_URL", "not a url")], "SHIPENGINE_BASE_URL"),
-            (vec![("SHIPENGINE_BASE_URL", "https://api.shipengine.com")], "SHIPENGINE_BASE_URL"),
+            (
+                vec![("SHIPENGINE_API_KEY", "has space")],
+                "SHIPENGINE_API_KEY",
+            ),
+            (
+                vec![
+                    ("SHIPENGINE_API_KEY", "k"),
+                    ("SHIPENGINE_BASE_URL", "ftp://x"),
+                ],
+                "SHIPENGINE_BASE_URL",
+            ),
+            (
+                vec![
+                    ("SHIPENGINE_API_KEY", "k"),
+                    ("SHIPENGINE_BASE_URL", "not a url"),
+                ],
+                "SHIPENGINE_BASE_URL",
+            ),
+            (
+                vec![("SHIPENGINE_BASE_URL", "https://api.shipengine.com")],
+                "SHIPENGINE_BASE_URL",
+            ),
             (vec![("LISTEN_ADDR", "localhost")], "LISTEN_ADDR"),
-            (vec![("UPSTREAM_TIMEOUT_SECS", "0")], "UPSTREAM_TIMEOUT_SECS"),
+            (
+                vec![("UPSTREAM_TIMEOUT_SECS", "0")],
+                "UPSTREAM_TIMEOUT_SECS",
+            ),
         ];
         for (vars, name) in cases {
             let ConfigError::Invalid { name: got, .. } = config(&vars).unwrap_err();

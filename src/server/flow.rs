@@ -28,7 +28,10 @@ enum Step {
     #[default]
     Registration,
     Verification(Verification),
-    Done { carrier_id: String, nickname: String },
+    Done {
+        carrier_id: String,
+        nickname: String,
+    },
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -54,8 +57,12 @@ pub struct Flow {
 impl Flow {
     /// Loads the flow inside a server function.
     pub async fn load() -> Result<Self, AppError> {
-        let session = extract::<Session>().await.map_err(|error| internal("session", error))?;
-        let headers = extract::<axum::http::HeaderMap>().await.map_err(|error| internal("headers", error))?;
+        let session = extract::<Session>()
+            .await
+            .map_err(|error| internal("session", error))?;
+        let headers = extract::<axum::http::HeaderMap>()
+            .await
+            .map_err(|error| internal("headers", error))?;
         let plain_form_post = headers
             .get(axum::http::header::ACCEPT)
             .and_then(|accept| accept.to_str().ok())
@@ -70,7 +77,11 @@ impl Flow {
             .await
             .map_err(|error| internal("session read", error))?
             .unwrap_or_default();
-        Ok(Self { session, state, plain_form_post })
+        Ok(Self {
+            session,
+            state,
+            plain_form_post,
+        })
     }
 
     /// The screen to render now. Rendering shows a pending error once, then forgets it.
@@ -138,7 +149,11 @@ impl Flow {
     }
 
     /// `phone` is the ten digits the code went to.
-    pub async fn code_sent(mut self, phone: &str, verification_id: String) -> Result<Screen, AppError> {
+    pub async fn code_sent(
+        mut self,
+        phone: &str,
+        verification_id: String,
+    ) -> Result<Screen, AppError> {
         if let Step::Verification(v) = &mut self.state.step {
             v.phone = format_phone(phone);
             v.verification_id = Some(verification_id);
@@ -149,8 +164,10 @@ impl Flow {
 
     pub async fn verified(mut self) -> Result<Screen, AppError> {
         if let Step::Verification(v) = &self.state.step {
-            self.state.step =
-                Step::Done { carrier_id: v.carrier_id.clone(), nickname: v.nickname.clone() };
+            self.state.step = Step::Done {
+                carrier_id: v.carrier_id.clone(),
+                nickname: v.nickname.clone(),
+            };
         }
         self.save_and_show().await
     }
@@ -170,16 +187,20 @@ impl Flow {
 
     fn screen_with(&self, error: Option<AppError>) -> Screen {
         match &self.state.step {
-            Step::Registration => {
-                Screen::Register(RegisterScreen { draft: self.state.draft.clone(), error })
-            }
+            Step::Registration => Screen::Register(RegisterScreen {
+                draft: self.state.draft.clone(),
+                error,
+            }),
             Step::Verification(v) => Screen::Verify(VerifyScreen {
                 nickname: v.nickname.clone(),
                 phone: v.phone.clone(),
                 code_sent_to: v.sent_to.clone(),
                 error,
             }),
-            Step::Done { carrier_id, nickname } => Screen::Done(DoneScreen {
+            Step::Done {
+                carrier_id,
+                nickname,
+            } => Screen::Done(DoneScreen {
                 carrier_id: carrier_id.clone(),
                 nickname: nickname.clone(),
             }),

@@ -4,7 +4,8 @@
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::response::{IntoResponse, Response};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use leptos::prelude::provide_context;
 use tower_http::services::ServeDir;
@@ -14,14 +15,17 @@ use tower_sessions::cookie::time::Duration;
 use tower_sessions::{Expiry, MemoryStore, Session, SessionManagerLayer};
 
 use crate::app::shell;
+use crate::error::AppError;
 use crate::flow::PageData;
-use crate::registration::RegisterScreen;
 use crate::flow::Screen;
+use crate::registration::RegisterScreen;
 use crate::server::{AppState, Flow};
 
 pub const SESSION_COOKIE: &str = "stamps_connect_session";
 
 pub fn build_router(state: AppState) -> Router {
+    // Leptos renders on the tokio runtime; a second call (tests build many routers) is harmless.
+    let _ = any_spawner::Executor::init_tokio();
     let sessions = SessionManagerLayer::new(MemoryStore::default())
         .with_name(SESSION_COOKIE)
         .with_http_only(true)
@@ -44,8 +48,16 @@ async fn page(State(state): State<AppState>, session: Session, request: Request<
         Ok(flow) => flow.take_screen().await,
         Err(error) => Err(error),
     }
-    .unwrap_or_else(|error| Screen::Register(RegisterScreen { error: Some(error), ..Default::default() }));
-    let page = PageData { screen, demo_code: state.demo_code.clone() };
+    .unwrap_or_else(|error| {
+        Screen::Register(RegisterScreen {
+            error: Some(error),
+            ..Default::default()
+        })
+    });
+    let page = PageData {
+        screen,
+        demo_code: state.demo_code.clone(),
+    };
     let options = state.leptos_options.clone();
     let render = leptos_axum::render_app_to_stream_with_context(
         || {},
@@ -55,7 +67,45 @@ async fn page(State(state): State<AppState>, session: Session, request: Request<
 }
 
 /// The three server functions, with the state in their context.
-async fn server_fn(State(state): State<AppState>, request: Request<Body>) -> impl IntoResponse {
-    leptos_axum::handle_server_fns_with_context(move || provide_context(state.clone()), request)
-        .await
+///
+/// A plain HTML form post (no JavaScript) gets Post/Redirect/Get: a 303 to the page, which
+/// renders the outcome the function stored in the session. A call from the hydrated page gets
+/// the function's JSON, with an error status that says whose fault an error is.
+async fn server_fn(State(state): State<AppState>, request: Request<Body>) -> Response {
+    let plain_form_post = request
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|accept| accept.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    let response = leptos_axum::handle_server_fns_with_context(
+        move || provide_context(state.clone()),
+        request,
+    )
+    .await
+    .into_response();
+    if plain_form_post {
+        return Redirect::to("/").into_response();
+    }
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    // Error bodies are one small JSON value: read it to pick the status.
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = status_of(&error);
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+fn status_of(error: &AppError) -> StatusCode {
+    match error {
+        AppError::BadRequest | AppError::Invalid(_) => StatusCode::BAD_REQUEST,
+        AppError::WrongStep => StatusCode::CONFLICT,
+        AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Upstream { .. } => StatusCode::BAD_GATEWAY,
+        AppError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+    }
 }

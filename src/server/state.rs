@@ -56,8 +56,14 @@ impl AppState {
                     .await
                     .map_err(StartError::Simulator)?;
                 tracing::info!(base_url = %running.base_url, "demo mode: embedded ShipEngine simulator");
-                let key = ApiKey::new(demo_key).map_err(|e| StartError::Client(format!("{e:?}")))?;
-                (key, running.base_url.clone(), Some(DEMO_CODE.to_owned()), Some(Arc::new(running)))
+                let key =
+                    ApiKey::new(demo_key).map_err(|e| StartError::Client(format!("{e:?}")))?;
+                (
+                    key,
+                    running.base_url.clone(),
+                    Some(DEMO_CODE.to_owned()),
+                    Some(Arc::new(running)),
+                )
             }
         };
         let shipengine = ShipEngineClient::new(ClientConfig {
@@ -67,7 +73,12 @@ impl AppState {
             timeout: config.upstream_timeout,
         })
         .map_err(|e| StartError::Client(e.to_string()))?;
-        Ok(Self { shipengine, demo_code, leptos_options, _simulator: simulator })
+        Ok(Self {
+            shipengine,
+            demo_code,
+            leptos_options,
+            _simulator: simulator,
+        })
     }
 
     /// The state, inside a server function.

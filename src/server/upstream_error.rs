@@ -14,18 +14,25 @@ pub fn to_app_error(
     tracing::warn!(call, status = ?error.status(), request_id = ?error.request_id(), %error, "upstream call failed");
     let reference = error.request_id().map(str::to_owned);
     match error {
-        ShipEngineError::Api { status: 429, retry_after, .. } => AppError::RateLimited {
+        ShipEngineError::Api {
+            status: 429,
+            retry_after,
+            ..
+        } => AppError::RateLimited {
             retry_after_secs: retry_after.map_or(30, |wait| wait.as_secs().max(1)),
         },
-        ShipEngineError::Api { status: 400 | 409 | 422, .. } => {
-            field_errors(error, field_of).unwrap_or_else(|| AppError::Upstream {
-                message: "ShipEngine could not accept these details. Check them and try again, or \
+        ShipEngineError::Api {
+            status: 400 | 409 | 422,
+            ..
+        } => field_errors(error, field_of).unwrap_or_else(|| AppError::Upstream {
+            message: "ShipEngine could not accept these details. Check them and try again, or \
                           contact support with the reference below."
-                    .into(),
-                reference,
-            })
-        }
-        ShipEngineError::Api { status: 401 | 403, .. } => AppError::Upstream {
+                .into(),
+            reference,
+        }),
+        ShipEngineError::Api {
+            status: 401 | 403, ..
+        } => AppError::Upstream {
             message: "This service is not set up correctly, so we could not open your account. \
                       Please contact the site's support team."
                 .into(),
@@ -62,7 +69,9 @@ fn field_errors(
 ) -> Option<AppError> {
     let mut errors = FieldErrors::default();
     for (upstream_field, code) in error.field_errors() {
-        let Some(field) = field_of(upstream_field) else { continue };
+        let Some(field) = field_of(upstream_field) else {
+            continue;
+        };
         let message = match code {
             ErrorCode::FieldValueRequired => "This is required",
             ErrorCode::InvalidStringLength => "This is too long or too short",
@@ -72,4 +81,90 @@ fn field_errors(
         errors.push(field, message);
     }
     (!errors.is_empty()).then_some(AppError::Invalid(errors))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::shipengine::{ApiErrorDetail, ErrorSource, ErrorType};
+    use std::time::Duration;
+
+    fn api_error(status: u16, errors: Vec<(&str, Option<&str>)>) -> ShipEngineError {
+        ShipEngineError::Api {
+            status,
+            request_id: Some("5a8d3073-2626-4a64-983d-29c5d55dce5e".into()),
+            errors: errors
+                .into_iter()
+                .map(|(code, field)| ApiErrorDetail {
+                    error_source: ErrorSource::Shipengine,
+                    error_type: ErrorType::Validation,
+                    error_code: ErrorCode::from(code.to_owned()),
+                    message: "upstream wording, never shown".into(),
+                    field_name: field.map(str::to_owned),
+                })
+                .collect(),
+            retry_after: None,
+        }
+    }
+
+    fn registration_field(upstream: &str) -> Option<&'static str> {
+        match upstream {
+            "address.postal_code" => Some("postal_code"),
+            "credit_card.number" => Some("card_number"),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn upstream_field_errors_sit_beside_their_fields_in_our_words() {
+        let error = api_error(
+            400,
+            vec![
+                ("invalid_field_value", Some("address.postal_code")),
+                ("field_value_required", Some("credit_card.number")),
+            ],
+        );
+        let AppError::Invalid(errors) = to_app_error("register", &error, registration_field) else {
+            panic!("field errors expected");
+        };
+        assert_eq!(
+            errors.get("postal_code"),
+            Some("ShipEngine did not accept this. Check it and try again")
+        );
+        assert_eq!(errors.get("card_number"), Some("This is required"));
+    }
+
+    #[test]
+    fn errors_on_no_known_field_go_to_the_summary_with_the_reference() {
+        let error = api_error(400, vec![("some_new_code", Some("address.country_code"))]);
+        let app_error = to_app_error("register", &error, registration_field);
+        assert_eq!(
+            app_error.reference(),
+            Some("5a8d3073-2626-4a64-983d-29c5d55dce5e")
+        );
+        assert!(!app_error.to_string().contains("upstream wording"));
+    }
+
+    #[test]
+    fn rate_limits_say_when_to_try_again() {
+        let error = ShipEngineError::Api {
+            status: 429,
+            request_id: None,
+            errors: vec![],
+            retry_after: Some(Duration::from_secs(42)),
+        };
+        assert_eq!(
+            to_app_error("send_code", &error, registration_field),
+            AppError::RateLimited {
+                retry_after_secs: 42
+            }
+        );
+    }
+
+    #[test]
+    fn a_bad_key_is_the_operators_problem_not_the_merchants() {
+        let error = api_error(401, vec![("unauthorized", None)]);
+        let message = to_app_error("register", &error, registration_field).to_string();
+        assert!(message.contains("not set up correctly"), "{message}");
+    }
 }

@@ -13,7 +13,9 @@ pub async fn send_code(phone: String) -> Result<Screen, AppError> {
     use crate::server::{AppState, Flow, upstream_error};
 
     let mut flow = Flow::load().await?;
-    let Some((carrier_id, _)) = flow.verification() else { return Ok(flow.screen()) };
+    let Some((carrier_id, _)) = flow.verification() else {
+        return Ok(flow.screen());
+    };
     let carrier_id = stored_carrier_id(carrier_id)?;
     flow.keep_phone(&phone);
     let digits = match normalize_us_phone(&phone) {
@@ -21,12 +23,24 @@ pub async fn send_code(phone: String) -> Result<Screen, AppError> {
         Err(message) => return flow.fail(ssr::field_error("phone", message)).await,
     };
     let state = AppState::from_context()?;
-    match state.shipengine.request_verification_code(&carrier_id, &digits).await {
+    match state
+        .shipengine
+        .request_verification_code(&carrier_id, &digits)
+        .await
+    {
         Ok(started) => {
             tracing::info!(%carrier_id, "verification code sent");
-            flow.code_sent(&digits, started.verification_id.to_string()).await
+            flow.code_sent(&digits, started.verification_id.to_string())
+                .await
         }
-        Err(error) => flow.fail(upstream_error::to_app_error("send_code", &error, ssr::field_of)).await,
+        Err(error) => {
+            flow.fail(upstream_error::to_app_error(
+                "send_code",
+                &error,
+                ssr::field_of,
+            ))
+            .await
+        }
     }
 }
 
@@ -47,7 +61,11 @@ pub async fn verify_code(code: String) -> Result<Screen, AppError> {
         Err(message) => return flow.fail(ssr::field_error("code", message)).await,
     };
     let state = AppState::from_context()?;
-    match state.shipengine.submit_verification_code(&carrier_id, &verification_id, &code).await {
+    match state
+        .shipengine
+        .submit_verification_code(&carrier_id, &verification_id, &code)
+        .await
+    {
         Ok(result) if result.status == VerificationStatus::Verified => {
             tracing::info!(%carrier_id, "carrier verified");
             flow.verified().await
@@ -68,7 +86,14 @@ pub async fn verify_code(code: String) -> Result<Screen, AppError> {
             })
             .await
         }
-        Err(error) => flow.fail(upstream_error::to_app_error("verify_code", &error, ssr::field_of)).await,
+        Err(error) => {
+            flow.fail(upstream_error::to_app_error(
+                "verify_code",
+                &error,
+                ssr::field_of,
+            ))
+            .await
+        }
     }
 }
 

@@ -5,7 +5,10 @@ const CODE_LENGTHS: std::ops::RangeInclusive<usize> = 4..=10;
 
 /// The digits of a typed or pasted code.
 pub fn validate_code(input: &str) -> Result<String, &'static str> {
-    let code: String = input.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+    let code: String = input
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
     if code.is_empty() {
         Err("Enter the code from the text message")
     } else if !code.chars().all(|c| c.is_ascii_digit()) {
@@ -29,8 +32,14 @@ mod tests {
 
     #[test]
     fn bad_codes_are_refused_with_a_reason() {
-        assert_eq!(validate_code(""), Err("Enter the code from the text message"));
-        assert_eq!(validate_code("12a456"), Err("The code is made of numbers only"));
+        assert_eq!(
+            validate_code(""),
+            Err("Enter the code from the text message")
+        );
+        assert_eq!(
+            validate_code("12a456"),
+            Err("The code is made of numbers only")
+        );
         assert!(validate_code("12").is_err());
         assert!(validate_code("12345678901").is_err());
     }

@@ -17,13 +17,23 @@ pub fn VerifyView(screen: VerifyScreen, set_screen: WriteSignal<Screen>) -> impl
     let code = RwSignal::new(String::new());
     let sent_to = RwSignal::new(screen.code_sent_to);
     let error = RwSignal::new(screen.error.clone());
-    let errors = RwSignal::new(screen.error.and_then(|e| e.field_errors().cloned()).unwrap_or_default());
+    let errors = RwSignal::new(
+        screen
+            .error
+            .and_then(|e| e.field_errors().cloned())
+            .unwrap_or_default(),
+    );
     let summary = NodeRef::<Div>::new();
     let send = ServerAction::<SendCode>::new();
     let verify = ServerAction::<VerifyCode>::new();
 
     let show_problem = move |problem: Option<AppError>| {
-        errors.set(problem.as_ref().and_then(|p| p.field_errors().cloned()).unwrap_or_default());
+        errors.set(
+            problem
+                .as_ref()
+                .and_then(|p| p.field_errors().cloned())
+                .unwrap_or_default(),
+        );
         let shown = problem.is_some();
         error.set(problem);
         if shown {
@@ -72,7 +82,9 @@ pub fn VerifyView(screen: VerifyScreen, set_screen: WriteSignal<Screen>) -> impl
             Err(message) => one_field_problem("phone", message),
             Ok(_) => {
                 error.set(None);
-                send.dispatch(SendCode { phone: phone.get_untracked() });
+                send.dispatch(SendCode {
+                    phone: phone.get_untracked(),
+                });
             }
         }
     };
@@ -85,7 +97,9 @@ pub fn VerifyView(screen: VerifyScreen, set_screen: WriteSignal<Screen>) -> impl
             Err(message) => one_field_problem("code", message),
             Ok(_) => {
                 error.set(None);
-                verify.dispatch(VerifyCode { code: code.get_untracked() });
+                verify.dispatch(VerifyCode {
+                    code: code.get_untracked(),
+                });
             }
         }
     };

@@ -16,7 +16,9 @@ pub enum InvalidApiKey {
     Empty,
     /// Whitespace usually means a copy-paste accident; control or non-ASCII characters could not
     /// be sent in a header anyway.
-    #[error("the ShipEngine API key contains whitespace or a character that is not printable ASCII")]
+    #[error(
+        "the ShipEngine API key contains whitespace or a character that is not printable ASCII"
+    )]
     InvalidCharacter,
 }
 
@@ -45,7 +47,11 @@ impl ApiKey {
 
 impl fmt::Debug for ApiKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let prefix = if self.is_sandbox() { SANDBOX_PREFIX } else { "" };
+        let prefix = if self.is_sandbox() {
+            SANDBOX_PREFIX
+        } else {
+            ""
+        };
         write!(f, "ApiKey({prefix}***)")
     }
 }
@@ -78,7 +84,9 @@ impl ClientConfig {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClientBuildError {
-    #[error("the ShipEngine base URL must be an absolute http(s) URL without query or fragment")]
+    #[error(
+        "the ShipEngine base URL must be an absolute http(s) URL without credentials, query or fragment"
+    )]
     InvalidBaseUrl,
     #[error("the ShipEngine API key cannot be sent as a header")]
     InvalidApiKeyHeader,
@@ -90,8 +98,11 @@ pub enum ClientBuildError {
 /// can simply be appended.
 pub(super) fn normalized_base_url(raw: &str) -> Result<String, ClientBuildError> {
     let url = reqwest::Url::parse(raw).map_err(|_| ClientBuildError::InvalidBaseUrl)?;
+    // Credentials in the URL would be needless (the key goes in a header) and would reach logs.
     let usable = matches!(url.scheme(), "http" | "https")
         && url.has_host()
+        && url.username().is_empty()
+        && url.password().is_none()
         && url.query().is_none()
         && url.fragment().is_none();
     if !usable {
@@ -118,8 +129,13 @@ mod tests {
 
     #[test]
     fn api_key_rejects_empty_whitespace_and_control_characters() {
-        assert_eq!(ApiKey::new(String::new()).unwrap_err(), InvalidApiKey::Empty);
-        for raw in [" ", " key", "key ", "ke y", "key\n", "key\t", "ke\u{0}y", "kéy"] {
+        assert_eq!(
+            ApiKey::new(String::new()).unwrap_err(),
+            InvalidApiKey::Empty
+        );
+        for raw in [
+            " ", " key", "key ", "ke y", "key\n", "key\t", "ke\u{0}y", "kéy",
+        ] {
             assert_eq!(
                 ApiKey::new(raw.into()).unwrap_err(),
                 InvalidApiKey::InvalidCharacter,
@@ -130,9 +146,18 @@ mod tests {
 
     #[test]
     fn api_key_debug_never_shows_the_key() {
-        assert_eq!(format!("{:?}", ApiKey::new(PRODUCTION_KEY.into()).unwrap()), "ApiKey(***)");
-        assert_eq!(format!("{:?}", ApiKey::new(SANDBOX_KEY.into()).unwrap()), "ApiKey(TEST_***)");
-        let config = ClientConfig::new("https://api.shipengine.com", ApiKey::new(PRODUCTION_KEY.into()).unwrap());
+        assert_eq!(
+            format!("{:?}", ApiKey::new(PRODUCTION_KEY.into()).unwrap()),
+            "ApiKey(***)"
+        );
+        assert_eq!(
+            format!("{:?}", ApiKey::new(SANDBOX_KEY.into()).unwrap()),
+            "ApiKey(TEST_***)"
+        );
+        let config = ClientConfig::new(
+            "https://api.shipengine.com",
+            ApiKey::new(PRODUCTION_KEY.into()).unwrap(),
+        );
         let debug = format!("{config:?}");
         assert!(!debug.contains(PRODUCTION_KEY), "{debug}");
         assert!(debug.contains("ApiKey(***)"), "{debug}");
@@ -144,7 +169,10 @@ mod tests {
             ("https://api.shipengine.com", "https://api.shipengine.com"),
             ("https://api.shipengine.com/", "https://api.shipengine.com"),
             ("http://127.0.0.1:4010", "http://127.0.0.1:4010"),
-            ("http://localhost:4010/prefix/", "http://localhost:4010/prefix"),
+            (
+                "http://localhost:4010/prefix/",
+                "http://localhost:4010/prefix",
+            ),
         ] {
             assert_eq!(normalized_base_url(raw).unwrap(), expected);
         }
@@ -152,9 +180,20 @@ mod tests {
 
     #[test]
     fn base_url_rejects_non_http_relative_and_query_urls() {
-        for raw in ["", "api.shipengine.com", "ftp://api.shipengine.com", "https://x.test/?a=b", "https://x.test/#f", "unix:/tmp/sock"] {
+        for raw in [
+            "",
+            "api.shipengine.com",
+            "ftp://api.shipengine.com",
+            "https://x.test/?a=b",
+            "https://x.test/#f",
+            "https://user:secret@x.test",
+            "unix:/tmp/sock",
+        ] {
             assert!(
-                matches!(normalized_base_url(raw), Err(ClientBuildError::InvalidBaseUrl)),
+                matches!(
+                    normalized_base_url(raw),
+                    Err(ClientBuildError::InvalidBaseUrl)
+                ),
                 "{raw:?}"
             );
         }

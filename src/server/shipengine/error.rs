@@ -30,7 +30,10 @@ pub enum ShipEngineError {
     /// A 2xx here means the call took effect, but its result is lost.
     #[error("ShipEngine answered HTTP {status} with a body that is not the documented one{reference}",
         reference = Reference(request_id.as_deref()))]
-    UnexpectedBody { status: u16, request_id: Option<String> },
+    UnexpectedBody {
+        status: u16,
+        request_id: Option<String>,
+    },
     /// The request never left: DNS, TCP or TLS failed, or the connect timeout passed. Nothing
     /// happened upstream.
     #[error("could not connect to ShipEngine; the request was not sent")]
@@ -168,7 +171,9 @@ pub(super) fn is_plausible_request_id(raw: &str) -> bool {
     const MAX_LEN: usize = 64;
     !raw.is_empty()
         && raw.len() <= MAX_LEN
-        && raw.bytes().all(|byte| byte.is_ascii_alphanumeric() || byte == b'-')
+        && raw
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-')
 }
 
 /// `source/type/code [field]` for each error, e.g. `shipengine/validation/field_value_required
@@ -184,7 +189,11 @@ impl fmt::Display for ErrorSummary<'_> {
             if index > 0 {
                 f.write_str(", ")?;
             }
-            write!(f, "{}/{}/{}", error.error_source, error.error_type, error.error_code)?;
+            write!(
+                f,
+                "{}/{}/{}",
+                error.error_source, error.error_type, error.error_code
+            )?;
             if let Some(field) = &error.field_name {
                 write!(f, " [{}]", field.escape_debug())?;
             }

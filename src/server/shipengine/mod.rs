@@ -1,5 +1,5 @@
-//! The server-only ShipEngine client for the three Stamps.com calls (see
-//! `/work/shared/shipengine/API.md`): register, request an SMS code, submit the code.
+//! The server-only ShipEngine client for the three calls of ShipEngine's "Register Free Stamps
+//! Account" guide: register, request an SMS code, submit the code.
 //!
 //! Deliberately no retries here: a registration must never be sent twice (a second attempt after
 //! an ambiguous failure can open a second account) and every code request sends a paid text
@@ -61,7 +61,10 @@ impl ShipEngineClient {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(ClientBuildError::Http)?;
-        Ok(Self { http, base_url: base_url.into() })
+        Ok(Self {
+            http,
+            base_url: base_url.into(),
+        })
     }
 
     /// `POST /v1/registration/stamps_com`. Never retried: see the module documentation.
@@ -80,7 +83,8 @@ impl ShipEngineClient {
         phone: &str,
     ) -> Result<VerificationStarted, ShipEngineError> {
         let endpoint = Endpoint::RequestVerificationCode { carrier_id };
-        self.call(endpoint, &VerificationCodeRequest::sms(phone)).await
+        self.call(endpoint, &VerificationCodeRequest::sms(phone))
+            .await
     }
 
     /// `PUT /v1/connections/carriers/stamps_com/:carrier_id/verification/:verification_id`.
@@ -90,8 +94,17 @@ impl ShipEngineClient {
         verification_id: &VerificationId,
         code: &str,
     ) -> Result<VerificationResult, ShipEngineError> {
-        let endpoint = Endpoint::SubmitVerificationCode { carrier_id, verification_id };
-        self.call(endpoint, &VerificationCodeSubmission { verification_code: code }).await
+        let endpoint = Endpoint::SubmitVerificationCode {
+            carrier_id,
+            verification_id,
+        };
+        self.call(
+            endpoint,
+            &VerificationCodeSubmission {
+                verification_code: code,
+            },
+        )
+        .await
     }
 
     async fn call<T: DeserializeOwned>(
@@ -102,7 +115,9 @@ impl ShipEngineClient {
         let started = Instant::now();
         let outcome = self.exchange(endpoint, body).await;
         log_outcome(endpoint, &outcome, started.elapsed());
-        outcome.map(|answered| answered.value).map_err(|failure| failure.error)
+        outcome
+            .map(|answered| answered.value)
+            .map_err(|failure| failure.error)
     }
 
     async fn exchange<T: DeserializeOwned>(
@@ -123,18 +138,27 @@ impl ShipEngineClient {
             Ok(body) => body,
             Err(BodyFailure::TooLarge) => return Err(head.unexpected_body().into()),
             Err(BodyFailure::Transport(cause)) => {
-                return Err(Failure { error: head.body_lost(), cause: Some(cause) });
+                return Err(Failure {
+                    error: head.body_lost(),
+                    cause: Some(cause),
+                });
             }
         };
         let (status, request_id) = (head.status.as_u16(), head.request_id.clone());
         let value = head.decode(&body)?;
-        Ok(Answered { status, request_id, value })
+        Ok(Answered {
+            status,
+            request_id,
+            value,
+        })
     }
 }
 
 impl fmt::Debug for ShipEngineClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ShipEngineClient").field("base_url", &self.base_url).finish_non_exhaustive()
+        f.debug_struct("ShipEngineClient")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
     }
 }
 
@@ -153,8 +177,13 @@ fn default_headers(api_key: &ApiKey) -> Result<HeaderMap, ClientBuildError> {
 #[derive(Clone, Copy)]
 enum Endpoint<'a> {
     Register,
-    RequestVerificationCode { carrier_id: &'a CarrierId },
-    SubmitVerificationCode { carrier_id: &'a CarrierId, verification_id: &'a VerificationId },
+    RequestVerificationCode {
+        carrier_id: &'a CarrierId,
+    },
+    SubmitVerificationCode {
+        carrier_id: &'a CarrierId,
+        verification_id: &'a VerificationId,
+    },
 }
 
 impl Endpoint<'_> {
@@ -181,7 +210,10 @@ impl Endpoint<'_> {
             Self::RequestVerificationCode { carrier_id } => {
                 format!("{CARRIERS}/{carrier_id}/verification")
             }
-            Self::SubmitVerificationCode { carrier_id, verification_id } => {
+            Self::SubmitVerificationCode {
+                carrier_id,
+                verification_id,
+            } => {
                 format!("{CARRIERS}/{carrier_id}/verification/{verification_id}")
             }
         }
@@ -214,7 +246,10 @@ impl Failure {
         } else {
             ShipEngineError::NoResponse
         };
-        Self { error, cause: Some(cause) }
+        Self {
+            error,
+            cause: Some(cause),
+        }
     }
 }
 
@@ -224,7 +259,11 @@ impl From<ShipEngineError> for Failure {
     }
 }
 
-fn log_outcome<T>(endpoint: Endpoint<'_>, outcome: &Result<Answered<T>, Failure>, elapsed: Duration) {
+fn log_outcome<T>(
+    endpoint: Endpoint<'_>,
+    outcome: &Result<Answered<T>, Failure>,
+    elapsed: Duration,
+) {
     let elapsed_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
     let (name, method) = (endpoint.name(), endpoint.method());
     match outcome {

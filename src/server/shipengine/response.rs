@@ -43,13 +43,20 @@ impl AnswerHead {
     }
 
     pub(super) fn unexpected_body(self) -> ShipEngineError {
-        ShipEngineError::UnexpectedBody { status: self.status.as_u16(), request_id: self.request_id }
+        ShipEngineError::UnexpectedBody {
+            status: self.status.as_u16(),
+            request_id: self.request_id,
+        }
     }
 
     /// The connection failed while the body was arriving. On a 2xx the call took effect but its
     /// result is lost, as ambiguous as no answer at all; on an error status it did not.
     pub(super) fn body_lost(self) -> ShipEngineError {
-        if self.status.is_success() { ShipEngineError::NoResponse } else { self.unexpected_body() }
+        if self.status.is_success() {
+            ShipEngineError::NoResponse
+        } else {
+            self.unexpected_body()
+        }
     }
 
     fn api_error(self, body: &[u8]) -> ShipEngineError {
@@ -73,7 +80,10 @@ fn header_text<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 /// `Retry-After` in whole seconds. ShipEngine sends seconds (as a string, which tripped the
 /// Python SDK); the HTTP-date form is allowed by HTTP but not used, so it is ignored.
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let seconds = header_text(headers, RETRY_AFTER.as_str())?.trim().parse().ok()?;
+    let seconds = header_text(headers, RETRY_AFTER.as_str())?
+        .trim()
+        .parse()
+        .ok()?;
     Some(Duration::from_secs(seconds))
 }
 
@@ -126,7 +136,10 @@ mod tests {
 
     #[test]
     fn request_body_required_400() {
-        let error = decode_error(400, &[], r#"{
+        let error = decode_error(
+            400,
+            &[],
+            r#"{
             "request_id": "22467317-a130-4927-95a6-76124b716e58",
             "errors": [{
                 "error_source": "shipengine",
@@ -134,9 +147,13 @@ mod tests {
                 "error_code": "request_body_required",
                 "message": "Request body cannot be empty."
             }]
-        }"#);
+        }"#,
+        );
         assert_eq!(error.status(), Some(400));
-        assert_eq!(error.request_id(), Some("22467317-a130-4927-95a6-76124b716e58"));
+        assert_eq!(
+            error.request_id(),
+            Some("22467317-a130-4927-95a6-76124b716e58")
+        );
         assert_eq!(
             detail(&error),
             &ApiErrorDetail {
@@ -154,7 +171,10 @@ mod tests {
 
     #[test]
     fn unauthorized_401_display_keeps_codes_and_drops_the_message() {
-        let error = decode_error(401, &[], r#"{
+        let error = decode_error(
+            401,
+            &[],
+            r#"{
             "request_id": "cdc19c7b-eec7-4730-8814-462623a62ddb",
             "errors": [{
                 "error_source": "shipengine",
@@ -162,7 +182,8 @@ mod tests {
                 "error_code": "unauthorized",
                 "message": "The API key is invalid. Please see https://www.shipengine.com/docs/auth"
             }]
-        }"#);
+        }"#,
+        );
         assert!(error.has_code(ErrorCode::Unauthorized));
         assert_eq!(detail(&error).error_type, ErrorType::Security);
         assert_eq!(
@@ -176,7 +197,13 @@ mod tests {
     fn rate_limited_429_reads_retry_after_sent_as_a_string_header() {
         let error = decode_error(
             429,
-            &[("retry-after", "30"), ("x-shipengine-requestid", "204c855f-dcc0-4270-ba12-c585fc5ef4bf")],
+            &[
+                ("retry-after", "30"),
+                (
+                    "x-shipengine-requestid",
+                    "204c855f-dcc0-4270-ba12-c585fc5ef4bf",
+                ),
+            ],
             r#"{
                 "request_id": "204c855f-dcc0-4270-ba12-c585fc5ef4bf",
                 "errors": [{
@@ -196,16 +223,26 @@ mod tests {
     #[test]
     fn retry_after_as_http_date_or_garbage_is_ignored() {
         for value in ["Wed, 21 Oct 2015 07:28:00 GMT", "-5", "soon", "1.5", ""] {
-            assert_eq!(retry_after(&headers(&[("retry-after", value)])), None, "{value:?}");
+            assert_eq!(
+                retry_after(&headers(&[("retry-after", value)])),
+                None,
+                "{value:?}"
+            );
         }
-        assert_eq!(retry_after(&headers(&[("retry-after", " 7 ")])), Some(Duration::from_secs(7)));
+        assert_eq!(
+            retry_after(&headers(&[("retry-after", " 7 ")])),
+            Some(Duration::from_secs(7))
+        );
         assert_eq!(retry_after(&HeaderMap::new()), None);
     }
 
     #[test]
     fn real_404_with_misassigned_method_and_path_fields() {
         // Reproduced as posted in ShipEngine/shipengine-openapi#1, trailing comma removed.
-        let error = decode_error(404, &[], r#"{
+        let error = decode_error(
+            404,
+            &[],
+            r#"{
             "request_id": "1ca82945-e86f-47f1-b585-1f849a68ea62",
             "errors": [{
                 "error_source": "shipengine",
@@ -215,8 +252,12 @@ mod tests {
                 "method": "/v1/connections/carriers/stamps_com/se-284845/settings",
                 "path": "POST /v1/connections/carriers/stamps_com/se-284845/settings is not a valid API endpoint."
             }]
-        }"#);
-        assert_eq!(error.request_id(), Some("1ca82945-e86f-47f1-b585-1f849a68ea62"));
+        }"#,
+        );
+        assert_eq!(
+            error.request_id(),
+            Some("1ca82945-e86f-47f1-b585-1f849a68ea62")
+        );
         assert!(error.has_code(ErrorCode::NotFound));
         assert_eq!(detail(&error).error_type, ErrorType::Security);
         assert!(!error.to_string().contains("not a valid API endpoint"));
@@ -224,7 +265,10 @@ mod tests {
 
     #[test]
     fn carrier_business_rules_error_with_carrier_fields() {
-        let error = decode_error(400, &[], r#"{
+        let error = decode_error(
+            400,
+            &[],
+            r#"{
             "request_id": "5a8d3073-2626-4a64-983d-29c5d55dce5e",
             "errors": [{
                 "error_source": "carrier",
@@ -235,7 +279,8 @@ mod tests {
                 "carrier_code": "fedex",
                 "carrier_name": "..."
             }]
-        }"#);
+        }"#,
+        );
         let detail = detail(&error);
         assert_eq!(detail.error_source, ErrorSource::Carrier);
         assert_eq!(detail.error_type, ErrorType::BusinessRules);
@@ -249,7 +294,10 @@ mod tests {
 
     #[test]
     fn field_errors_list_only_errors_with_a_field_name() {
-        let error = decode_error(400, &[], r#"{
+        let error = decode_error(
+            400,
+            &[],
+            r#"{
             "request_id": "5a8d3073-2626-4a64-983d-29c5d55dce5e",
             "errors": [
                 {"error_source": "shipengine", "error_type": "validation",
@@ -260,11 +308,15 @@ mod tests {
                 {"error_source": "shipengine", "error_type": "validation",
                  "error_code": "terms_not_accepted", "message": "m"}
             ]
-        }"#);
+        }"#,
+        );
         let fields: Vec<_> = error.field_errors().collect();
         assert_eq!(
             fields,
-            [("address.phone", &ErrorCode::FieldValueRequired), ("nickname", &ErrorCode::InvalidStringLength)]
+            [
+                ("address.phone", &ErrorCode::FieldValueRequired),
+                ("nickname", &ErrorCode::InvalidStringLength)
+            ]
         );
         assert!(error.has_code(ErrorCode::TermsNotAccepted));
         assert_eq!(error.first_code(), Some(&ErrorCode::FieldValueRequired));
@@ -277,15 +329,28 @@ mod tests {
 
     #[test]
     fn unknown_enum_values_are_preserved_and_escaped_in_display() {
-        let error = decode_error(400, &[], r#"{
+        let error = decode_error(
+            400,
+            &[],
+            r#"{
             "request_id": "5a8d3073-2626-4a64-983d-29c5d55dce5e",
             "errors": [{"error_source": "wallet_provider", "error_type": "funding_sources",
                         "error_code": "funding_source_error\nFAKE LOG LINE", "message": "m"}]
-        }"#);
+        }"#,
+        );
         let detail = detail(&error);
-        assert_eq!(detail.error_source, ErrorSource::Other("wallet_provider".into()));
-        assert_eq!(detail.error_type, ErrorType::Other("funding_sources".into()));
-        assert_eq!(detail.error_code, ErrorCode::Other("funding_source_error\nFAKE LOG LINE".into()));
+        assert_eq!(
+            detail.error_source,
+            ErrorSource::Other("wallet_provider".into())
+        );
+        assert_eq!(
+            detail.error_type,
+            ErrorType::Other("funding_sources".into())
+        );
+        assert_eq!(
+            detail.error_code,
+            ErrorCode::Other("funding_source_error\nFAKE LOG LINE".into())
+        );
         assert!(!error.to_string().contains('\n'), "{error}");
         assert!(!error.has_code(ErrorCode::Unspecified));
     }
@@ -309,9 +374,17 @@ mod tests {
                 "error_type": "system", "error_code": "unspecified", "message": "m"}]})
             .to_string()
         };
-        let from_body = decode_error(503, &[("x-shipengine-requestid", header_id)], &envelope(body_id));
+        let from_body = decode_error(
+            503,
+            &[("x-shipengine-requestid", header_id)],
+            &envelope(body_id),
+        );
         assert_eq!(from_body.request_id(), Some(body_id));
-        let hostile = decode_error(503, &[("x-shipengine-requestid", header_id)], &envelope("x\nINJECTED"));
+        let hostile = decode_error(
+            503,
+            &[("x-shipengine-requestid", header_id)],
+            &envelope("x\nINJECTED"),
+        );
         assert_eq!(hostile.request_id(), Some(header_id));
         let hostile_header = decode_error(503, &[("x-shipengine-requestid", "<script>")], "oops");
         assert_eq!(hostile_header.request_id(), None);
@@ -321,7 +394,10 @@ mod tests {
     fn html_502_is_an_unexpected_body_with_the_header_request_id() {
         let error = decode_error(
             502,
-            &[("x-shipengine-requestid", "8e1a4f0e-1d2b-4c3a-9f00-0123456789ab")],
+            &[(
+                "x-shipengine-requestid",
+                "8e1a4f0e-1d2b-4c3a-9f00-0123456789ab",
+            )],
             "<html><body><h1>502 Bad Gateway</h1></body></html>",
         );
         assert!(matches!(
@@ -343,7 +419,10 @@ mod tests {
             r#"{"errors": [{"error_source": 1, "error_type": "system", "error_code": "unspecified", "message": "m"}]}"#,
         ] {
             assert!(
-                matches!(decode_error(500, &[], body), ShipEngineError::UnexpectedBody { status: 500, .. }),
+                matches!(
+                    decode_error(500, &[], body),
+                    ShipEngineError::UnexpectedBody { status: 500, .. }
+                ),
                 "{body:?}"
             );
         }
@@ -351,7 +430,11 @@ mod tests {
 
     #[test]
     fn an_empty_errors_array_is_still_an_api_error() {
-        let error = decode_error(409, &[], r#"{"request_id": "22467317-a130-4927-95a6-76124b716e58", "errors": []}"#);
+        let error = decode_error(
+            409,
+            &[],
+            r#"{"request_id": "22467317-a130-4927-95a6-76124b716e58", "errors": []}"#,
+        );
         assert!(matches!(error, ShipEngineError::Api { status: 409, .. }));
         assert_eq!(error.first_code(), None);
         assert!(error.to_string().contains("no error details"));
@@ -363,18 +446,27 @@ mod tests {
         let registered: Registered = head().decode(br#"{"carrier_id": "se-123890"}"#).unwrap();
         assert_eq!(registered.carrier_id.as_str(), "se-123890");
         let started: VerificationStarted = head()
-            .decode(br#"{"phone": "5121112222", "verification_id": "vfn_base58encodedguid",
-                         "verification_method": "sms/voice", "status": "unverified"}"#)
+            .decode(
+                br#"{"phone": "5121112222", "verification_id": "vfn_base58encodedguid",
+                         "verification_method": "sms/voice", "status": "unverified"}"#,
+            )
             .unwrap();
         assert_eq!(started.verification_id.as_str(), "vfn_base58encodedguid");
     }
 
     #[test]
     fn a_2xx_body_that_does_not_match_is_unexpected_and_may_have_taken_effect() {
-        for body in [&b"<html></html>"[..], br#"{"carrier": "se-1"}"#, br#"{"carrier_id": "se-1/../x"}"#] {
+        for body in [
+            &b"<html></html>"[..],
+            br#"{"carrier": "se-1"}"#,
+            br#"{"carrier_id": "se-1/../x"}"#,
+        ] {
             let head = AnswerHead::new(StatusCode::OK, &HeaderMap::new());
             let error = head.decode::<Registered>(body).unwrap_err();
-            assert!(matches!(error, ShipEngineError::UnexpectedBody { status: 200, .. }), "{error:?}");
+            assert!(
+                matches!(error, ShipEngineError::UnexpectedBody { status: 200, .. }),
+                "{error:?}"
+            );
             assert!(error.may_have_taken_effect());
         }
     }

@@ -37,7 +37,12 @@ struct Canned {
 
 impl Canned {
     fn json(status: u16, body: Value) -> Self {
-        Self { status, headers: Vec::new(), body: body.to_string(), delay: Duration::ZERO }
+        Self {
+            status,
+            headers: Vec::new(),
+            body: body.to_string(),
+            delay: Duration::ZERO,
+        }
     }
 
     fn header(mut self, name: &'static str, value: &'static str) -> Self {
@@ -62,7 +67,12 @@ async fn stub(canned: Canned) -> (String, Log) {
         move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| async move {
             let body = serde_json::from_slice(&body).unwrap_or(Value::Null);
             let path = uri.path().to_owned();
-            recorder.lock().unwrap().push(Received { method, path, headers, body });
+            recorder.lock().unwrap().push(Received {
+                method,
+                path,
+                headers,
+                body,
+            });
             tokio::time::sleep(canned.delay).await;
             canned.to_response()
         },
@@ -74,7 +84,11 @@ async fn stub(canned: Canned) -> (String, Log) {
 }
 
 fn client(base_url: &str) -> ShipEngineClient {
-    ShipEngineClient::new(ClientConfig::new(base_url, ApiKey::new(KEY.into()).unwrap())).unwrap()
+    ShipEngineClient::new(ClientConfig::new(
+        base_url,
+        ApiKey::new(KEY.into()).unwrap(),
+    ))
+    .unwrap()
 }
 
 fn carrier_id() -> CarrierId {
@@ -123,7 +137,10 @@ async fn register_sends_the_key_json_headers_and_body_to_the_register_path() {
     let (base_url, log) = stub(Canned::json(200, json!({"carrier_id": "se-123890"}))).await;
     let request = registration();
 
-    let registered = client(&base_url).register_stamps_com(&request).await.unwrap();
+    let registered = client(&base_url)
+        .register_stamps_com(&request)
+        .await
+        .unwrap();
 
     assert_eq!(registered.carrier_id, carrier_id());
     let received = only(&log);
@@ -132,7 +149,10 @@ async fn register_sends_the_key_json_headers_and_body_to_the_register_path() {
     assert_eq!(header(&received, "api-key"), KEY);
     assert_eq!(header(&received, "content-type"), "application/json");
     assert_eq!(header(&received, "accept"), "application/json");
-    assert_eq!(header(&received, "user-agent"), concat!("stamps-connect/", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        header(&received, "user-agent"),
+        concat!("stamps-connect/", env!("CARGO_PKG_VERSION"))
+    );
     assert_eq!(received.body, serde_json::to_value(&request).unwrap());
     assert_eq!(received.body["credit_card"]["type"], "master_card");
 }
@@ -143,17 +163,25 @@ async fn request_verification_code_posts_the_phone_for_an_sms() {
                         "verification_method": "sms/voice", "status": "unverified"});
     let (base_url, log) = stub(Canned::json(200, answer)).await;
 
-    let started =
-        client(&base_url).request_verification_code(&carrier_id(), "5121112222").await.unwrap();
+    let started = client(&base_url)
+        .request_verification_code(&carrier_id(), "5121112222")
+        .await
+        .unwrap();
 
     assert_eq!(started.phone, "5121112222");
     assert_eq!(started.verification_id.as_str(), "vfn_base58encodedguid");
     assert_eq!(started.status, VerificationStatus::Unverified);
     let received = only(&log);
     assert_eq!(received.method, Method::POST);
-    assert_eq!(received.path, "/v1/connections/carriers/stamps_com/se-123890/verification");
+    assert_eq!(
+        received.path,
+        "/v1/connections/carriers/stamps_com/se-123890/verification"
+    );
     assert_eq!(header(&received, "api-key"), KEY);
-    assert_eq!(received.body, json!({"phone": "5121112222", "verification_type": "sms"}));
+    assert_eq!(
+        received.body,
+        json!({"phone": "5121112222", "verification_type": "sms"})
+    );
 }
 
 #[tokio::test]
@@ -187,28 +215,43 @@ async fn a_429_on_the_wire_carries_retry_after_and_the_request_id() {
         "message": "You have exceeded the rate limit."}]});
     let canned = Canned::json(429, envelope)
         .header("retry-after", "30")
-        .header("x-shipengine-requestid", "204c855f-dcc0-4270-ba12-c585fc5ef4bf");
+        .header(
+            "x-shipengine-requestid",
+            "204c855f-dcc0-4270-ba12-c585fc5ef4bf",
+        );
     let (base_url, _log) = stub(canned).await;
 
-    let error = client(&base_url).request_verification_code(&carrier_id(), "5121112222").await.unwrap_err();
+    let error = client(&base_url)
+        .request_verification_code(&carrier_id(), "5121112222")
+        .await
+        .unwrap_err();
 
     assert!(error.has_code(ErrorCode::RateLimitExceeded));
     assert_eq!(error.status(), Some(429));
     assert_eq!(error.retry_after(), Some(Duration::from_secs(30)));
-    assert_eq!(error.request_id(), Some("204c855f-dcc0-4270-ba12-c585fc5ef4bf"));
+    assert_eq!(
+        error.request_id(),
+        Some("204c855f-dcc0-4270-ba12-c585fc5ef4bf")
+    );
 }
 
 #[tokio::test]
 async fn an_html_502_on_the_wire_is_an_unexpected_body() {
     let canned = Canned {
         status: 502,
-        headers: vec![("content-type", "text/html"), ("x-shipengine-requestid", "abc-123")],
+        headers: vec![
+            ("content-type", "text/html"),
+            ("x-shipengine-requestid", "abc-123"),
+        ],
         body: "<html><h1>502 Bad Gateway</h1></html>".into(),
         delay: Duration::ZERO,
     };
     let (base_url, _log) = stub(canned).await;
 
-    let error = client(&base_url).register_stamps_com(&registration()).await.unwrap_err();
+    let error = client(&base_url)
+        .register_stamps_com(&registration())
+        .await
+        .unwrap_err();
 
     assert!(matches!(
         &error,
@@ -222,14 +265,23 @@ async fn an_oversized_answer_is_an_unexpected_body() {
     let canned = Canned {
         status: 200,
         headers: Vec::new(),
-        body: format!(r#"{{"carrier_id": "se-1", "padding": "{}"}}"#, "x".repeat(100_000)),
+        body: format!(
+            r#"{{"carrier_id": "se-1", "padding": "{}"}}"#,
+            "x".repeat(100_000)
+        ),
         delay: Duration::ZERO,
     };
     let (base_url, _log) = stub(canned).await;
 
-    let error = client(&base_url).register_stamps_com(&registration()).await.unwrap_err();
+    let error = client(&base_url)
+        .register_stamps_com(&registration())
+        .await
+        .unwrap_err();
 
-    assert!(matches!(error, ShipEngineError::UnexpectedBody { status: 200, .. }), "{error:?}");
+    assert!(
+        matches!(error, ShipEngineError::UnexpectedBody { status: 200, .. }),
+        "{error:?}"
+    );
 }
 
 #[tokio::test]
@@ -237,10 +289,19 @@ async fn a_carrier_id_that_could_inject_a_path_is_refused() {
     let answer = json!({"carrier_id": "se-1/../../v1/registration/stamps_com"});
     let (base_url, _log) = stub(Canned::json(200, answer)).await;
 
-    let error = client(&base_url).register_stamps_com(&registration()).await.unwrap_err();
+    let error = client(&base_url)
+        .register_stamps_com(&registration())
+        .await
+        .unwrap_err();
 
-    assert!(matches!(error, ShipEngineError::UnexpectedBody { status: 200, .. }), "{error:?}");
-    assert!(error.may_have_taken_effect(), "a 2xx means the account may exist");
+    assert!(
+        matches!(error, ShipEngineError::UnexpectedBody { status: 200, .. }),
+        "{error:?}"
+    );
+    assert!(
+        error.may_have_taken_effect(),
+        "a 2xx means the account may exist"
+    );
     assert!(CarrierId::parse("se-1/../verification").is_err());
 }
 
@@ -249,20 +310,33 @@ async fn redirects_are_not_followed() {
     let canned = Canned::json(307, json!({})).header("location", "/elsewhere");
     let (base_url, log) = stub(canned).await;
 
-    let error = client(&base_url).register_stamps_com(&registration()).await.unwrap_err();
+    let error = client(&base_url)
+        .register_stamps_com(&registration())
+        .await
+        .unwrap_err();
 
-    assert!(matches!(error, ShipEngineError::UnexpectedBody { status: 307, .. }), "{error:?}");
+    assert!(
+        matches!(error, ShipEngineError::UnexpectedBody { status: 307, .. }),
+        "{error:?}"
+    );
     assert_eq!(only(&log).path, "/v1/registration/stamps_com");
 }
 
 #[tokio::test]
 async fn a_slow_answer_is_no_response() {
-    let canned = Canned { delay: Duration::from_secs(5), ..Canned::json(200, json!({"carrier_id": "se-1"})) };
+    let canned = Canned {
+        delay: Duration::from_secs(5),
+        ..Canned::json(200, json!({"carrier_id": "se-1"}))
+    };
     let (base_url, log) = stub(canned).await;
     let mut config = ClientConfig::new(base_url, ApiKey::new(KEY.into()).unwrap());
     config.timeout = Duration::from_millis(300);
 
-    let error = ShipEngineClient::new(config).unwrap().register_stamps_com(&registration()).await.unwrap_err();
+    let error = ShipEngineClient::new(config)
+        .unwrap()
+        .register_stamps_com(&registration())
+        .await
+        .unwrap_err();
 
     assert!(matches!(error, ShipEngineError::NoResponse), "{error:?}");
     assert!(error.may_have_taken_effect());
@@ -275,7 +349,10 @@ async fn a_closed_port_is_a_connect_failure() {
     let address = listener.local_addr().unwrap();
     drop(listener);
 
-    let error = client(&format!("http://{address}")).register_stamps_com(&registration()).await.unwrap_err();
+    let error = client(&format!("http://{address}"))
+        .register_stamps_com(&registration())
+        .await
+        .unwrap_err();
 
     assert!(matches!(error, ShipEngineError::Connect), "{error:?}");
     assert!(!error.may_have_taken_effect());
@@ -285,7 +362,10 @@ async fn a_closed_port_is_a_connect_failure() {
 async fn a_connection_dropped_after_the_request_is_no_response() {
     let address = hang_up_after_reading_the_request().await;
 
-    let error = client(&format!("http://{address}")).register_stamps_com(&registration()).await.unwrap_err();
+    let error = client(&format!("http://{address}"))
+        .register_stamps_com(&registration())
+        .await
+        .unwrap_err();
 
     assert!(matches!(error, ShipEngineError::NoResponse), "{error:?}");
 }
@@ -301,7 +381,7 @@ async fn hang_up_after_reading_the_request() -> SocketAddr {
             stream.readable().await.unwrap();
             match stream.try_read(&mut buffer) {
                 Ok(_) => break,
-                Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => continue,
+                Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => {}
                 Err(error) => panic!("{error}"),
             }
         }
@@ -312,5 +392,8 @@ async fn hang_up_after_reading_the_request() -> SocketAddr {
 #[test]
 fn client_debug_shows_the_base_url_but_not_the_key() {
     let debug = format!("{:?}", client("https://api.shipengine.com/"));
-    assert_eq!(debug, r#"ShipEngineClient { base_url: "https://api.shipengine.com", .. }"#);
+    assert_eq!(
+        debug,
+        r#"ShipEngineClient { base_url: "https://api.shipengine.com", .. }"#
+    );
 }

@@ -113,7 +113,10 @@ pub(super) struct VerificationCodeRequest<'a> {
 
 impl<'a> VerificationCodeRequest<'a> {
     pub(super) fn sms(phone: &'a str) -> Self {
-        Self { phone, verification_type: "sms" }
+        Self {
+            phone,
+            verification_type: "sms",
+        }
     }
 }
 
@@ -223,7 +226,9 @@ fn is_carrier_id(raw: &str) -> bool {
         && raw.strip_prefix("se-").is_some_and(|parts| {
             parts.split('-').all(|part| {
                 !part.is_empty()
-                    && part.bytes().all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit())
+                    && part
+                        .bytes()
+                        .all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit())
             })
         })
 }
@@ -233,7 +238,9 @@ fn is_verification_id(raw: &str) -> bool {
     const MAX_LEN: usize = 128;
     !raw.is_empty()
         && raw.len() <= MAX_LEN
-        && raw.bytes().all(|byte| byte.is_ascii_alphanumeric() || byte == b'_' || byte == b'-')
+        && raw
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'_' || byte == b'-')
 }
 
 #[cfg(test)]
@@ -333,15 +340,27 @@ mod tests {
 
     #[test]
     fn card_brands_map_to_the_same_api_value_the_form_module_documents() {
-        for brand in [CardBrand::Visa, CardBrand::Mastercard, CardBrand::Amex, CardBrand::Discover] {
-            assert_eq!(serde_json::to_value(CardType::from(brand)).unwrap(), json!(brand.api_value()));
+        for brand in [
+            CardBrand::Visa,
+            CardBrand::Mastercard,
+            CardBrand::Amex,
+            CardBrand::Discover,
+        ] {
+            assert_eq!(
+                serde_json::to_value(CardType::from(brand)).unwrap(),
+                json!(brand.api_value())
+            );
         }
     }
 
     #[test]
     fn debug_shows_card_brand_and_last_four_only() {
         let request = guide_request();
-        for debug in [format!("{:?}", request.credit_card), format!("{request:?}"), format!("{request:#?}")] {
+        for debug in [
+            format!("{:?}", request.credit_card),
+            format!("{request:?}"),
+            format!("{request:#?}"),
+        ] {
             assert!(!debug.contains(CARD_NUMBER), "{debug}");
             assert!(!debug.contains("411111"), "{debug}");
             assert!(!debug.contains("my credit card"), "{debug}");
@@ -361,7 +380,13 @@ mod tests {
 
     #[test]
     fn carrier_id_accepts_the_spec_shape() {
-        for raw in ["se-123890", "se-28529731", "se-abc-123", "se-1", "se-1234567890123456789012"] {
+        for raw in [
+            "se-123890",
+            "se-28529731",
+            "se-abc-123",
+            "se-1",
+            "se-1234567890123456789012",
+        ] {
             assert_eq!(CarrierId::parse(raw).unwrap().as_str(), raw);
         }
     }
@@ -386,7 +411,11 @@ mod tests {
             "se-..",
             "se-12345678901234567890123",
         ] {
-            assert_eq!(CarrierId::parse(raw), Err(InvalidId("carrier id")), "{raw:?}");
+            assert_eq!(
+                CarrierId::parse(raw),
+                Err(InvalidId("carrier id")),
+                "{raw:?}"
+            );
         }
     }
 
@@ -394,7 +423,16 @@ mod tests {
     fn verification_id_accepts_base58_style_ids_and_refuses_path_characters() {
         assert!(VerificationId::parse("vfn_base58encodedguid").is_ok());
         assert!(VerificationId::parse("vfn-7Yh3_x").is_ok());
-        for raw in ["", "..", "vfn/..", "vfn_1?x", "vfn 1", "vfn%2F", "vfn_é", &"a".repeat(129)] {
+        for raw in [
+            "",
+            "..",
+            "vfn/..",
+            "vfn_1?x",
+            "vfn 1",
+            "vfn%2F",
+            "vfn_é",
+            &"a".repeat(129),
+        ] {
             assert!(VerificationId::parse(raw).is_err(), "{raw:?}");
         }
     }
@@ -425,7 +463,10 @@ mod tests {
             "status": "pending_review"
         }))
         .unwrap();
-        assert_eq!(result.status, VerificationStatus::Other("pending_review".into()));
+        assert_eq!(
+            result.status,
+            VerificationStatus::Other("pending_review".into())
+        );
         assert_eq!(result.phone, None);
         assert_eq!(result.verification_method, None);
     }
