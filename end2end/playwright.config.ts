@@ -1,4 +1,5 @@
 import { defineConfig } from "@playwright/test";
+import path from "node:path";
 import { APP_URL, DEMO_URL, FAKE_API_KEY, SIMULATOR_URL } from "./tests/support/env";
 
 // Debian's Chromium: Playwright cannot download its own browser on this network.
@@ -15,8 +16,8 @@ const chromium = {
   ],
 };
 
-const root = "..";
-const release = `${root}/target/release`;
+const root = path.resolve(__dirname, "..");
+const release = path.join(root, "target", "release");
 
 export default defineConfig({
   testDir: "./tests",

@@ -87,16 +87,19 @@ test("a wrong code is refused clearly, then the right one is accepted", async ({
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Your Stamps.com account is ready");
 });
 
-test("a new code can be sent, and only the newest one works", async ({ page }, testInfo) => {
+test("a new code can be sent, to the same or another number", async ({ page }, testInfo) => {
   await open(page, testInfo);
   await fillRegistration(page);
   await page.getByRole("button", { name: "Open my Stamps.com account" }).click();
   await page.getByRole("button", { name: "Send code" }).click();
   await expect(page.getByText("We sent a code to")).toBeVisible();
 
-  await page.getByText("Did not get a code, or need another number?").click();
-  await page.getByLabel("Mobile phone number").fill("512.333.4444");
   await page.getByRole("button", { name: "Send a new code" }).click();
+  await expect(page.getByText("We sent a code to")).toContainText("(•••) •••-2222");
+
+  await page.getByText("Use a different phone number").click();
+  await page.getByLabel("Mobile phone number").fill("512.333.4444");
+  await page.getByRole("button", { name: "Send code to this number" }).click();
   await expect(page.getByText("We sent a code to")).toContainText("(•••) •••-4444");
 
   await page.getByLabel("Code from the text message").fill("123456");
@@ -104,7 +107,7 @@ test("a new code can be sent, and only the newest one works", async ({ page }, t
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Your Stamps.com account is ready");
 
   const sends = (await upstreamRequests()).filter((r) => r.path.endsWith("/verification"));
-  expect(sends.map((r) => r.body.phone)).toEqual(["5121112222", "5123334444"]);
+  expect(sends.map((r) => r.body.phone)).toEqual(["5121112222", "5121112222", "5123334444"]);
 });
 
 test("ShipEngine down on registration: a clear message and nothing typed is lost", async ({ page }, testInfo) => {

@@ -138,10 +138,20 @@ pub fn VerifyView(screen: VerifyScreen, set_screen: WriteSignal<Screen>) -> impl
                         {move || if verifying.get() { "Checking\u{2026}" } else { "Verify" }}
                     </button>
                 </form>
-                <details class="resend">
-                    <summary>"Did not get a code, or need another number?"</summary>
-                    {phone_form("Send a new code")}
-                </details>
+                <div class="resend">
+                    <form method="post" action=SendCode::PATH on:submit=on_send>
+                        <input type="hidden" name="phone" value=move || phone.get()/>
+                        <p>"No text after a minute?"</p>
+                        <button type="submit" class="button button--secondary"
+                            aria-disabled=move || sending.get().then_some("true")>
+                            {move || if sending.get() { "Sending\u{2026}" } else { "Send a new code" }}
+                        </button>
+                    </form>
+                    <details>
+                        <summary>"Use a different phone number"</summary>
+                        {phone_form("Send code to this number")}
+                    </details>
+                </div>
             }.into_any(),
         }}
     }
