@@ -53,6 +53,14 @@ pub fn App(page: PageData) -> impl IntoView {
             let _ = root.set_attribute("data-hydrated", "true");
         }
     });
+    // A new step replaces the page's content: take keyboard and screen-reader focus to its
+    // heading, as a page load would (not on the first render: the merchant starts at the top).
+    Effect::new(move |previous: Option<()>| {
+        screen.track();
+        if previous.is_some() {
+            request_animation_frame(focus_step_heading);
+        }
+    });
     let set_screen = screen.write_only();
     view! {
         <a class="skip-link" href="#main">"Skip to main content"</a>
@@ -66,6 +74,7 @@ pub fn App(page: PageData) -> impl IntoView {
         <header class="site-header">
             <p class="brand">"stamps-connect"</p>
         </header>
+        <StepIndicator screen/>
         <main id="main" class="container">
             {move || match screen.get() {
                 Screen::Register(s) => view! { <RegisterView screen=s set_screen/> }.into_any(),
@@ -73,7 +82,14 @@ pub fn App(page: PageData) -> impl IntoView {
                 Screen::Done(s) => view! { <DoneView screen=s/> }.into_any(),
             }}
         </main>
-        <StepIndicator screen/>
+    }
+}
+
+fn focus_step_heading() {
+    use leptos::wasm_bindgen::JsCast;
+    let heading = document().query_selector("main h1").ok().flatten();
+    if let Some(heading) = heading.and_then(|h| h.dyn_into::<leptos::web_sys::HtmlElement>().ok()) {
+        let _ = heading.focus();
     }
 }
 

@@ -8,7 +8,7 @@ use super::DoneScreen;
 pub fn DoneView(screen: DoneScreen) -> impl IntoView {
     view! {
         <div class="panel panel--success">
-            <h1>"Your Stamps.com account is ready"</h1>
+            <h1 tabindex="-1">"Your Stamps.com account is ready"</h1>
             <p class="lede">"It is verified and linked to ShipEngine. You can print USPS postage now."</p>
         </div>
         <dl class="summary-list">

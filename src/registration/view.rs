@@ -172,7 +172,7 @@ pub fn RegisterView(screen: RegisterScreen, set_screen: WriteSignal<Screen>) -> 
     let pending = register.pending();
 
     view! {
-        <h1>"Open your free Stamps.com account"</h1>
+        <h1 tabindex="-1">"Open your free Stamps.com account"</h1>
         <p class="lede">
             "Print discounted USPS postage from your ShipEngine account. This takes about two minutes: "
             "this form, then a code we text to your phone."

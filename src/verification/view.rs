@@ -1,12 +1,14 @@
 //! Step 2's view: send a code to a phone, then type it in. Both forms post without JavaScript.
 
+use std::time::Duration;
+
 use leptos::ev::SubmitEvent;
 use leptos::html::Div;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
 use super::{SendCode, VerifyCode, VerifyScreen, validate_code};
-use crate::error::{AppError, FieldErrors};
+use crate::error::{AppError, FieldErrors, wait_in_words};
 use crate::fields::phone::normalize_us_phone;
 use crate::flow::Screen;
 use crate::ui::{ErrorSummary, TextField};
@@ -16,6 +18,7 @@ pub fn VerifyView(screen: VerifyScreen, set_screen: WriteSignal<Screen>) -> impl
     let phone = RwSignal::new(screen.phone);
     let code = RwSignal::new(String::new());
     let sent_to = RwSignal::new(screen.code_sent_to);
+    let resend_in = RwSignal::new(screen.resend_available_in_secs);
     let error = RwSignal::new(screen.error.clone());
     let errors = RwSignal::new(
         screen
@@ -52,6 +55,7 @@ pub fn VerifyView(screen: VerifyScreen, set_screen: WriteSignal<Screen>) -> impl
                 code.set(String::new());
             }
             sent_to.set(next.code_sent_to);
+            resend_in.set(next.resend_available_in_secs);
             show_problem(next.error);
         }
         Some(Ok(next)) => set_screen.set(next),
@@ -60,6 +64,20 @@ pub fn VerifyView(screen: VerifyScreen, set_screen: WriteSignal<Screen>) -> impl
     };
     Effect::new(move |_| on_result(send.value().get()));
     Effect::new(move |_| on_result(verify.value().get()));
+    // Counts the resend wait down in the browser; the server enforces it either way.
+    Effect::new(move |_| {
+        let Some(secs) = resend_in.get() else { return };
+        let tick = move || resend_in.set(secs.checked_sub(1).filter(|&left| left > 0));
+        if let Ok(handle) = set_timeout_with_handle(tick, Duration::from_secs(1)) {
+            on_cleanup(move || handle.clear());
+        }
+    });
+    let resend_wait = move || {
+        resend_in.get().map(|secs| {
+            let text = format!("You can send a new code in {}.", wait_in_words(secs));
+            view! { <p class="resend-wait">{text}</p> }
+        })
+    };
 
     let on_check = Callback::new(move |field: &'static str| {
         let message = match field {
@@ -120,14 +138,14 @@ pub fn VerifyView(screen: VerifyScreen, set_screen: WriteSignal<Screen>) -> impl
     };
 
     view! {
-        <h1>"Confirm your phone number"</h1>
+        <h1 tabindex="-1">"Confirm your phone number"</h1>
         <p class="lede">
             "Your Stamps.com account \u{201c}" {screen.nickname} "\u{201d} is registered. "
             "To finish, we text a code to your phone."
         </p>
         <ErrorSummary error=error.into() node_ref=summary/>
         {move || match sent_to.get() {
-            None => phone_form("Send code").into_any(),
+            None => view! { {resend_wait} {phone_form("Send code")} }.into_any(),
             Some(masked) => view! {
                 <p class="sent" role="status">"We sent a code to " <strong>{masked}</strong> "."</p>
                 <form method="post" action=VerifyCode::PATH on:submit=on_verify novalidate>
@@ -142,6 +160,7 @@ pub fn VerifyView(screen: VerifyScreen, set_screen: WriteSignal<Screen>) -> impl
                     <form method="post" action=SendCode::PATH on:submit=on_send>
                         <input type="hidden" name="phone" value=move || phone.get()/>
                         <p>"No text after a minute?"</p>
+                        {resend_wait}
                         <button type="submit" class="button button--secondary"
                             aria-disabled=move || sending.get().then_some("true")>
                             {move || if sending.get() { "Sending\u{2026}" } else { "Send a new code" }}
