@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
-import { expect, test, type Page } from "@playwright/test";
-import { fillRegistration, merchant, open, resetSimulator } from "./support/flow";
+import { expect, test, type Browser, type Page, type TestInfo } from "@playwright/test";
+import { fillRegistration, merchant, open, resetSimulator, usesJavaScript } from "./support/flow";
 
 const WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
 
@@ -10,11 +10,24 @@ async function expectNoViolations(page: Page, screen: string) {
   expect(found, `axe violations on ${screen}`).toEqual([]);
 }
 
+/**
+ * axe runs as a script, which a page with JavaScript disabled cannot run. For the no-JS project
+ * the audit therefore uses a page that may run scripts but never loads the app's own JS/WASM:
+ * it is the same server-rendered, unhydrated page a merchant without JavaScript gets.
+ */
+async function auditedPage(page: Page, browser: Browser, testInfo: TestInfo): Promise<Page> {
+  if (usesJavaScript(testInfo)) return page;
+  const context = await browser.newContext({ baseURL: testInfo.project.use.baseURL, javaScriptEnabled: true });
+  await context.route(/\/pkg\/.*\.(js|wasm)$/, (route) => route.abort());
+  return context.newPage();
+}
+
 test.beforeEach(async () => {
   await resetSimulator();
 });
 
-test("every screen, clean and with errors, has no WCAG 2.2 AA violation", async ({ page }, testInfo) => {
+test("every screen, clean and with errors, has no WCAG 2.2 AA violation", async ({ page: fixture, browser }, testInfo) => {
+  const page = await auditedPage(fixture, browser, testInfo);
   await open(page, testInfo);
   await expectNoViolations(page, "the form");
 

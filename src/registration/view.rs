@@ -8,7 +8,9 @@ use leptos::server_fn::ServerFn;
 
 use super::{Register, RegisterScreen, RegistrationForm, validate_registration};
 use crate::error::{AppError, FieldErrors};
-use crate::fields::card::{card_digits, detect_brand, format_card_number};
+use crate::fields::card::{
+    card_digits, card_number_could_become_valid, detect_brand, format_card_number,
+};
 use crate::fields::states::US_STATES;
 use crate::flow::Screen;
 use crate::ui::{ErrorSummary, FieldMessage, TextField, describedby};
@@ -78,34 +80,6 @@ impl Fields {
             card_exp_year: self.card_exp_year.get_untracked(),
         }
     }
-
-    /// Whether the merchant has typed anything into `field` (empty fields are judged on submit).
-    fn is_filled(&self, field: &str) -> bool {
-        let form = self.snapshot();
-        match field {
-            "card_exp_month" | "card_exp_year" => {
-                !form.card_exp_month.trim().is_empty() && !form.card_exp_year.trim().is_empty()
-            }
-            _ => !field_value(&form, field).trim().is_empty(),
-        }
-    }
-}
-
-fn field_value<'a>(form: &'a RegistrationForm, field: &str) -> &'a str {
-    match field {
-        "nickname" => &form.nickname,
-        "email" => &form.email,
-        "name" => &form.name,
-        "phone" => &form.phone,
-        "address_line1" => &form.address_line1,
-        "city_locality" => &form.city_locality,
-        "state_province" => &form.state_province,
-        "postal_code" => &form.postal_code,
-        "residential" => &form.residential,
-        "card_name" => &form.card_name,
-        "card_number" => &form.card_number,
-        _ => "",
-    }
 }
 
 #[component]
@@ -133,12 +107,21 @@ pub fn RegisterView(screen: RegisterScreen, set_screen: WriteSignal<Screen>) -> 
         });
     };
 
-    // Re-checks one field as the merchant goes: the same rules the server applies.
+    // Re-checks a field as the merchant types, with the rules the server applies. A message
+    // appears while typing only once the input can no longer become valid (a card number no
+    // brand starts with); otherwise on submit. A message already shown follows every change, so
+    // it goes as soon as the field is fixed. Never on blur: a message appearing as focus leaves
+    // would move the button the merchant is clicking.
     let on_check = Callback::new(move |field: &'static str| {
+        let shown = errors.with(|e| e.get(field).is_some());
+        let hopeless = field == "card_number"
+            && !card_number_could_become_valid(&fields.card_number.get_untracked());
+        if !shown && !hopeless {
+            return;
+        }
         let message = validate_registration(&fields.snapshot(), crate::today())
             .err()
-            .and_then(|found| found.get(field).map(str::to_owned))
-            .filter(|_| fields.is_filled(field) || errors.with(|e| e.get(field).is_some()));
+            .and_then(|found| found.get(field).map(str::to_owned));
         errors.update(|e| e.set(field, message));
     });
 
@@ -348,8 +331,7 @@ fn CardExpiry(
                     }
                     value=value.get_untracked()
                     prop:value=value
-                    on:input=move |ev| { value.set(event_target_value(&ev)); if has_error() { on_check.run(name) } }
-                    on:blur=move |_| on_check.run(name)/>
+                    on:input=move |ev| { value.set(event_target_value(&ev)); on_check.run(name) }/>
             </div>
         }
     };

@@ -28,8 +28,8 @@ pub fn FieldMessage(name: &'static str, errors: RwSignal<FieldErrors>) -> impl I
     }
 }
 
-/// A text input bound to `value`. `on_check` runs when the merchant leaves the field, and on
-/// every keystroke while it shows an error (so the error clears as soon as it is fixed).
+/// A text input bound to `value`. `on_check` runs on every change; it decides whether the field
+/// deserves a message yet (see the forms' `on_check`).
 #[component]
 pub fn TextField(
     name: &'static str,
@@ -51,9 +51,7 @@ pub fn TextField(
     let on_input = move |ev| {
         let typed = event_target_value(&ev);
         value.set(format.map_or(typed.clone(), |format| format(&typed)));
-        if has_error() {
-            on_check.run(name);
-        }
+        on_check.run(name);
     };
     view! {
         <div class="field" class:field--error=has_error>
@@ -76,7 +74,6 @@ pub fn TextField(
                 value=value.get_untracked()
                 prop:value=value
                 on:input=on_input
-                on:blur=move |_| on_check.run(name)
             />
         </div>
     }

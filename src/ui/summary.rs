@@ -24,7 +24,11 @@ pub fn ErrorSummary(error: Signal<Option<AppError>>, node_ref: NodeRef<Div>) -> 
                     Some(fields) => view! {
                         <ul>
                             {fields.iter().map(|e| view! {
-                                <li><a href=format!("#{}", e.field)>{e.message.clone()}</a></li>
+                                <li>
+                                    <a href=format!("#{}", e.field) on:click=focus_field(e.field.clone())>
+                                        {e.message.clone()}
+                                    </a>
+                                </li>
                             }).collect_view()}
                         </ul>
                     }.into_any(),
@@ -35,5 +39,22 @@ pub fn ErrorSummary(error: Signal<Option<AppError>>, node_ref: NodeRef<Div>) -> 
                 })}
             })}
         </div>
+    }
+}
+
+/// A summary link moves focus into its field (a plain link only scrolls to it): the field
+/// itself, or the first control of a group such as the residential radios.
+fn focus_field(id: String) -> impl Fn(leptos::ev::MouseEvent) + 'static {
+    move |ev| {
+        use leptos::wasm_bindgen::JsCast;
+        let target = document()
+            .query_selector(&format!("#{id}:is(input, select, textarea), #{id} input"))
+            .ok()
+            .flatten()
+            .and_then(|el| el.dyn_into::<leptos::web_sys::HtmlElement>().ok());
+        if let Some(field) = target {
+            ev.prevent_default();
+            let _ = field.focus();
+        }
     }
 }

@@ -79,7 +79,11 @@ pub fn VerifyView(screen: VerifyScreen, set_screen: WriteSignal<Screen>) -> impl
         })
     };
 
+    // A message shown follows every change (and goes once fixed); new ones wait for submit.
     let on_check = Callback::new(move |field: &'static str| {
+        if errors.with(|e| e.get(field).is_none()) {
+            return;
+        }
         let message = match field {
             "phone" => normalize_us_phone(&phone.get_untracked()).err(),
             _ => validate_code(&code.get_untracked()).err(),

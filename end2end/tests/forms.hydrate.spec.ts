@@ -1,0 +1,63 @@
+import { expect, test } from "@playwright/test";
+import { fillRegistration, open, resetSimulator } from "./support/flow";
+
+test.beforeEach(async () => {
+  await resetSimulator();
+});
+
+test("the card number is grouped as typed and its brand shown, never asked for", async ({ page }, testInfo) => {
+  await open(page, testInfo);
+  const card = page.getByLabel("Card number");
+  await card.pressSequentially("4111111111111111");
+  await expect(card).toHaveValue("4111 1111 1111 1111");
+  await expect(page.getByText("Visa card")).toBeVisible();
+
+  await card.fill("");
+  await card.pressSequentially("378282246310005");
+  await expect(card).toHaveValue("3782 822463 10005");
+  await expect(page.getByText("American Express card")).toBeVisible();
+
+  await card.fill("");
+  await card.pressSequentially("2221000000000009");
+  await expect(page.getByText("Mastercard card")).toBeVisible();
+});
+
+test("a card number no brand starts with is flagged while typing, and the message goes once fixed", async ({ page }, testInfo) => {
+  await open(page, testInfo);
+  const card = page.getByLabel("Card number");
+  await card.pressSequentially("9");
+  await expect(page.locator("#card_number-error")).toContainText("We accept Visa, Mastercard, American Express and Discover");
+  await expect(card).toHaveAttribute("aria-invalid", "true");
+  // Nothing else is judged before submit.
+  await expect(page.locator("[aria-invalid=true]")).toHaveCount(1);
+
+  await card.fill("");
+  await card.pressSequentially("4242424242424242");
+  await expect(page.locator("#card_number-error")).toHaveCount(0);
+  await expect(card).not.toHaveAttribute("aria-invalid", "true");
+});
+
+test("a failed submit moves focus to the error summary", async ({ page }, testInfo) => {
+  await open(page, testInfo);
+  await page.getByRole("button", { name: "Open my Stamps.com account" }).click();
+  await expect(page.getByRole("alert")).toBeFocused();
+  await page.getByRole("alert").getByRole("link", { name: "Enter your card number" }).click();
+  await expect(page.getByLabel("Card number")).toBeFocused();
+});
+
+test("the code can be pasted, spaces and all", async ({ page, context }, testInfo) => {
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  await open(page, testInfo);
+  await fillRegistration(page);
+  await page.getByRole("button", { name: "Open my Stamps.com account" }).click();
+  await page.getByRole("button", { name: "Send code" }).click();
+  const code = page.getByLabel("Code from the text message");
+  await expect(code).toHaveAttribute("inputmode", "numeric");
+  await expect(code).toHaveAttribute("autocomplete", "one-time-code");
+  await page.evaluate(() => navigator.clipboard.writeText(" 123 456 "));
+  await code.focus();
+  await page.keyboard.press("ControlOrMeta+V");
+  await expect(code).toHaveValue(" 123 456 ");
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Your Stamps.com account is ready");
+});
