@@ -18,14 +18,25 @@ pub enum AppError {
         reference: Option<String>,
     },
     /// Too many attempts; the merchant can try again after a while.
-    #[error("Too many attempts. Please wait {retry_after_secs} seconds and try again.")]
+    #[error("Too many attempts. Please try again in {}.", wait_in_words(*.retry_after_secs))]
     RateLimited { retry_after_secs: u64 },
+    /// Too many wrong codes for the code last sent: only a new code can be checked now.
+    #[error("That was too many wrong codes. Send a new code, then enter the new one.")]
+    TooManyWrongCodes,
     /// The request does not fit the step the merchant is on (an old tab, an expired session).
     #[error("This page is out of date. We have reloaded your current step.")]
     WrongStep,
     /// A request we could not read at all (a hand-made or truncated form post).
     #[error("We could not read that request. Please try again.")]
     BadRequest,
+    /// A request far larger than any form of this page.
+    #[error("That request is too large. Please shorten what you entered and try again.")]
+    TooLarge,
+    /// A request sent by another site's page, refused.
+    #[error(
+        "This request came from another website, so we refused it. Open this page directly and try again."
+    )]
+    CrossSite,
     /// Something broke on our side; the reference is in our logs.
     #[error("Something went wrong on our side. Please try again in a moment.")]
     Internal { reference: Option<String> },
@@ -64,6 +75,17 @@ impl FromServerFnError for AppError {
             _ => AppError::Internal { reference: None },
         }
     }
+}
+
+/// A wait, as a person says it: "30 seconds", "1 minute", "2 hours" (rounded up).
+pub fn wait_in_words(secs: u64) -> String {
+    let (count, unit) = match secs {
+        0..60 => (secs, "second"),
+        60..=7200 => (secs.div_ceil(60), "minute"),
+        _ => (secs.div_ceil(3600), "hour"),
+    };
+    let plural = if count == 1 { "" } else { "s" };
+    format!("{count} {unit}{plural}")
 }
 
 /// A message about one form field, keyed by the field's `name` (which is also its `id`).
@@ -118,5 +140,31 @@ impl FieldErrors {
         } else {
             Err(AppError::Invalid(self))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waits_read_as_people_say_them() {
+        assert_eq!(wait_in_words(1), "1 second");
+        assert_eq!(wait_in_words(30), "30 seconds");
+        assert_eq!(wait_in_words(60), "1 minute");
+        assert_eq!(wait_in_words(61), "2 minutes");
+        assert_eq!(wait_in_words(3600), "60 minutes");
+        assert_eq!(wait_in_words(7201), "3 hours");
+    }
+
+    #[test]
+    fn a_rate_limit_says_when_to_try_again() {
+        let error = AppError::RateLimited {
+            retry_after_secs: 90,
+        };
+        assert_eq!(
+            error.to_string(),
+            "Too many attempts. Please try again in 2 minutes."
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! Reads the configuration, builds the state, serves.
 
+use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use leptos::config::get_configuration;
@@ -40,7 +41,9 @@ async fn main() -> ExitCode {
             ""
         }
     );
-    if let Err(error) = axum::serve(listener, build_router(state))
+    // The peer address is what the per-IP limits count (unless TRUST_FORWARDED_FOR).
+    let app = build_router(state).into_make_service_with_connect_info::<SocketAddr>();
+    if let Err(error) = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
     {

@@ -12,7 +12,8 @@ use crate::flow::Screen;
 #[server(endpoint = "register")]
 pub async fn register(#[server(flatten)] form: RegistrationForm) -> Result<Screen, AppError> {
     use crate::fields::expiry::today_utc;
-    use crate::server::{AppState, Flow, upstream_error};
+    use crate::server::limits::unix_now;
+    use crate::server::{AppState, ClientIp, Flow, upstream_error};
 
     let mut flow = Flow::load().await?;
     if !flow.is_registering() {
@@ -25,6 +26,12 @@ pub async fn register(#[server(flatten)] form: RegistrationForm) -> Result<Scree
         Err(errors) => return flow.fail(AppError::Invalid(errors)).await,
     };
     let state = AppState::from_context()?;
+    // Each registration checks a card upstream: an address cannot try card after card.
+    let ClientIp(ip) = ClientIp::from_context()?;
+    if let Err(over) = state.limits.admit_registration(ip, unix_now()) {
+        tracing::warn!(limit = over.limit, %ip, "registration refused");
+        return flow.refuse(over.into()).await;
+    }
     match state
         .shipengine
         .register_stamps_com(&ssr::upstream_request(&valid))

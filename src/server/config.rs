@@ -1,9 +1,27 @@
 //! Configuration, read once from the environment at start-up. A bad value stops start-up with
 //! one clear line.
+//!
+//! | Variable | Default | Meaning |
+//! | --- | --- | --- |
+//! | `SHIPENGINE_API_KEY` | unset: demo mode | the operator's key; a `TEST_` key gets a warning |
+//! | `SHIPENGINE_BASE_URL` | `https://api.shipengine.com` | needs a key |
+//! | `LISTEN_ADDR` | `127.0.0.1:3000` | |
+//! | `UPSTREAM_CONNECT_TIMEOUT_SECS`, `UPSTREAM_TIMEOUT_SECS` | 5, 30 | 1 to 300 |
+//! | `PUBLIC_ORIGIN` | unset | the address merchants use, e.g. `https://connect.example.com`: the only `Origin` server functions accept (unset: the request's `Host`); `https` also makes the session cookie `Secure` and turns on HSTS |
+//! | `TRUST_FORWARDED_FOR` | `false` | count limits per the last `X-Forwarded-For` address: only behind one reverse proxy that sets it |
+//! | `LIMIT_WINDOW_SECS` | 3600 | the window of every `LIMIT_…` count below |
+//! | `LIMIT_REGISTRATIONS_PER_IP` | 10 | registrations sent upstream from one IP (IPv6: one /64) |
+//! | `LIMIT_SENDS_PER_SESSION` | 5 | codes sent from one browser session |
+//! | `LIMIT_SENDS_PER_PHONE` | 5 | codes sent to one phone number |
+//! | `LIMIT_SENDS_PER_IP` | 10 | codes sent from one IP (IPv6: one /64) |
+//! | `LIMIT_SENDS_TOTAL` | 200 | codes sent by the whole app |
+//! | `LIMIT_RESEND_COOLDOWN_SECS` | 30 | wait between two codes of one session; 0 for none |
+//! | `LIMIT_WRONG_CODES` | 5 | wrong codes per code sent, then a new code is needed |
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use crate::server::limits::LimitConfig;
 use crate::server::shipengine::ApiKey;
 
 pub const DEFAULT_BASE_URL: &str = "https://api.shipengine.com";
@@ -17,6 +35,25 @@ pub struct Config {
     pub listen_addr: SocketAddr,
     pub upstream_connect_timeout: Duration,
     pub upstream_timeout: Duration,
+    pub public_origin: Option<PublicOrigin>,
+    pub trust_forwarded_for: bool,
+    pub limits: LimitConfig,
+}
+
+/// The scheme, host and port merchants reach the app at, as a browser writes it in `Origin`:
+/// `https://connect.example.com` (no path, no trailing slash).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublicOrigin(String);
+
+impl PublicOrigin {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Served over TLS: the cookie can be `Secure` and HSTS is safe to send.
+    pub fn is_https(&self) -> bool {
+        self.0.starts_with("https://")
+    }
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -64,6 +101,14 @@ impl Config {
             5,
         )?;
         let upstream_timeout = seconds(set("UPSTREAM_TIMEOUT_SECS"), "UPSTREAM_TIMEOUT_SECS", 30)?;
+        let public_origin = set("PUBLIC_ORIGIN")
+            .map(|raw| parse_public_origin(&raw))
+            .transpose()?;
+        let trust_forwarded_for = match set("TRUST_FORWARDED_FOR").as_deref().map(str::trim) {
+            None | Some("false" | "0") => false,
+            Some("true" | "1") => true,
+            Some(_) => return Err(invalid("TRUST_FORWARDED_FOR", "use true or false")),
+        };
 
         Ok(Self {
             api_key,
@@ -71,8 +116,80 @@ impl Config {
             listen_addr,
             upstream_connect_timeout,
             upstream_timeout,
+            public_origin,
+            trust_forwarded_for,
+            limits: limits(&set)?,
         })
     }
+}
+
+fn limits(set: &impl Fn(&str) -> Option<String>) -> Result<LimitConfig, ConfigError> {
+    let defaults = LimitConfig::default();
+    let count = |name: &'static str, default: u32| -> Result<u32, ConfigError> {
+        number(set(name), name, 1..=1_000_000, default.into())
+            .map(|n| u32::try_from(n).unwrap_or(u32::MAX))
+    };
+    Ok(LimitConfig {
+        window_secs: number(
+            set("LIMIT_WINDOW_SECS"),
+            "LIMIT_WINDOW_SECS",
+            1..=86_400,
+            defaults.window_secs,
+        )?,
+        registrations_per_ip: count("LIMIT_REGISTRATIONS_PER_IP", defaults.registrations_per_ip)?,
+        sends_per_session: count("LIMIT_SENDS_PER_SESSION", defaults.sends_per_session)?,
+        sends_per_phone: count("LIMIT_SENDS_PER_PHONE", defaults.sends_per_phone)?,
+        sends_per_ip: count("LIMIT_SENDS_PER_IP", defaults.sends_per_ip)?,
+        sends_total: count("LIMIT_SENDS_TOTAL", defaults.sends_total)?,
+        resend_cooldown_secs: number(
+            set("LIMIT_RESEND_COOLDOWN_SECS"),
+            "LIMIT_RESEND_COOLDOWN_SECS",
+            0..=3600,
+            defaults.resend_cooldown_secs,
+        )?,
+        wrong_codes_per_code: count("LIMIT_WRONG_CODES", defaults.wrong_codes_per_code)?,
+    })
+}
+
+fn number(
+    raw: Option<String>,
+    name: &'static str,
+    range: std::ops::RangeInclusive<u64>,
+    default: u64,
+) -> Result<u64, ConfigError> {
+    let Some(raw) = raw else {
+        return Ok(default);
+    };
+    match raw.trim().parse::<u64>() {
+        Ok(n) if range.contains(&n) => Ok(n),
+        _ => Err(ConfigError::Invalid {
+            name,
+            why: format!(
+                "use a whole number from {} to {}",
+                range.start(),
+                range.end()
+            ),
+        }),
+    }
+}
+
+fn parse_public_origin(raw: &str) -> Result<PublicOrigin, ConfigError> {
+    let name = "PUBLIC_ORIGIN";
+    let url = reqwest::Url::parse(raw.trim())
+        .map_err(|_| invalid(name, "use an origin like https://connect.example.com"))?;
+    let bare = url.path() == "/" && url.query().is_none() && url.fragment().is_none();
+    if !matches!(url.scheme(), "https" | "http")
+        || url.host_str().is_none()
+        || !url.username().is_empty()
+        || !bare
+    {
+        return Err(invalid(
+            name,
+            "use an origin like https://connect.example.com (scheme and host, no path)",
+        ));
+    }
+    // `Url` drops a default port, as browsers do in `Origin`.
+    Ok(PublicOrigin(url.origin().ascii_serialization()))
 }
 
 fn invalid(name: &'static str, why: &str) -> ConfigError {
@@ -99,13 +216,7 @@ fn parse_base_url(raw: &str) -> Result<String, ConfigError> {
 }
 
 fn seconds(raw: Option<String>, name: &'static str, default: u64) -> Result<Duration, ConfigError> {
-    match raw {
-        None => Ok(Duration::from_secs(default)),
-        Some(raw) => match raw.trim().parse::<u64>() {
-            Ok(secs) if (1..=300).contains(&secs) => Ok(Duration::from_secs(secs)),
-            _ => Err(invalid(name, "use a whole number of seconds from 1 to 300")),
-        },
-    }
+    number(raw, name, 1..=300, default).map(Duration::from_secs)
 }
 
 #[cfg(test)]
@@ -173,11 +284,80 @@ mod tests {
                 vec![("UPSTREAM_TIMEOUT_SECS", "0")],
                 "UPSTREAM_TIMEOUT_SECS",
             ),
+            (
+                vec![("PUBLIC_ORIGIN", "connect.example.com")],
+                "PUBLIC_ORIGIN",
+            ),
+            (
+                vec![("PUBLIC_ORIGIN", "https://connect.example.com/app")],
+                "PUBLIC_ORIGIN",
+            ),
+            (vec![("TRUST_FORWARDED_FOR", "yes")], "TRUST_FORWARDED_FOR"),
+            (vec![("LIMIT_SENDS_PER_IP", "0")], "LIMIT_SENDS_PER_IP"),
+            (vec![("LIMIT_SENDS_TOTAL", "many")], "LIMIT_SENDS_TOTAL"),
+            (vec![("LIMIT_WINDOW_SECS", "-1")], "LIMIT_WINDOW_SECS"),
+            (
+                vec![("LIMIT_RESEND_COOLDOWN_SECS", "3601")],
+                "LIMIT_RESEND_COOLDOWN_SECS",
+            ),
         ];
         for (vars, name) in cases {
             let ConfigError::Invalid { name: got, .. } = config(&vars).unwrap_err();
             assert_eq!(got, name, "{vars:?}");
         }
+    }
+
+    #[test]
+    fn by_default_the_origin_is_the_requests_own_and_limits_are_the_documented_ones() {
+        let config = config(&[]).unwrap();
+        assert_eq!(config.public_origin, None);
+        assert!(!config.trust_forwarded_for);
+        assert_eq!(config.limits, LimitConfig::default());
+        assert_eq!(config.limits.sends_per_session, 5);
+        assert_eq!(config.limits.resend_cooldown_secs, 30);
+    }
+
+    #[test]
+    fn a_public_origin_is_kept_as_browsers_write_it() {
+        let https = config(&[("PUBLIC_ORIGIN", "https://Connect.Example.com:443/")]).unwrap();
+        let origin = https.public_origin.unwrap();
+        assert_eq!(origin.as_str(), "https://connect.example.com");
+        assert!(origin.is_https());
+
+        let http = config(&[("PUBLIC_ORIGIN", "http://127.0.0.1:3100")]).unwrap();
+        let origin = http.public_origin.unwrap();
+        assert_eq!(origin.as_str(), "http://127.0.0.1:3100");
+        assert!(!origin.is_https());
+    }
+
+    #[test]
+    fn limits_and_forwarding_are_read() {
+        let config = config(&[
+            ("TRUST_FORWARDED_FOR", "true"),
+            ("LIMIT_WINDOW_SECS", "600"),
+            ("LIMIT_REGISTRATIONS_PER_IP", "3"),
+            ("LIMIT_SENDS_PER_SESSION", "4"),
+            ("LIMIT_SENDS_PER_PHONE", "6"),
+            ("LIMIT_SENDS_PER_IP", "7"),
+            ("LIMIT_SENDS_TOTAL", "80"),
+            ("LIMIT_RESEND_COOLDOWN_SECS", "0"),
+            ("LIMIT_WRONG_CODES", "2"),
+        ])
+        .unwrap();
+        assert!(config.trust_forwarded_for);
+        assert_eq!(
+            config.limits,
+            LimitConfig {
+                window_secs: 600,
+                registrations_per_ip: 3,
+                sends_per_session: 4,
+                sends_per_phone: 6,
+                sends_per_ip: 7,
+                sends_total: 80,
+                resend_cooldown_secs: 0,
+                wrong_codes_per_code: 2,
+            }
+        );
     }
 
     #[test]

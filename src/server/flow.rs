@@ -10,6 +10,9 @@ use crate::error::AppError;
 use crate::fields::phone::{format_phone, mask_phone};
 use crate::flow::Screen;
 use crate::registration::{RegisterScreen, RegistrationForm};
+use crate::server::AppState;
+use crate::server::limits::{LimitConfig, SendHistory, unix_now};
+use crate::server::refusal::is_plain_form_post;
 use crate::verification::VerifyScreen;
 
 const SESSION_KEY: &str = "flow";
@@ -21,6 +24,8 @@ struct FlowState {
     draft: RegistrationForm,
     /// The error of a plain form post, shown once by the page it is redirected to.
     flash: Option<AppError>,
+    /// The codes this session has sent, for its limit and its resend cooldown.
+    sends: SendHistory,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -44,6 +49,8 @@ struct Verification {
     verification_id: Option<String>,
     /// The masked number the last code went to.
     sent_to: Option<String>,
+    /// Wrong codes entered since the last code was sent.
+    wrong_codes: u32,
 }
 
 /// The session's flow, loaded for one request and saved back by the transition methods.
@@ -52,6 +59,7 @@ pub struct Flow {
     state: FlowState,
     /// A plain form post (no JavaScript): its error must survive the redirect to the page.
     plain_form_post: bool,
+    limits: LimitConfig,
 }
 
 impl Flow {
@@ -63,15 +71,16 @@ impl Flow {
         let headers = extract::<axum::http::HeaderMap>()
             .await
             .map_err(|error| internal("headers", error))?;
-        let plain_form_post = headers
-            .get(axum::http::header::ACCEPT)
-            .and_then(|accept| accept.to_str().ok())
-            .is_some_and(|accept| accept.contains("text/html"));
-        Self::from_session(session, plain_form_post).await
+        let limits = AppState::from_context()?.limits.config().clone();
+        Self::from_session(session, is_plain_form_post(&headers), limits).await
     }
 
     /// Loads the flow of `session` (the page handler has the session from its extractor).
-    pub async fn from_session(session: Session, plain_form_post: bool) -> Result<Self, AppError> {
+    pub async fn from_session(
+        session: Session,
+        plain_form_post: bool,
+        limits: LimitConfig,
+    ) -> Result<Self, AppError> {
         let state = session
             .get::<FlowState>(SESSION_KEY)
             .await
@@ -81,6 +90,7 @@ impl Flow {
             session,
             state,
             plain_form_post,
+            limits,
         })
     }
 
@@ -123,6 +133,41 @@ impl Flow {
         Ok(self.screen_with(Some(error)))
     }
 
+    /// Refuses the request with `error` (a limit): the page's call gets it as an error status;
+    /// a plain form post finds it on the page it is redirected to.
+    pub async fn refuse(mut self, error: AppError) -> Result<Screen, AppError> {
+        if self.plain_form_post {
+            self.state.flash = Some(error.clone());
+        }
+        self.save().await?;
+        Err(error)
+    }
+
+    /// The codes this session has sent recently.
+    pub fn send_history(&self) -> &SendHistory {
+        &self.state.sends
+    }
+
+    /// Counts a code about to be sent (before the call: a call that fails may still have
+    /// sent the text message).
+    pub fn record_send(&mut self, now: u64) {
+        self.state.sends.record(&self.limits, now);
+    }
+
+    /// Whether the code last sent may still be checked: not after too many wrong codes.
+    pub fn code_tries_left(&self) -> bool {
+        match &self.state.step {
+            Step::Verification(v) => v.wrong_codes < self.limits.wrong_codes_per_code,
+            _ => false,
+        }
+    }
+
+    pub fn count_wrong_code(&mut self) {
+        if let Step::Verification(v) = &mut self.state.step {
+            v.wrong_codes += 1;
+        }
+    }
+
     pub async fn registered(
         mut self,
         carrier_id: String,
@@ -137,6 +182,7 @@ impl Flow {
             phone: format_phone(&phone),
             verification_id: None,
             sent_to: None,
+            wrong_codes: 0,
         });
         self.save_and_show().await
     }
@@ -158,6 +204,7 @@ impl Flow {
             v.phone = format_phone(phone);
             v.verification_id = Some(verification_id);
             v.sent_to = Some(mask_phone(phone));
+            v.wrong_codes = 0;
         }
         self.save_and_show().await
     }
@@ -195,6 +242,7 @@ impl Flow {
                 nickname: v.nickname.clone(),
                 phone: v.phone.clone(),
                 code_sent_to: v.sent_to.clone(),
+                resend_available_in_secs: self.state.sends.cooldown_left(&self.limits, unix_now()),
                 error,
             }),
             Step::Done {

@@ -1,12 +1,20 @@
-//! Server-only code: configuration, state, the session's flow, the router, the ShipEngine client.
+//! Server-only code: configuration, state, the session's flow, the router and what guards it
+//! (security headers, the cross-site check, body checks, limits), the ShipEngine client.
 
+mod client_ip;
 pub mod config;
+mod csrf;
 mod flow;
+mod form_body;
+pub mod limits;
+mod refusal;
 mod router;
+mod security_headers;
 pub mod shipengine;
 mod state;
 pub mod upstream_error;
 
+pub use client_ip::ClientIp;
 pub use config::Config;
 pub use flow::Flow;
 pub use router::build_router;

@@ -1,4 +1,5 @@
-//! What every request shares: the ShipEngine client (which holds the key) and the demo setting.
+//! What every request shares: the ShipEngine client (which holds the key), the demo setting, the
+//! limits and their counts, and how the app is reached.
 
 use std::sync::Arc;
 
@@ -6,7 +7,8 @@ use leptos::config::LeptosOptions;
 use leptos::prelude::use_context;
 
 use crate::error::AppError;
-use crate::server::config::Config;
+use crate::server::config::{Config, PublicOrigin};
+use crate::server::limits::Limits;
 use crate::server::shipengine::{ApiKey, ClientConfig, ShipEngineClient};
 use crate::simulator::{self, RunningSimulator, Simulator, SimulatorConfig};
 
@@ -19,6 +21,9 @@ pub struct AppState {
     /// Set in demo mode: the code shown on every screen.
     pub demo_code: Option<String>,
     pub leptos_options: LeptosOptions,
+    pub limits: Arc<Limits>,
+    pub public_origin: Option<PublicOrigin>,
+    pub trust_forwarded_for: bool,
     /// Keeps the embedded simulator's handle alive for as long as the app runs.
     _simulator: Option<Arc<RunningSimulator>>,
 }
@@ -77,6 +82,9 @@ impl AppState {
             shipengine,
             demo_code,
             leptos_options,
+            limits: Arc::new(Limits::new(config.limits.clone())),
+            public_origin: config.public_origin.clone(),
+            trust_forwarded_for: config.trust_forwarded_for,
             _simulator: simulator,
         })
     }

@@ -20,5 +20,7 @@ pub struct VerifyScreen {
     pub phone: String,
     /// Where the last code went, masked: "(•••) •••-2222". `None` until a code is sent.
     pub code_sent_to: Option<String>,
+    /// Seconds until another code may be sent, when this session must wait.
+    pub resend_available_in_secs: Option<u64>,
     pub error: Option<AppError>,
 }

@@ -10,7 +10,8 @@ use crate::flow::Screen;
 #[server(endpoint = "send_code")]
 pub async fn send_code(phone: String) -> Result<Screen, AppError> {
     use crate::fields::phone::normalize_us_phone;
-    use crate::server::{AppState, Flow, upstream_error};
+    use crate::server::limits::unix_now;
+    use crate::server::{AppState, ClientIp, Flow, upstream_error};
 
     let mut flow = Flow::load().await?;
     let Some((carrier_id, _)) = flow.verification() else {
@@ -23,6 +24,17 @@ pub async fn send_code(phone: String) -> Result<Screen, AppError> {
         Err(message) => return flow.fail(ssr::field_error("phone", message)).await,
     };
     let state = AppState::from_context()?;
+    // Every code is a text message the operator pays for.
+    let ClientIp(ip) = ClientIp::from_context()?;
+    let now = unix_now();
+    if let Err(over) = state
+        .limits
+        .admit_send(flow.send_history(), ip, &digits, now)
+    {
+        tracing::warn!(limit = over.limit, %ip, %carrier_id, "code not sent");
+        return flow.refuse(over.into()).await;
+    }
+    flow.record_send(now);
     match state
         .shipengine
         .request_verification_code(&carrier_id, &digits)
@@ -50,7 +62,7 @@ pub async fn verify_code(code: String) -> Result<Screen, AppError> {
     use crate::server::shipengine::{ErrorCode, VerificationId, VerificationStatus};
     use crate::server::{AppState, Flow, upstream_error};
 
-    let flow = Flow::load().await?;
+    let mut flow = Flow::load().await?;
     let Some((carrier_id, Some(verification_id))) = flow.verification() else {
         return Ok(flow.screen());
     };
@@ -60,6 +72,11 @@ pub async fn verify_code(code: String) -> Result<Screen, AppError> {
         Ok(code) => code,
         Err(message) => return flow.fail(ssr::field_error("code", message)).await,
     };
+    // Guessing stops here, not at whatever limit ShipEngine keeps.
+    if !flow.code_tries_left() {
+        tracing::warn!(%carrier_id, "code not checked: too many wrong codes");
+        return flow.refuse(AppError::TooManyWrongCodes).await;
+    }
     let state = AppState::from_context()?;
     match state
         .shipengine
@@ -76,6 +93,7 @@ pub async fn verify_code(code: String) -> Result<Screen, AppError> {
         }
         Err(error) if error.has_code(ErrorCode::VerificationFailure) => {
             tracing::info!(%carrier_id, request_id = ?error.request_id(), "wrong code");
+            flow.count_wrong_code();
             flow.fail(ssr::field_error("code", ssr::WRONG_CODE)).await
         }
         Err(error) if error.status() == Some(404) => {

@@ -4,26 +4,38 @@
 
 use axum::Router;
 use axum::body::Body;
+use axum::extract::ConnectInfo;
 use axum::http::{Request, Response, StatusCode, header};
 use http_body_util::BodyExt;
 use leptos::config::LeptosOptions;
 use stamps_connect::flow::Screen;
-use stamps_connect::server::shipengine::ApiKey;
 use stamps_connect::server::{AppState, Config, build_router};
 use stamps_connect::simulator::{self, RunningSimulator, Simulator, SimulatorConfig};
-use std::time::Duration;
+use std::collections::HashMap;
+use std::net::SocketAddr;
 use tower::ServiceExt;
 
 pub const API_KEY: &str = "test_KEY_9f8e7d6c5b4a39281706";
 
+/// The origin the test browser's page is served from.
+pub const ORIGIN: &str = "http://localhost";
+
 pub struct TestApp {
     pub router: Router,
     pub simulator: RunningSimulator,
-    cookie: Option<String>,
+    /// The session cookie of the browser the requests come from; `None` is a new browser.
+    pub cookie: Option<String>,
+    /// The address the requests come from, as the server's connection info gives it.
+    pub peer: SocketAddr,
 }
 
 impl TestApp {
     pub async fn start() -> Self {
+        Self::start_with(&[]).await
+    }
+
+    /// Starts the app configured as the environment `vars` would (for example `LIMIT_…`).
+    pub async fn start_with(vars: &[(&str, &str)]) -> Self {
         let simulator = simulator::spawn(
             Simulator::new(SimulatorConfig {
                 api_keys: vec![API_KEY.into()],
@@ -33,13 +45,18 @@ impl TestApp {
         )
         .await
         .expect("simulator starts");
-        let config = Config {
-            api_key: Some(ApiKey::new(API_KEY.into()).unwrap()),
-            base_url: simulator.base_url.clone(),
-            listen_addr: ([127, 0, 0, 1], 0).into(),
-            upstream_connect_timeout: Duration::from_secs(2),
-            upstream_timeout: Duration::from_secs(2),
-        };
+        let env: HashMap<String, String> = [
+            ("SHIPENGINE_API_KEY", API_KEY),
+            ("SHIPENGINE_BASE_URL", &simulator.base_url),
+            ("LISTEN_ADDR", "127.0.0.1:0"),
+            ("UPSTREAM_CONNECT_TIMEOUT_SECS", "2"),
+            ("UPSTREAM_TIMEOUT_SECS", "2"),
+        ]
+        .into_iter()
+        .chain(vars.iter().copied())
+        .map(|(name, value)| (name.to_owned(), value.to_owned()))
+        .collect();
+        let config = Config::from_vars(|name| env.get(name).cloned()).expect("valid test config");
         let options = LeptosOptions::builder()
             .output_name("stamps-connect")
             .build();
@@ -50,6 +67,7 @@ impl TestApp {
             router: build_router(state),
             simulator,
             cookie: None,
+            peer: ([192, 0, 2, 1], 50000).into(),
         }
     }
 
@@ -59,6 +77,8 @@ impl TestApp {
                 .headers_mut()
                 .insert(header::COOKIE, cookie.parse().unwrap());
         }
+        // What `into_make_service_with_connect_info` adds to every request in main.rs.
+        request.extensions_mut().insert(ConnectInfo(self.peer));
         let response = self.router.clone().oneshot(request).await.unwrap();
         if let Some(set) = response.headers().get(header::SET_COOKIE) {
             let pair = set.to_str().unwrap().split(';').next().unwrap().to_owned();
@@ -74,17 +94,16 @@ impl TestApp {
         serde_json::from_slice(&body_bytes(response).await).expect("a screen")
     }
 
-    /// Posts to a server function with the given `Accept` header.
+    /// Posts to a server function with the given `Accept` header, from the app's own page.
     pub async fn post(
         &mut self,
         function: &str,
         form: &[(&str, &str)],
         accept: &str,
     ) -> Response<Body> {
-        let request = Request::post(format!("/api/{function}"))
+        let request = same_origin_post(function)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(header::ACCEPT, accept)
-            .header(header::REFERER, "http://localhost/")
             .body(Body::from(serde_urlencoded::to_string(form).unwrap()))
             .unwrap();
         self.send(request).await
@@ -97,6 +116,15 @@ impl TestApp {
         assert_eq!(response.status(), StatusCode::OK);
         String::from_utf8(body_bytes(response).await).unwrap()
     }
+}
+
+/// A POST to a server function with the headers a browser sends from the app's own page.
+pub fn same_origin_post(function: &str) -> axum::http::request::Builder {
+    Request::post(format!("/api/{function}"))
+        .header(header::HOST, "localhost")
+        .header(header::ORIGIN, ORIGIN)
+        .header("sec-fetch-site", "same-origin")
+        .header(header::REFERER, format!("{ORIGIN}/"))
 }
 
 pub async fn body_bytes(response: Response<Body>) -> Vec<u8> {

@@ -1,0 +1,176 @@
+//! The logs of a whole flow, at every level and from every crate, carry neither the API key nor
+//! the card number; neither does any response.
+
+mod support;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use axum::body::Body;
+use axum::http::{Request, Response};
+use stamps_connect::simulator::{Endpoint, Fault};
+use support::{API_KEY, TestApp, body_bytes, registration_form};
+use tracing_subscriber::fmt::MakeWriter;
+
+const CARD_NUMBER: &str = "4111111111111111";
+const SANDBOX_KEY: &str = "TEST_sandbox_key_3c9d1e7f";
+
+/// Everything every test of this file logs, at TRACE.
+fn captured() -> &'static Logs {
+    static LOGS: OnceLock<Logs> = OnceLock::new();
+    LOGS.get_or_init(|| {
+        let logs = Logs::default();
+        tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(logs.clone())
+            .init();
+        logs
+    })
+}
+
+#[derive(Clone, Default)]
+struct Logs(Arc<Mutex<Vec<u8>>>);
+
+impl Logs {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+impl Write for Logs {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for Logs {
+    type Writer = Logs;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+/// Every response's status line, headers and body, as text.
+#[derive(Default)]
+struct Responses(String);
+
+impl Responses {
+    async fn keep(&mut self, response: Response<Body>) {
+        self.0.push_str(&format!("{:?}\n", response.headers()));
+        self.0
+            .push_str(&String::from_utf8_lossy(&body_bytes(response).await));
+    }
+}
+
+fn with(
+    form: &[(&'static str, &'static str)],
+    name: &str,
+    value: &'static str,
+) -> Vec<(&'static str, &'static str)> {
+    form.iter()
+        .map(|&(k, v)| if k == name { (k, value) } else { (k, v) })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_whole_flow_logs_and_answers_neither_the_key_nor_the_card_number() {
+    let logs = captured();
+    let mut app = TestApp::start_with(&[("LIMIT_RESEND_COOLDOWN_SECS", "60")]).await;
+    let mut responses = Responses::default();
+    let form = registration_form();
+    let json = "application/json";
+
+    responses
+        .keep(
+            app.send(Request::get("/").body(Body::empty()).unwrap())
+                .await,
+        )
+        .await;
+    // Refused by validation (an expired card), by ShipEngine (down), then accepted.
+    let expired = with(&form, "card_exp_year", "2020");
+    responses
+        .keep(app.post("register", &expired, json).await)
+        .await;
+    responses
+        .keep(app.post("register", &expired, "text/html").await)
+        .await;
+    responses
+        .keep(
+            app.send(Request::get("/").body(Body::empty()).unwrap())
+                .await,
+        )
+        .await;
+    app.simulator
+        .simulator
+        .inject_fault(Endpoint::Register, Fault::Unavailable, 1);
+    responses
+        .keep(app.post("register", &form, json).await)
+        .await;
+    responses
+        .keep(app.post("register", &form, json).await)
+        .await;
+    // A code, a resend too soon, a wrong code, the right one.
+    responses
+        .keep(
+            app.post("send_code", &[("phone", "5121112222")], json)
+                .await,
+        )
+        .await;
+    responses
+        .keep(
+            app.post("send_code", &[("phone", "5121112222")], json)
+                .await,
+        )
+        .await;
+    responses
+        .keep(app.post("verify_code", &[("code", "000000")], json).await)
+        .await;
+    responses
+        .keep(app.post("verify_code", &[("code", "123456")], json).await)
+        .await;
+    responses
+        .keep(
+            app.send(Request::get("/").body(Body::empty()).unwrap())
+                .await,
+        )
+        .await;
+
+    let sent = app.simulator.simulator.requests();
+    assert_eq!(sent.len(), 5, "the flow did reach ShipEngine");
+    assert_eq!(sent[1].body["credit_card"]["number"], CARD_NUMBER);
+
+    let logs = logs.text();
+    assert!(
+        logs.contains("registered"),
+        "the logs were captured: {logs}"
+    );
+    assert!(
+        logs.contains("last4"),
+        "the card is logged as its last 4 only"
+    );
+    for (what, text) in [("logs", &logs), ("responses", &responses.0)] {
+        assert!(!text.contains(API_KEY), "the key is in the {what}");
+        for card in [CARD_NUMBER, "4111 1111 1111 1111", "411111"] {
+            assert!(!text.contains(card), "the card number is in the {what}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_sandbox_key_is_warned_about_at_start_up_without_being_shown() {
+    let logs = captured();
+    TestApp::start_with(&[("SHIPENGINE_API_KEY", SANDBOX_KEY)]).await;
+    let logs = logs.text();
+    assert!(
+        logs.contains("SHIPENGINE_API_KEY is a sandbox (TEST_) key"),
+        "{logs}"
+    );
+    assert!(!logs.contains(SANDBOX_KEY));
+}
