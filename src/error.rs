@@ -43,6 +43,13 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// One field's message, as the summary and the field show it.
+    pub fn invalid_field(field: &str, message: impl Into<String>) -> Self {
+        let mut errors = FieldErrors::default();
+        errors.push(field, message);
+        AppError::Invalid(errors)
+    }
+
     /// The reference a merchant can quote to support, when there is one.
     pub fn reference(&self) -> Option<&str> {
         match self {

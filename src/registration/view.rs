@@ -2,7 +2,6 @@
 //! function. Without JavaScript the same form posts to the same function.
 
 use leptos::ev::SubmitEvent;
-use leptos::html::Div;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
@@ -13,7 +12,7 @@ use crate::fields::card::{
 };
 use crate::fields::states::US_STATES;
 use crate::flow::Screen;
-use crate::ui::{ErrorSummary, FieldMessage, TextField, describedby};
+use crate::ui::{ErrorSummary, FieldMessage, Problems, TextField, describedby};
 
 const TERMS_URL: &str = "https://www.stamps.com/legal/terms-and-conditions/";
 
@@ -87,25 +86,9 @@ pub fn RegisterView(screen: RegisterScreen, set_screen: WriteSignal<Screen>) -> 
     // A page rendered by the server never has the card number: say why it is blank.
     let card_cleared = screen.error.is_some() && screen.draft.card_number.is_empty();
     let fields = Fields::new(screen.draft);
-    let error = RwSignal::new(screen.error.clone());
-    let errors = RwSignal::new(
-        screen
-            .error
-            .and_then(|e| e.field_errors().cloned())
-            .unwrap_or_default(),
-    );
-    let summary = NodeRef::<Div>::new();
+    let problems = Problems::new(screen.error);
+    let errors = problems.fields;
     let register = ServerAction::<Register>::new();
-
-    let show_problem = move |problem: AppError| {
-        errors.set(problem.field_errors().cloned().unwrap_or_default());
-        error.set(Some(problem));
-        request_animation_frame(move || {
-            if let Some(summary) = summary.get_untracked() {
-                let _ = summary.focus();
-            }
-        });
-    };
 
     // Re-checks a field as the merchant types, with the rules the server applies. A message
     // appears while typing only once the input can no longer become valid (a card number no
@@ -132,21 +115,18 @@ pub fn RegisterView(screen: RegisterScreen, set_screen: WriteSignal<Screen>) -> 
         }
         let form = fields.snapshot();
         match validate_registration(&form, crate::today()) {
-            Err(found) => show_problem(AppError::Invalid(found)),
+            Err(found) => problems.show(Some(AppError::Invalid(found))),
             Ok(_) => {
-                error.set(None);
+                problems.show(None);
                 register.dispatch(Register { form });
             }
         }
     };
 
     Effect::new(move |_| match register.value().get() {
-        Some(Ok(Screen::Register(same))) => match same.error {
-            Some(problem) => show_problem(problem),
-            None => error.set(None),
-        },
+        Some(Ok(Screen::Register(same))) => problems.show(same.error),
         Some(Ok(next)) => set_screen.set(next),
-        Some(Err(problem)) => show_problem(problem),
+        Some(Err(problem)) => problems.show(Some(problem)),
         None => {}
     });
 
@@ -160,7 +140,7 @@ pub fn RegisterView(screen: RegisterScreen, set_screen: WriteSignal<Screen>) -> 
             "Print discounted USPS postage from your ShipEngine account. This takes about two minutes: "
             "this form, then a code we text to your phone."
         </p>
-        <ErrorSummary error=error.into() node_ref=summary/>
+        <ErrorSummary error=problems.error.into() node_ref=problems.summary/>
         <form method="post" action=Register::PATH on:submit=on_submit novalidate>
             <fieldset>
                 <legend>"Your account"</legend>

@@ -18,13 +18,15 @@ pub fn describedby(name: &str, has_hint: bool, has_error: bool) -> Option<String
 #[component]
 pub fn FieldMessage(name: &'static str, errors: RwSignal<FieldErrors>) -> impl IntoView {
     let message = move || errors.with(|e| e.get(name).map(str::to_owned));
+    // A plain optional view, not `<Show>`: its children are an `AnyView`, whose async-hydration
+    // code alone was ~34 KB of the WebAssembly bundle (see BENCHMARKS.md).
     view! {
-        <Show when=move || message().is_some()>
+        {move || message().map(|message| view! {
             <p class="field-error" id=format!("{name}-error")>
                 <span class="visually-hidden">"Error: "</span>
                 {message}
             </p>
-        </Show>
+        })}
     }
 }
 

@@ -1,5 +1,6 @@
 //! The error summary at the top of a form: what went wrong, with a link to each field.
 
+use leptos::either::Either;
 use leptos::html::Div;
 use leptos::prelude::*;
 
@@ -21,7 +22,7 @@ pub fn ErrorSummary(error: Signal<Option<AppError>>, node_ref: NodeRef<Div>) -> 
             {move || error.get().map(|error| view! {
                 <h2 id="error-summary-title">"There is a problem"</h2>
                 {match error.field_errors() {
-                    Some(fields) => view! {
+                    Some(fields) => Either::Left(view! {
                         <ul>
                             {fields.iter().map(|e| view! {
                                 <li>
@@ -31,8 +32,8 @@ pub fn ErrorSummary(error: Signal<Option<AppError>>, node_ref: NodeRef<Div>) -> 
                                 </li>
                             }).collect_view()}
                         </ul>
-                    }.into_any(),
-                    None => view! { <p>{error.to_string()}</p> }.into_any(),
+                    }),
+                    None => Either::Right(view! { <p>{error.to_string()}</p> }),
                 }}
                 {error.reference().map(|reference| view! {
                     <p class="reference">"Reference for support: " <code>{reference.to_owned()}</code></p>

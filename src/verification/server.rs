@@ -11,6 +11,7 @@ use crate::flow::Screen;
 pub async fn send_code(phone: String) -> Result<Screen, AppError> {
     use crate::fields::phone::normalize_us_phone;
     use crate::server::limits::unix_now;
+    use crate::server::observability::metrics;
     use crate::server::{AppState, ClientIp, Flow, upstream_error};
 
     let mut flow = Flow::load().await?;
@@ -21,7 +22,7 @@ pub async fn send_code(phone: String) -> Result<Screen, AppError> {
     flow.keep_phone(&phone);
     let digits = match normalize_us_phone(&phone) {
         Ok(digits) => digits,
-        Err(message) => return flow.fail(ssr::field_error("phone", message)).await,
+        Err(message) => return flow.fail(AppError::invalid_field("phone", message)).await,
     };
     let state = AppState::from_context()?;
     // Every code is a text message the operator pays for.
@@ -32,6 +33,7 @@ pub async fn send_code(phone: String) -> Result<Screen, AppError> {
         .admit_send(flow.send_history(), ip, &digits, now)
     {
         tracing::warn!(limit = over.limit, %ip, %carrier_id, "code not sent");
+        metrics::limit_rejected(over.limit);
         return flow.refuse(over.into()).await;
     }
     flow.record_send(now);
@@ -42,6 +44,7 @@ pub async fn send_code(phone: String) -> Result<Screen, AppError> {
     {
         Ok(started) => {
             tracing::info!(%carrier_id, "verification code sent");
+            metrics::code_sent();
             flow.code_sent(&digits, started.verification_id.to_string())
                 .await
         }
@@ -60,6 +63,7 @@ pub async fn send_code(phone: String) -> Result<Screen, AppError> {
 #[server(endpoint = "verify_code")]
 pub async fn verify_code(code: String) -> Result<Screen, AppError> {
     use crate::server::shipengine::{ErrorCode, VerificationId, VerificationStatus};
+    use crate::server::observability::metrics;
     use crate::server::{AppState, Flow, upstream_error};
 
     let mut flow = Flow::load().await?;
@@ -70,11 +74,12 @@ pub async fn verify_code(code: String) -> Result<Screen, AppError> {
     let verification_id = VerificationId::parse(verification_id).map_err(ssr::corrupt)?;
     let code = match super::validate_code(&code) {
         Ok(code) => code,
-        Err(message) => return flow.fail(ssr::field_error("code", message)).await,
+        Err(message) => return flow.fail(AppError::invalid_field("code", message)).await,
     };
     // Guessing stops here, not at whatever limit ShipEngine keeps.
     if !flow.code_tries_left() {
         tracing::warn!(%carrier_id, "code not checked: too many wrong codes");
+        metrics::limit_rejected("wrong codes per code");
         return flow.refuse(AppError::TooManyWrongCodes).await;
     }
     let state = AppState::from_context()?;
@@ -89,12 +94,14 @@ pub async fn verify_code(code: String) -> Result<Screen, AppError> {
         }
         Ok(result) => {
             tracing::warn!(%carrier_id, status = ?result.status, "verification not confirmed");
-            flow.fail(ssr::field_error("code", ssr::WRONG_CODE)).await
+            flow.fail(AppError::invalid_field("code", ssr::WRONG_CODE))
+                .await
         }
         Err(error) if error.has_code(ErrorCode::VerificationFailure) => {
             tracing::info!(%carrier_id, request_id = ?error.request_id(), "wrong code");
             flow.count_wrong_code();
-            flow.fail(ssr::field_error("code", ssr::WRONG_CODE)).await
+            flow.fail(AppError::invalid_field("code", ssr::WRONG_CODE))
+                .await
         }
         Err(error) if error.status() == Some(404) => {
             tracing::warn!(%carrier_id, request_id = ?error.request_id(), "verification expired");
@@ -122,16 +129,10 @@ fn stored_carrier_id(raw: &str) -> Result<crate::server::shipengine::CarrierId, 
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use crate::error::{AppError, FieldErrors};
+    use crate::error::AppError;
 
     pub const WRONG_CODE: &str =
         "That code is not right. Check the text message and try again, or send a new code.";
-
-    pub fn field_error(field: &str, message: &str) -> AppError {
-        let mut errors = FieldErrors::default();
-        errors.push(field, message);
-        AppError::Invalid(errors)
-    }
 
     pub fn field_of(upstream: &str) -> Option<&'static str> {
         match upstream {

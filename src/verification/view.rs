@@ -2,16 +2,16 @@
 
 use std::time::Duration;
 
+use leptos::either::Either;
 use leptos::ev::SubmitEvent;
-use leptos::html::Div;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
 use super::{SendCode, VerifyCode, VerifyScreen, validate_code};
-use crate::error::{AppError, FieldErrors, wait_in_words};
+use crate::error::{AppError, wait_in_words};
 use crate::fields::phone::normalize_us_phone;
 use crate::flow::Screen;
-use crate::ui::{ErrorSummary, TextField};
+use crate::ui::{ErrorSummary, Problems, TextField};
 
 #[component]
 pub fn VerifyView(screen: VerifyScreen, set_screen: WriteSignal<Screen>) -> impl IntoView {
@@ -19,34 +19,11 @@ pub fn VerifyView(screen: VerifyScreen, set_screen: WriteSignal<Screen>) -> impl
     let code = RwSignal::new(String::new());
     let sent_to = RwSignal::new(screen.code_sent_to);
     let resend_in = RwSignal::new(screen.resend_available_in_secs);
-    let error = RwSignal::new(screen.error.clone());
-    let errors = RwSignal::new(
-        screen
-            .error
-            .and_then(|e| e.field_errors().cloned())
-            .unwrap_or_default(),
-    );
-    let summary = NodeRef::<Div>::new();
+    let problems = Problems::new(screen.error);
+    let errors = problems.fields;
     let send = ServerAction::<SendCode>::new();
     let verify = ServerAction::<VerifyCode>::new();
 
-    let show_problem = move |problem: Option<AppError>| {
-        errors.set(
-            problem
-                .as_ref()
-                .and_then(|p| p.field_errors().cloned())
-                .unwrap_or_default(),
-        );
-        let shown = problem.is_some();
-        error.set(problem);
-        if shown {
-            request_animation_frame(move || {
-                if let Some(summary) = summary.get_untracked() {
-                    let _ = summary.focus();
-                }
-            });
-        }
-    };
     // Both server functions answer with the screen: stay on it, or move on.
     let on_result = move |result: Option<Result<Screen, AppError>>| match result {
         Some(Ok(Screen::Verify(next))) => {
@@ -56,10 +33,10 @@ pub fn VerifyView(screen: VerifyScreen, set_screen: WriteSignal<Screen>) -> impl
             }
             sent_to.set(next.code_sent_to);
             resend_in.set(next.resend_available_in_secs);
-            show_problem(next.error);
+            problems.show(next.error);
         }
         Some(Ok(next)) => set_screen.set(next),
-        Some(Err(problem)) => show_problem(Some(problem)),
+        Some(Err(problem)) => problems.show(Some(problem)),
         None => {}
     };
     Effect::new(move |_| on_result(send.value().get()));
@@ -91,9 +68,7 @@ pub fn VerifyView(screen: VerifyScreen, set_screen: WriteSignal<Screen>) -> impl
         errors.update(|e| e.set(field, message.map(str::to_owned)));
     });
     let one_field_problem = move |field: &str, message: &str| {
-        let mut found = FieldErrors::default();
-        found.push(field, message);
-        show_problem(Some(AppError::Invalid(found)));
+        problems.show(Some(AppError::invalid_field(field, message)))
     };
     let on_send = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -103,7 +78,7 @@ pub fn VerifyView(screen: VerifyScreen, set_screen: WriteSignal<Screen>) -> impl
         match normalize_us_phone(&phone.get_untracked()) {
             Err(message) => one_field_problem("phone", message),
             Ok(_) => {
-                error.set(None);
+                problems.show(None);
                 send.dispatch(SendCode {
                     phone: phone.get_untracked(),
                 });
@@ -118,7 +93,7 @@ pub fn VerifyView(screen: VerifyScreen, set_screen: WriteSignal<Screen>) -> impl
         match validate_code(&code.get_untracked()) {
             Err(message) => one_field_problem("code", message),
             Ok(_) => {
-                error.set(None);
+                problems.show(None);
                 verify.dispatch(VerifyCode {
                     code: code.get_untracked(),
                 });
@@ -147,10 +122,10 @@ pub fn VerifyView(screen: VerifyScreen, set_screen: WriteSignal<Screen>) -> impl
             "Your Stamps.com account \u{201c}" {screen.nickname} "\u{201d} is registered. "
             "To finish, we text a code to your phone."
         </p>
-        <ErrorSummary error=error.into() node_ref=summary/>
+        <ErrorSummary error=problems.error.into() node_ref=problems.summary/>
         {move || match sent_to.get() {
-            None => view! { {resend_wait} {phone_form("Send code")} }.into_any(),
-            Some(masked) => view! {
+            None => Either::Left(view! { {resend_wait} {phone_form("Send code")} }),
+            Some(masked) => Either::Right(view! {
                 <p class="sent" role="status">"We sent a code to " <strong>{masked}</strong> "."</p>
                 <form method="post" action=VerifyCode::PATH on:submit=on_verify novalidate>
                     <TextField name="code" label="Code from the text message" value=code errors on_check
@@ -175,7 +150,7 @@ pub fn VerifyView(screen: VerifyScreen, set_screen: WriteSignal<Screen>) -> impl
                         {phone_form("Send code to this number")}
                     </details>
                 </div>
-            }.into_any(),
+            }),
         }}
     }
 }
