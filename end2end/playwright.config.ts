@@ -1,4 +1,5 @@
 import { defineConfig } from "@playwright/test";
+import os from "node:os";
 import path from "node:path";
 import { APP_URL, DEMO_URL, FAKE_API_KEY, SIMULATOR_URL } from "./tests/support/env";
 
@@ -18,6 +19,18 @@ const chromium = {
 
 const root = path.resolve(__dirname, "..");
 const release = path.join(root, "target", "release");
+
+// Each app server starts on a new SQLite file of its own, named by its port so that runs sharing
+// a machine (E2E_PORT_BASE) never share one.
+function appOn(url: string) {
+  const file = path.join(os.tmpdir(), `stamps-connect-e2e-${new URL(url).port}.db`);
+  return {
+    command: `rm -f ${file} ${file}-wal ${file}-shm && exec ${release}/stamps-connect`,
+    databaseUrl: `sqlite://${file}?mode=rwc`,
+  };
+}
+const app = appOn(APP_URL);
+const demo = appOn(DEMO_URL);
 
 // Every spec registers and sends codes from 127.0.0.1, often to the same number: limits the
 // suite would reach. The limits themselves are tested in Rust (tests/limits.rs).
@@ -57,11 +70,12 @@ export default defineConfig({
       stdout: "pipe",
     },
     {
-      command: `${release}/stamps-connect`,
+      command: app.command,
       cwd: root,
       url: APP_URL,
       reuseExistingServer: false,
       env: {
+        DATABASE_URL: app.databaseUrl,
         SHIPENGINE_API_KEY: FAKE_API_KEY,
         SHIPENGINE_BASE_URL: SIMULATOR_URL,
         LISTEN_ADDR: new URL(APP_URL).host,
@@ -73,11 +87,16 @@ export default defineConfig({
       },
     },
     {
-      command: `${release}/stamps-connect`,
+      command: demo.command,
       cwd: root,
       url: DEMO_URL,
       reuseExistingServer: false,
-      env: { LISTEN_ADDR: new URL(DEMO_URL).host, RUST_LOG: "warn", ...roomyLimits },
+      env: {
+        DATABASE_URL: demo.databaseUrl,
+        LISTEN_ADDR: new URL(DEMO_URL).host,
+        RUST_LOG: "warn",
+        ...roomyLimits,
+      },
     },
   ],
 });

@@ -1,5 +1,6 @@
 //! The page: its HTML shell (server only), the demo banner, and the switch between the steps.
 
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
 
 use crate::done::DoneView;
@@ -7,13 +8,20 @@ use crate::flow::{PageData, Screen};
 use crate::registration::RegisterView;
 use crate::verification::VerifyView;
 
-/// The id of the `<script type="application/json">` the page data travels in.
+/// The id of the `<script>` data block the page data travels in.
 pub const PAGE_DATA_ID: &str = "page-data";
+
+/// The data block's type: base64 text, which no browser runs.
+#[cfg(feature = "ssr")]
+const PAGE_DATA_TYPE: &str = "application/octet-stream";
+
+/// The `performance.mark` set once the page is hydrated.
+pub const HYDRATED_MARK: &str = "hydrated";
 
 /// The whole document, rendered by the server.
 #[cfg(feature = "ssr")]
-pub fn shell(options: LeptosOptions, page: PageData) -> impl IntoView {
-    let page_json = page_data_json(&page);
+pub fn shell(options: LeptosOptions, stylesheet: String, page: PageData) -> impl IntoView {
+    let page_data = encode_page_data(&page);
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -22,9 +30,9 @@ pub fn shell(options: LeptosOptions, page: PageData) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light"/>
                 <title>"Open your Stamps.com account"</title>
-                <link rel="stylesheet" href="/pkg/stamps-connect.css"/>
+                <link rel="stylesheet" href=stylesheet/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
-                <script type="application/json" id=PAGE_DATA_ID inner_html=page_json></script>
+                <script type=PAGE_DATA_TYPE id=PAGE_DATA_ID>{page_data}</script>
                 <HydrationScripts options/>
             </head>
             <body>
@@ -34,24 +42,33 @@ pub fn shell(options: LeptosOptions, page: PageData) -> impl IntoView {
     }
 }
 
-/// JSON that is safe inside a `<script>` element: no `<` can close it early.
+/// The page data as the server functions answer: postcard (the browser then needs one
+/// decoder, and no JSON one), in base64, whose letters cannot end a `<script>` early.
 #[cfg(feature = "ssr")]
-fn page_data_json(page: &PageData) -> String {
-    serde_json::to_string(page)
-        .expect("page data is plain data and always serialises")
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
+fn encode_page_data(page: &PageData) -> String {
+    use base64::Engine;
+    let bytes = postcard::to_allocvec(page).expect("page data is plain data and always encodes");
+    base64::engine::general_purpose::STANDARD_NO_PAD.encode(bytes)
+}
+
+/// Reads what [`encode_page_data`] wrote; `None` for anything else.
+pub fn decode_page_data(text: &str) -> Option<PageData> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode(text.trim())
+        .ok()?;
+    postcard::from_bytes(&bytes).ok()
 }
 
 #[component]
 pub fn App(page: PageData) -> impl IntoView {
     let screen = RwSignal::new(page.screen);
-    // Tests (and styles) can tell when the page has come alive.
+    // Tests (and styles) can tell when the page has come alive; the benchmark reads the mark.
     Effect::new(move |_| {
         if let Some(root) = document().document_element() {
             let _ = root.set_attribute("data-hydrated", "true");
         }
+        mark_hydrated();
     });
     // A new step replaces the page's content: take keyboard and screen-reader focus to its
     // heading, as a page load would (not on the first render: the merchant starts at the top).
@@ -76,12 +93,22 @@ pub fn App(page: PageData) -> impl IntoView {
         </header>
         <StepIndicator screen/>
         <main id="main" class="container">
+            // `EitherOf3`, not `.into_any()`: an `AnyView` carries async-hydration code for its
+            // whole subtree, which this app never uses (see BENCHMARKS.md).
             {move || match screen.get() {
-                Screen::Register(s) => view! { <RegisterView screen=s set_screen/> }.into_any(),
-                Screen::Verify(s) => view! { <VerifyView screen=s set_screen/> }.into_any(),
-                Screen::Done(s) => view! { <DoneView screen=s/> }.into_any(),
+                Screen::Register(s) => EitherOf3::A(view! { <RegisterView screen=s set_screen/> }),
+                Screen::Verify(s) => EitherOf3::B(view! { <VerifyView screen=s set_screen/> }),
+                Screen::Done(s) => EitherOf3::C(view! { <DoneView screen=s/> }),
             }}
         </main>
+    }
+}
+
+/// A browser API, so only in the browser's build.
+fn mark_hydrated() {
+    #[cfg(feature = "hydrate")]
+    if let Some(performance) = window().performance() {
+        let _ = performance.mark(HYDRATED_MARK);
     }
 }
 
@@ -117,5 +144,39 @@ fn StepIndicator(screen: RwSignal<Screen>) -> impl IntoView {
                 {step(3, "Done")}
             </ol>
         </nav>
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+    use crate::error::{AppError, FieldErrors};
+    use crate::registration::{RegisterScreen, RegistrationForm};
+
+    #[test]
+    fn page_data_survives_the_page_and_cannot_close_its_script() {
+        let mut errors = FieldErrors::default();
+        errors.push("nickname", "</script><script>alert(1)</script>");
+        let page = PageData {
+            screen: Screen::Register(RegisterScreen {
+                draft: RegistrationForm {
+                    nickname: "</script>".into(),
+                    agree_to_carrier_terms: true,
+                    ..Default::default()
+                },
+                error: Some(AppError::Invalid(errors)),
+                ..Default::default()
+            }),
+            demo_code: Some("123456".into()),
+        };
+        let encoded = encode_page_data(&page);
+        assert!(
+            encoded
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/'),
+            "{encoded}"
+        );
+        assert_eq!(decode_page_data(&encoded), Some(page));
+        assert_eq!(decode_page_data("{\"screen\":1}"), None);
     }
 }

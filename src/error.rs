@@ -2,7 +2,7 @@
 //! no key, no card number. Details go to the server log; the merchant gets a calm sentence and,
 //! where there is one, a reference that support can look up.
 
-use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::codec::PostcardEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
@@ -17,6 +17,21 @@ pub enum AppError {
         message: String,
         reference: Option<String>,
     },
+    /// The registration was sent, but no usable answer came back: the account may or may not
+    /// exist. Sending it again could open a second one, so the form is not sent again; support
+    /// finds the registration by its reference and settles it.
+    #[error(
+        "We sent your details to ShipEngine but did not get an answer, so we cannot tell whether \
+         your Stamps.com account was opened. Please do not enter your card again: contact support \
+         with the reference below, and they will check and finish it for you."
+    )]
+    OutcomeUnknown { reference: String },
+    /// The same registration, sent a moment ago, is still on its way.
+    #[error(
+        "We are still opening your account. Please wait a minute, then reload this page. Do not \
+         enter your card again."
+    )]
+    RegistrationInProgress,
     /// Too many attempts; the merchant can try again after a while.
     #[error("Too many attempts. Please try again in {}.", wait_in_words(*.retry_after_secs))]
     RateLimited { retry_after_secs: u64 },
@@ -56,6 +71,7 @@ impl AppError {
             AppError::Upstream { reference, .. } | AppError::Internal { reference } => {
                 reference.as_deref()
             }
+            AppError::OutcomeUnknown { reference } => Some(reference),
             _ => None,
         }
     }
@@ -70,7 +86,7 @@ impl AppError {
 }
 
 impl FromServerFnError for AppError {
-    type Encoder = JsonEncoding;
+    type Encoder = PostcardEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {

@@ -42,11 +42,13 @@ pub fn today() -> YearMonth {
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
+    // Panic messages in the console help while developing; a release build ships without them.
+    #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     let page = leptos::prelude::document()
         .get_element_by_id(app::PAGE_DATA_ID)
         .and_then(|script| script.text_content())
-        .and_then(|json| serde_json::from_str::<flow::PageData>(&json).ok());
+        .and_then(|text| app::decode_page_data(&text));
     match page {
         Some(page) => leptos::mount::hydrate_body(move || leptos::view! { <app::App page/> }),
         // Without its data the page stays as the server rendered it: plain forms still work.

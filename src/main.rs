@@ -3,24 +3,23 @@
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
-use leptos::config::get_configuration;
-use stamps_connect::server::{AppState, Config, build_router};
+use stamps_connect::server::observability::log_subscriber;
+use stamps_connect::server::{AppState, Config, build_router, leptos_options};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .init();
-
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(error) => return fail(error),
     };
-    let leptos_options = match get_configuration(None) {
-        Ok(conf) => conf.leptos_options,
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let logs = log_subscriber(config.log_format, filter, std::io::stdout);
+    if let Err(error) = tracing::subscriber::set_global_default(logs) {
+        return fail(error);
+    }
+    let leptos_options = match leptos_options() {
+        Ok(options) => options,
         Err(error) => return fail(error),
     };
     let state = match AppState::start(&config, leptos_options).await {

@@ -46,7 +46,7 @@ async fn the_page_policy_carries_the_nonce_of_its_hydration_script() {
     let tags = script_tags(&html);
     let (data, scripts): (Vec<&str>, Vec<&str>) = tags
         .into_iter()
-        .partition(|tag| tag.contains(r#"type="application/json""#));
+        .partition(|tag| tag.contains(r#"id="page-data""#));
     assert_eq!(data.len(), 1);
     assert!(!scripts.is_empty());
     let nonce = nonce_of(scripts[0]).expect("the hydration loader has a nonce");
@@ -70,7 +70,7 @@ async fn the_page_policy_carries_the_nonce_of_its_hydration_script() {
         assert!(policy.contains(directive), "{directive} in {policy}");
     }
     assert!(!policy.contains("unsafe-inline") && !policy.contains("'unsafe-eval'"));
-    // The page data is JSON, never run: it needs no nonce and gets none.
+    // The page data is a data block, never run: it needs no nonce and gets none.
     assert_eq!(nonce_of(data[0]), None);
 
     let (again, _) = get_page(&mut app).await;

@@ -77,15 +77,28 @@ test("the error summary links to each field, whose message is tied to it", async
   await expect(page.getByLabel("Business name (optional)")).not.toHaveAttribute("aria-invalid", "true");
 });
 
-test("the layout fits a 320 px wide phone without sideways scrolling", async ({ page }, testInfo) => {
+test("every screen fits a 320 px wide phone without sideways scrolling", async ({ page }, testInfo) => {
   await page.setViewportSize({ width: 320, height: 640 });
-  await open(page, testInfo);
-  for (const screen of ["form", "form with errors"]) {
+  const expectNoSidewaysScroll = async (screen: string) => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow, screen).toBeLessThanOrEqual(0);
-    await page.getByRole("button", { name: "Open my Stamps.com account" }).click();
-    await expect(page.getByRole("alert")).toBeVisible();
-  }
+  };
+  await open(page, testInfo);
+  await expectNoSidewaysScroll("the form");
+  await page.getByRole("button", { name: "Open my Stamps.com account" }).click();
+  await expect(page.getByRole("alert")).toBeVisible();
+  await expectNoSidewaysScroll("the form with errors");
+  await fillRegistration(page);
+  await page.getByRole("button", { name: "Open my Stamps.com account" }).click();
+  await page.getByRole("button", { name: "Send code" }).click();
+  await page.getByLabel("Code from the text message").fill("000000");
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expect(page.getByRole("alert")).toContainText("That code is not right");
+  await expectNoSidewaysScroll("the code field with an error");
+  await page.getByLabel("Code from the text message").fill("123456");
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Your Stamps.com account is ready");
+  await expectNoSidewaysScroll("the done screen");
 });
 
 test("every field carries its autocomplete token", async ({ page }, testInfo) => {

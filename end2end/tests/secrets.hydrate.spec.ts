@@ -56,10 +56,12 @@ test("the whole flow leaks the API key nowhere and runs under the CSP without a 
   // The bundle as served, whether or not the browser kept it in the responses above.
   const js = await page.locator('link[rel="modulepreload"]').getAttribute("href");
   const wasm = await page.locator('link[rel="preload"][as="fetch"]').getAttribute("href");
+  const css = await page.locator('link[rel="stylesheet"]').getAttribute("href");
   expect(js).toMatch(/\.js$/);
   expect(wasm).toMatch(/\.wasm$/);
+  expect(css).toMatch(/\.css$/);
   const bundle: string[] = [];
-  for (const asset of [js!, wasm!, "/pkg/stamps-connect.css"]) {
+  for (const asset of [js!, wasm!, css!]) {
     const response = await request.get(asset);
     expect(response.ok(), asset).toBe(true);
     bundle.push((await response.body()).toString("latin1"));

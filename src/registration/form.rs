@@ -26,6 +26,9 @@ pub struct RegistrationForm {
     pub card_number: String,
     pub card_exp_month: String,
     pub card_exp_year: String,
+    /// The key the form was rendered with (a hidden input): a repeat of this submission, even
+    /// from a second tab, is recognised and gets the first one's result.
+    pub idempotency_key: String,
 }
 
 impl RegistrationForm {
@@ -58,7 +61,11 @@ impl std::fmt::Debug for RegistrationForm {
 
 /// A checkbox posts its value ("true", or "on" without a value attribute) only when ticked.
 /// Accepts a JSON bool too, and never fails on other text: anything else means "not ticked".
+/// A binary encoding (postcard, in a server function's answer) carries the bool itself.
 fn checkbox<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    if !deserializer.is_human_readable() {
+        return bool::deserialize(deserializer);
+    }
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Posted {

@@ -18,6 +18,8 @@ use crate::error::AppError;
 pub struct RegisterScreen {
     /// What the merchant typed last, never with the card number.
     pub draft: RegistrationForm,
+    /// Sent back with the form, so that repeats of one submission open one account.
+    pub idempotency_key: String,
     /// Why the last submission did not go through.
     pub error: Option<AppError>,
 }

@@ -1,6 +1,7 @@
-//! The thin server adapter of step 1: validate, relay to ShipEngine, map the outcome.
+//! The thin server adapter of step 1: validate, relay to ShipEngine exactly once, map the outcome.
 
 use leptos::prelude::*;
+use leptos::server_fn::codec::Postcard;
 
 use super::form::RegistrationForm;
 use crate::error::AppError;
@@ -9,56 +10,165 @@ use crate::flow::Screen;
 /// Relays `POST /v1/registration/stamps_com`. On success the session moves to the SMS step.
 /// Handled failures come back inside the screen, so a plain form post (no JavaScript) can be
 /// redirected to the page, which renders them; `Err` is kept for requests that make no sense.
-#[server(endpoint = "register")]
+///
+/// Exactly once: the row of the form's idempotency key is inserted before ShipEngine is called,
+/// and only the request that inserted it calls. A repeat (double click, second tab, resubmit
+/// after a network error) gets the first one's outcome, waiting for it while it is in flight.
+#[server(endpoint = "register", output = Postcard)]
 pub async fn register(#[server(flatten)] form: RegistrationForm) -> Result<Screen, AppError> {
     use crate::fields::expiry::today_utc;
     use crate::server::limits::unix_now;
+    use crate::server::observability::metrics::{self, Registration};
+    use crate::server::storage::Claim;
     use crate::server::{AppState, ClientIp, Flow, upstream_error};
 
     let mut flow = Flow::load().await?;
     if !flow.is_registering() {
         // An old tab or a second click: show where this session really is.
-        return Ok(flow.screen());
+        return flow.current().await;
     }
     flow.keep_draft(&form);
+    if let Some(blocked) = flow.registration_blocked() {
+        return flow.fail(blocked).await;
+    }
+    flow.adopt_posted_key(&form.idempotency_key);
     let valid = match super::validate_registration(&form, today_utc()) {
         Ok(valid) => valid,
-        Err(errors) => return flow.fail(AppError::Invalid(errors)).await,
+        Err(errors) => {
+            metrics::registration(Registration::Invalid);
+            return flow.fail(AppError::Invalid(errors)).await;
+        }
     };
     let state = AppState::from_context()?;
+    let key = flow.idempotency_key().unwrap_or_default().to_owned();
+    if ssr::already_sent(&state, &key).await? {
+        return flow.follow_registration().await;
+    }
     // Each registration checks a card upstream: an address cannot try card after card.
     let ClientIp(ip) = ClientIp::from_context()?;
     if let Err(over) = state.limits.admit_registration(ip, unix_now()) {
         tracing::warn!(limit = over.limit, %ip, "registration refused");
+        metrics::limit_rejected(over.limit);
+        metrics::registration(Registration::Limited);
         return flow.refuse(over.into()).await;
     }
-    match state
-        .shipengine
-        .register_stamps_com(&ssr::upstream_request(&valid))
+    let session_id = flow.session_id();
+    let claim = state
+        .database
+        .claim(&ssr::new_row(&key, session_id.as_deref(), &valid))
         .await
-    {
+        .map_err(ssr::storage)?;
+    let reference = match claim {
+        Claim::New { reference } => reference,
+        // A twin got there between the check and the insert.
+        Claim::Existing(_) => return flow.follow_registration().await,
+    };
+    flow.persist().await?;
+    // In a task of its own: a merchant closing the tab must not cut the call short, or the row
+    // would never learn its outcome.
+    // The request's span goes along, so the call's log line carries the request id.
+    let call = tokio::spawn(tracing::Instrument::instrument(
+        ssr::register_upstream(state.clone(), key, ssr::upstream_request(&valid)),
+        tracing::Span::current(),
+    ));
+    let outcome = call.await.map_err(|error| {
+        tracing::error!(%error, %reference, "registration task failed");
+        AppError::Internal { reference: None }
+    })?;
+    match outcome {
         Ok(registered) => {
-            tracing::info!(carrier_id = %registered.carrier_id, card = ?valid.card, "registered");
-            flow.registered(
-                registered.carrier_id.to_string(),
-                valid.nickname,
-                valid.phone,
-            )
-            .await
+            tracing::info!(carrier_id = %registered.carrier_id, %reference, card = ?valid.card, "registered");
+            metrics::registration(Registration::Registered);
+            flow.registered(registered.carrier_id.to_string(), valid.nickname)
+                .await
+        }
+        Err(error) if error.may_have_taken_effect() => {
+            tracing::error!(%reference, %error, "registration outcome unknown: support must settle it");
+            metrics::registration(Registration::OutcomeUnknown);
+            flow.registration_unknown(reference).await
         }
         Err(error) => {
+            metrics::registration(Registration::UpstreamError);
             let error = upstream_error::to_app_error("register", &error, ssr::our_field);
-            flow.fail(error).await
+            flow.registration_refused(error).await
         }
     }
 }
 
 #[cfg(feature = "ssr")]
 mod ssr {
+    use crate::error::AppError;
     use crate::registration::ValidRegistration;
+    use crate::server::AppState;
     use crate::server::shipengine::{
-        CardType, CreditCard, RegisterRequest, RegistrationAddress, ResidentialIndicator,
+        CardType, CreditCard, RegisterRequest, Registered, RegistrationAddress,
+        ResidentialIndicator, ShipEngineError,
     };
+    use crate::server::storage::{NewRegistration, RegistrationEvent};
+
+    /// Whether a registration was already sent with `key`.
+    pub async fn already_sent(state: &AppState, key: &str) -> Result<bool, AppError> {
+        let row = state.database.registration(key).await.map_err(storage)?;
+        Ok(row.is_some())
+    }
+
+    /// The row, before the call: who, and which card by brand and last four. Never the number.
+    pub fn new_row<'a>(
+        key: &'a str,
+        session_id: Option<&'a str>,
+        valid: &'a ValidRegistration,
+    ) -> NewRegistration<'a> {
+        let digits = &valid.card.digits;
+        NewRegistration {
+            idempotency_key: key,
+            session_id,
+            nickname: &valid.nickname,
+            email: &valid.email,
+            card_brand: valid.card.brand.api_value(),
+            card_last4: &digits[digits.len().saturating_sub(4)..],
+        }
+    }
+
+    /// Calls ShipEngine and records the outcome on the row of `key`.
+    pub async fn register_upstream(
+        state: AppState,
+        key: String,
+        request: RegisterRequest,
+    ) -> Result<Registered, ShipEngineError> {
+        let outcome = state.shipengine.register_stamps_com(&request).await;
+        let carrier_id;
+        let error;
+        let event = match &outcome {
+            Ok(registered) => {
+                carrier_id = registered.carrier_id.to_string();
+                RegistrationEvent::Registered {
+                    carrier_id: &carrier_id,
+                    request_id: registered.request_id.as_deref(),
+                }
+            }
+            Err(failure) => {
+                error = failure.to_string();
+                if failure.may_have_taken_effect() {
+                    RegistrationEvent::OutcomeUnknown { error: &error }
+                } else {
+                    RegistrationEvent::Failed {
+                        request_id: failure.request_id(),
+                        error: &error,
+                    }
+                }
+            }
+        };
+        if let Err(failure) = state.database.record(&key, event).await {
+            // The merchant still gets the outcome; the row is settled as unknown later.
+            tracing::error!(%failure, ?event, "registration outcome not recorded");
+        }
+        outcome
+    }
+
+    pub fn storage(error: impl std::fmt::Display) -> AppError {
+        tracing::error!(%error, "database failed");
+        AppError::Internal { reference: None }
+    }
 
     /// The upstream body, field for field as the API documents it.
     pub fn upstream_request(valid: &ValidRegistration) -> RegisterRequest {

@@ -189,6 +189,7 @@ mod tests {
             card_number: "4111 1111 1111 1111".into(),
             card_exp_month: "7".into(),
             card_exp_year: "2030".into(),
+            idempotency_key: String::new(),
         }
     }
 

@@ -35,10 +35,11 @@ struct Fields {
     card_number: RwSignal<String>,
     card_exp_month: RwSignal<String>,
     card_exp_year: RwSignal<String>,
+    idempotency_key: RwSignal<String>,
 }
 
 impl Fields {
-    fn new(draft: RegistrationForm) -> Self {
+    fn new(draft: RegistrationForm, idempotency_key: String) -> Self {
         Self {
             nickname: RwSignal::new(draft.nickname),
             email: RwSignal::new(draft.email),
@@ -56,6 +57,7 @@ impl Fields {
             card_number: RwSignal::new(draft.card_number),
             card_exp_month: RwSignal::new(draft.card_exp_month),
             card_exp_year: RwSignal::new(draft.card_exp_year),
+            idempotency_key: RwSignal::new(idempotency_key),
         }
     }
 
@@ -77,6 +79,7 @@ impl Fields {
             card_number: self.card_number.get_untracked(),
             card_exp_month: self.card_exp_month.get_untracked(),
             card_exp_year: self.card_exp_year.get_untracked(),
+            idempotency_key: self.idempotency_key.get_untracked(),
         }
     }
 }
@@ -85,7 +88,7 @@ impl Fields {
 pub fn RegisterView(screen: RegisterScreen, set_screen: WriteSignal<Screen>) -> impl IntoView {
     // A page rendered by the server never has the card number: say why it is blank.
     let card_cleared = screen.error.is_some() && screen.draft.card_number.is_empty();
-    let fields = Fields::new(screen.draft);
+    let fields = Fields::new(screen.draft, screen.idempotency_key);
     let problems = Problems::new(screen.error);
     let errors = problems.fields;
     let register = ServerAction::<Register>::new();
@@ -124,7 +127,11 @@ pub fn RegisterView(screen: RegisterScreen, set_screen: WriteSignal<Screen>) -> 
     };
 
     Effect::new(move |_| match register.value().get() {
-        Some(Ok(Screen::Register(same))) => problems.show(same.error),
+        Some(Ok(Screen::Register(same))) => {
+            // A refused registration comes back with the key of the next one.
+            fields.idempotency_key.set(same.idempotency_key);
+            problems.show(same.error);
+        }
         Some(Ok(next)) => set_screen.set(next),
         Some(Err(problem)) => problems.show(Some(problem)),
         None => {}
@@ -142,6 +149,8 @@ pub fn RegisterView(screen: RegisterScreen, set_screen: WriteSignal<Screen>) -> 
         </p>
         <ErrorSummary error=problems.error.into() node_ref=problems.summary/>
         <form method="post" action=Register::PATH on:submit=on_submit novalidate>
+            <input type="hidden" name="idempotency_key" value=fields.idempotency_key.get_untracked()
+                prop:value=fields.idempotency_key/>
             <fieldset>
                 <legend>"Your account"</legend>
                 <TextField name="nickname" label="Account nickname" value=fields.nickname errors on_check

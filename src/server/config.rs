@@ -7,7 +7,12 @@
 //! | `SHIPENGINE_BASE_URL` | `https://api.shipengine.com` | needs a key |
 //! | `LISTEN_ADDR` | `127.0.0.1:3000` | |
 //! | `UPSTREAM_CONNECT_TIMEOUT_SECS`, `UPSTREAM_TIMEOUT_SECS` | 5, 30 | 1 to 300 |
+//! | `UPSTREAM_MAX_RETRIES` | 2 | retries of a call ShipEngine answered 429 (or a lost code check), 0 to 10 |
+//! | `UPSTREAM_MAX_RETRY_WAIT_SECS` | 5 | the most one call waits between its retries in total, 0 to 60 |
+//! | `DATABASE_URL` | `sqlite://stamps-connect.db?mode=rwc` | SQLite file (created), or `postgres://…` shared by several instances |
+//! | `DATABASE_MAX_CONNECTIONS` | 10 | the database pool's size, 1 to 200 |
 //! | `PUBLIC_ORIGIN` | unset | the address merchants use, e.g. `https://connect.example.com`: the only `Origin` server functions accept (unset: the request's `Host`); `https` also makes the session cookie `Secure` and turns on HSTS |
+//! | `LOG_FORMAT` | `text` | `json`: one JSON object per log line, for a log pipeline |
 //! | `TRUST_FORWARDED_FOR` | `false` | count limits per the last `X-Forwarded-For` address: only behind one reverse proxy that sets it |
 //! | `LIMIT_WINDOW_SECS` | 3600 | the window of every `LIMIT_…` count below |
 //! | `LIMIT_REGISTRATIONS_PER_IP` | 10 | registrations sent upstream from one IP (IPv6: one /64) |
@@ -22,7 +27,9 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use crate::server::limits::LimitConfig;
-use crate::server::shipengine::ApiKey;
+use crate::server::observability::LogFormat;
+use crate::server::shipengine::{ApiKey, RetryPolicy};
+use crate::server::storage::DatabaseUrl;
 
 pub const DEFAULT_BASE_URL: &str = "https://api.shipengine.com";
 pub const DEFAULT_LISTEN_ADDR: &str = "127.0.0.1:3000";
@@ -35,8 +42,12 @@ pub struct Config {
     pub listen_addr: SocketAddr,
     pub upstream_connect_timeout: Duration,
     pub upstream_timeout: Duration,
+    pub upstream_retry: RetryPolicy,
+    pub database_url: DatabaseUrl,
+    pub database_max_connections: u32,
     pub public_origin: Option<PublicOrigin>,
     pub trust_forwarded_for: bool,
+    pub log_format: LogFormat,
     pub limits: LimitConfig,
 }
 
@@ -101,9 +112,39 @@ impl Config {
             5,
         )?;
         let upstream_timeout = seconds(set("UPSTREAM_TIMEOUT_SECS"), "UPSTREAM_TIMEOUT_SECS", 30)?;
+        let retry_defaults = RetryPolicy::default();
+        let upstream_retry = RetryPolicy {
+            max_retries: small(number(
+                set("UPSTREAM_MAX_RETRIES"),
+                "UPSTREAM_MAX_RETRIES",
+                0..=10,
+                retry_defaults.max_retries.into(),
+            )?),
+            max_wait: Duration::from_secs(number(
+                set("UPSTREAM_MAX_RETRY_WAIT_SECS"),
+                "UPSTREAM_MAX_RETRY_WAIT_SECS",
+                0..=60,
+                retry_defaults.max_wait.as_secs(),
+            )?),
+        };
+        let database_url = set("DATABASE_URL")
+            .map(|raw| DatabaseUrl::parse(&raw).map_err(|why| invalid("DATABASE_URL", why)))
+            .transpose()?
+            .unwrap_or_default();
+        let database_max_connections = small(number(
+            set("DATABASE_MAX_CONNECTIONS"),
+            "DATABASE_MAX_CONNECTIONS",
+            1..=200,
+            10,
+        )?);
         let public_origin = set("PUBLIC_ORIGIN")
             .map(|raw| parse_public_origin(&raw))
             .transpose()?;
+        let log_format = match set("LOG_FORMAT").as_deref().map(str::trim) {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(_) => return Err(invalid("LOG_FORMAT", "use text or json")),
+        };
         let trust_forwarded_for = match set("TRUST_FORWARDED_FOR").as_deref().map(str::trim) {
             None | Some("false" | "0") => false,
             Some("true" | "1") => true,
@@ -116,8 +157,12 @@ impl Config {
             listen_addr,
             upstream_connect_timeout,
             upstream_timeout,
+            upstream_retry,
+            database_url,
+            database_max_connections,
             public_origin,
             trust_forwarded_for,
+            log_format,
             limits: limits(&set)?,
         })
     }
@@ -215,6 +260,11 @@ fn parse_base_url(raw: &str) -> Result<String, ConfigError> {
     Ok(url.as_str().trim_end_matches('/').to_owned())
 }
 
+/// A number already checked against a small range.
+fn small(n: u64) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
 fn seconds(raw: Option<String>, name: &'static str, default: u64) -> Result<Duration, ConfigError> {
     number(raw, name, 1..=300, default).map(Duration::from_secs)
 }
@@ -239,6 +289,36 @@ mod tests {
         assert_eq!(config.base_url, DEFAULT_BASE_URL);
         assert_eq!(config.listen_addr.to_string(), DEFAULT_LISTEN_ADDR);
         assert_eq!(config.upstream_timeout, Duration::from_secs(30));
+        assert_eq!(config.upstream_retry, RetryPolicy::default());
+        assert_eq!(
+            config.database_url,
+            DatabaseUrl::parse("sqlite://stamps-connect.db?mode=rwc").unwrap()
+        );
+        assert_eq!(config.database_max_connections, 10);
+    }
+
+    #[test]
+    fn the_database_and_the_retries_are_read() {
+        let config = config(&[
+            ("DATABASE_URL", "postgres://app:pw@db.internal:5432/stamps"),
+            ("DATABASE_MAX_CONNECTIONS", "40"),
+            ("UPSTREAM_MAX_RETRIES", "0"),
+            ("UPSTREAM_MAX_RETRY_WAIT_SECS", "12"),
+        ])
+        .unwrap();
+        assert!(config.database_url.is_shared());
+        assert_eq!(config.database_max_connections, 40);
+        assert_eq!(
+            config.upstream_retry,
+            RetryPolicy {
+                max_retries: 0,
+                max_wait: Duration::from_secs(12),
+            }
+        );
+        assert!(
+            !format!("{config:?}").contains(":pw@"),
+            "no password in Debug"
+        );
     }
 
     #[test]
@@ -293,6 +373,18 @@ mod tests {
                 "PUBLIC_ORIGIN",
             ),
             (vec![("TRUST_FORWARDED_FOR", "yes")], "TRUST_FORWARDED_FOR"),
+            (vec![("DATABASE_URL", "mysql://db/stamps")], "DATABASE_URL"),
+            (vec![("DATABASE_URL", "stamps.db")], "DATABASE_URL"),
+            (
+                vec![("DATABASE_MAX_CONNECTIONS", "0")],
+                "DATABASE_MAX_CONNECTIONS",
+            ),
+            (vec![("UPSTREAM_MAX_RETRIES", "11")], "UPSTREAM_MAX_RETRIES"),
+            (
+                vec![("UPSTREAM_MAX_RETRY_WAIT_SECS", "61")],
+                "UPSTREAM_MAX_RETRY_WAIT_SECS",
+            ),
+            (vec![("LOG_FORMAT", "xml")], "LOG_FORMAT"),
             (vec![("LIMIT_SENDS_PER_IP", "0")], "LIMIT_SENDS_PER_IP"),
             (vec![("LIMIT_SENDS_TOTAL", "many")], "LIMIT_SENDS_TOTAL"),
             (vec![("LIMIT_WINDOW_SECS", "-1")], "LIMIT_WINDOW_SECS"),
@@ -312,6 +404,7 @@ mod tests {
         let config = config(&[]).unwrap();
         assert_eq!(config.public_origin, None);
         assert!(!config.trust_forwarded_for);
+        assert_eq!(config.log_format, LogFormat::Text);
         assert_eq!(config.limits, LimitConfig::default());
         assert_eq!(config.limits.sends_per_session, 5);
         assert_eq!(config.limits.resend_cooldown_secs, 30);
@@ -334,6 +427,7 @@ mod tests {
     fn limits_and_forwarding_are_read() {
         let config = config(&[
             ("TRUST_FORWARDED_FOR", "true"),
+            ("LOG_FORMAT", "json"),
             ("LIMIT_WINDOW_SECS", "600"),
             ("LIMIT_REGISTRATIONS_PER_IP", "3"),
             ("LIMIT_SENDS_PER_SESSION", "4"),
@@ -345,6 +439,7 @@ mod tests {
         ])
         .unwrap();
         assert!(config.trust_forwarded_for);
+        assert_eq!(config.log_format, LogFormat::Json);
         assert_eq!(
             config.limits,
             LimitConfig {

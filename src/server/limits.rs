@@ -1,10 +1,12 @@
 //! Limits on what a client can make the operator pay for: registrations (each one checks a card)
 //! and text messages (each one costs money). Everything is decided here, on the server.
 //!
-//! Counts are sliding windows held in this process's memory (they reset on restart, which is
-//! fine for abuse control). What belongs to one browser (its sends, its resend cooldown) is kept
-//! in its session instead, as a [`SendHistory`]. Times are whole Unix seconds, passed in, so the
-//! rules can be tested without waiting.
+//! Counts are sliding windows. Those about one address are held in this process's memory (they
+//! reset on restart, which is fine for abuse control). Those that must hold across instances
+//! (codes per phone number, codes in total) are counted in the database by
+//! [`crate::server::storage`], from the [`SharedCount`]s made here. What belongs to one browser
+//! (its sends, its resend cooldown) is kept in its session instead, as a [`SendHistory`]. Times
+//! are whole Unix seconds, passed in, so the rules can be tested without waiting.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
@@ -14,6 +16,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+use crate::server::storage::SharedCount;
 
 /// The limits, read from `LIMIT_…` variables (see [`crate::server::config`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -131,15 +134,10 @@ impl Limits {
         self.admit(&counters, now)
     }
 
-    /// Counts a code sent to `phone` (ten digits) from `ip` by the session whose `history` this
-    /// is, or says why it must wait. The caller records the send in the history when admitted.
-    pub fn admit_send(
-        &self,
-        history: &SendHistory,
-        ip: IpAddr,
-        phone: &str,
-        now: u64,
-    ) -> Result<(), OverLimit> {
+    /// Counts a code sent from `ip` by the session whose `history` this is, or says why it must
+    /// wait. The caller then checks the [`Self::shared_send_counts`], and records the send in
+    /// the history when both admit it.
+    pub fn admit_send(&self, history: &SendHistory, ip: IpAddr, now: u64) -> Result<(), OverLimit> {
         if let Some(retry_after_secs) = history.cooldown_left(&self.config, now) {
             return Err(OverLimit {
                 limit: "resend cooldown",
@@ -149,15 +147,24 @@ impl Limits {
         if let Some(over) = history.over_session_limit(&self.config, now) {
             return Err(over);
         }
-        let counters = [
-            (
-                Counter::SendsTo(phone.to_owned()),
-                self.config.sends_per_phone,
-            ),
-            (Counter::SendsFrom(ip_bucket(ip)), self.config.sends_per_ip),
-            (Counter::SendsTotal, self.config.sends_total),
-        ];
+        let counters = [(Counter::SendsFrom(ip_bucket(ip)), self.config.sends_per_ip)];
         self.admit(&counters, now)
+    }
+
+    /// The counts of a code sent to `phone` (ten digits) that every instance shares.
+    pub fn shared_send_counts(&self, phone: &str) -> [SharedCount; 2] {
+        [
+            SharedCount {
+                name: "sends per phone",
+                counter: format!("phone:{phone}"),
+                limit: self.config.sends_per_phone,
+            },
+            SharedCount {
+                name: "sends in total",
+                counter: "total".to_owned(),
+                limit: self.config.sends_total,
+            },
+        ]
     }
 
     fn admit(&self, counters: &[(Counter, u32)], now: u64) -> Result<(), OverLimit> {
@@ -176,8 +183,6 @@ impl Limits {
 enum Counter {
     RegistrationsFrom(IpAddr),
     SendsFrom(IpAddr),
-    SendsTo(String),
-    SendsTotal,
 }
 
 impl Counter {
@@ -185,8 +190,6 @@ impl Counter {
         match self {
             Counter::RegistrationsFrom(_) => "registrations per IP",
             Counter::SendsFrom(_) => "sends per IP",
-            Counter::SendsTo(_) => "sends per phone",
-            Counter::SendsTotal => "sends in total",
         }
     }
 }
@@ -330,10 +333,10 @@ mod tests {
         assert_eq!(history.cooldown_left(&config, 1000), None);
         history.record(&config, 1000);
         assert_eq!(history.cooldown_left(&config, 1010), Some(20));
-        let over = limits.admit_send(&history, IP, PHONE, 1010).unwrap_err();
+        let over = limits.admit_send(&history, IP, 1010).unwrap_err();
         assert_eq!((over.limit, over.retry_after_secs), ("resend cooldown", 20));
         assert_eq!(history.cooldown_left(&config, 1030), None);
-        assert!(limits.admit_send(&history, IP, PHONE, 1030).is_ok());
+        assert!(limits.admit_send(&history, IP, 1030).is_ok());
     }
 
     #[test]
@@ -347,82 +350,81 @@ mod tests {
         let limits = Limits::new(config.clone());
         let mut history = SendHistory::default();
         for now in [1000, 1001] {
-            limits.admit_send(&history, IP, PHONE, now).unwrap();
+            limits.admit_send(&history, IP, now).unwrap();
             history.record(&config, now);
         }
-        let over = limits.admit_send(&history, IP, PHONE, 1002).unwrap_err();
+        let over = limits.admit_send(&history, IP, 1002).unwrap_err();
         assert_eq!(
             (over.limit, over.retry_after_secs),
             ("sends per session", 98)
         );
         // Another session from the same address is not affected by this one's history.
+        assert!(limits.admit_send(&SendHistory::default(), IP, 1002).is_ok());
+    }
+
+    #[test]
+    fn sends_are_limited_per_ip() {
+        let fresh = SendHistory::default();
+        let per_ip = limits(LimitConfig {
+            sends_per_ip: 1,
+            ..Default::default()
+        });
+        per_ip.admit_send(&fresh, IP, 1).unwrap();
+        let over = per_ip.admit_send(&fresh, IP, 2).unwrap_err();
+        assert_eq!(over.limit, "sends per IP");
+        assert!(per_ip.admit_send(&fresh, OTHER_IP, 2).is_ok());
+    }
+
+    #[test]
+    fn the_shared_counts_are_the_phones_and_the_total() {
+        let limits = limits(LimitConfig {
+            sends_per_phone: 3,
+            sends_total: 70,
+            ..Default::default()
+        });
+        let [phone, total] = limits.shared_send_counts(PHONE);
+        assert_eq!(
+            (phone.name, phone.counter.as_str(), phone.limit),
+            ("sends per phone", "phone:5121112222", 3)
+        );
+        assert_eq!(
+            (total.name, total.counter.as_str(), total.limit),
+            ("sends in total", "total", 70)
+        );
+    }
+
+    #[test]
+    fn a_refusal_counts_against_no_counter() {
+        let mut windows = SlidingWindows::default();
+        let both = [
+            (Counter::RegistrationsFrom(IP), 1),
+            (Counter::SendsFrom(IP), 2),
+        ];
+        windows.admit(&both, 100, 1).unwrap();
+        // Refused by the first counter: the second must not move.
+        windows.admit(&both, 100, 2).unwrap_err();
         assert!(
-            limits
-                .admit_send(&SendHistory::default(), IP, PHONE, 1002)
+            windows
+                .admit(&[(Counter::SendsFrom(IP), 2)], 100, 3)
                 .is_ok()
         );
     }
 
     #[test]
-    fn sends_are_limited_per_phone_per_ip_and_in_total() {
-        let fresh = SendHistory::default();
-        let per_phone = limits(LimitConfig {
-            sends_per_phone: 1,
-            ..Default::default()
-        });
-        per_phone.admit_send(&fresh, IP, PHONE, 1).unwrap();
-        let over = per_phone
-            .admit_send(&fresh, OTHER_IP, PHONE, 2)
-            .unwrap_err();
-        assert_eq!(over.limit, "sends per phone");
-        assert!(per_phone.admit_send(&fresh, IP, "5123334444", 2).is_ok());
-
-        let per_ip = limits(LimitConfig {
-            sends_per_ip: 1,
-            ..Default::default()
-        });
-        per_ip.admit_send(&fresh, IP, PHONE, 1).unwrap();
-        let over = per_ip.admit_send(&fresh, IP, "5123334444", 2).unwrap_err();
-        assert_eq!(over.limit, "sends per IP");
-
-        let total = limits(LimitConfig {
-            sends_total: 1,
-            ..Default::default()
-        });
-        total.admit_send(&fresh, IP, PHONE, 1).unwrap();
-        let over = total
-            .admit_send(&fresh, OTHER_IP, "5123334444", 2)
-            .unwrap_err();
-        assert_eq!(over.limit, "sends in total");
-    }
-
-    #[test]
-    fn a_refused_send_counts_against_no_limit() {
-        let limits = limits(LimitConfig {
-            sends_per_phone: 1,
-            sends_per_ip: 2,
-            ..Default::default()
-        });
-        let fresh = SendHistory::default();
-        limits.admit_send(&fresh, IP, PHONE, 1).unwrap();
-        // Refused by the phone limit: the IP's count must not move.
-        limits.admit_send(&fresh, IP, PHONE, 2).unwrap_err();
-        assert!(limits.admit_send(&fresh, IP, "5123334444", 3).is_ok());
-    }
-
-    #[test]
-    fn the_wait_is_until_every_exceeded_limit_has_room() {
-        let limits = limits(LimitConfig {
-            sends_per_phone: 1,
-            sends_per_ip: 1,
-            window_secs: 100,
-            ..Default::default()
-        });
-        let fresh = SendHistory::default();
-        limits.admit_send(&fresh, IP, "5123334444", 10).unwrap();
-        limits.admit_send(&fresh, OTHER_IP, PHONE, 50).unwrap();
-        let over = limits.admit_send(&fresh, IP, PHONE, 60).unwrap_err();
-        assert_eq!(over.retry_after_secs, 90, "the phone's send leaves at 150");
+    fn the_wait_is_until_every_exceeded_counter_has_room() {
+        let mut windows = SlidingWindows::default();
+        windows
+            .admit(&[(Counter::SendsFrom(IP), 1)], 100, 10)
+            .unwrap();
+        windows
+            .admit(&[(Counter::RegistrationsFrom(IP), 1)], 100, 50)
+            .unwrap();
+        let both = [
+            (Counter::SendsFrom(IP), 1),
+            (Counter::RegistrationsFrom(IP), 1),
+        ];
+        let over = windows.admit(&both, 100, 60).unwrap_err();
+        assert_eq!(over.retry_after_secs, 90, "the later hit leaves at 150");
     }
 
     #[test]
@@ -443,7 +445,7 @@ mod tests {
     fn expired_counters_are_pruned() {
         let mut windows = SlidingWindows::default();
         for n in 0..=SlidingWindows::MIN_PRUNE_AT as u64 {
-            let counter = Counter::SendsTo(n.to_string());
+            let counter = Counter::SendsFrom(IpAddr::from([0, 0, (n >> 8) as u8, n as u8]));
             windows.admit(&[(counter, 1)], 10, n).unwrap();
         }
         assert!(

@@ -1,19 +1,25 @@
 //! Server-only code: configuration, state, the session's flow, the router and what guards it
-//! (security headers, the cross-site check, body checks, limits), the ShipEngine client.
+//! (security headers, the cross-site check, body checks, limits), the ShipEngine client, the
+//! database.
 
+mod assets;
 mod client_ip;
 pub mod config;
 mod csrf;
 mod flow;
 mod form_body;
 pub mod limits;
+pub mod observability;
 mod refusal;
 mod router;
 mod security_headers;
 pub mod shipengine;
 mod state;
+pub mod storage;
 pub mod upstream_error;
+mod wire;
 
+pub use assets::leptos_options;
 pub use client_ip::ClientIp;
 pub use config::Config;
 pub use flow::Flow;

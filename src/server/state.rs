@@ -1,15 +1,18 @@
-//! What every request shares: the ShipEngine client (which holds the key), the demo setting, the
-//! limits and their counts, and how the app is reached.
+//! What every request shares: the ShipEngine client (which holds the key), the database, the
+//! demo setting, the limits and their counts, and how the app is reached.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use leptos::config::LeptosOptions;
 use leptos::prelude::use_context;
 
 use crate::error::AppError;
+use crate::server::assets::{HashFileError, stylesheet_href};
 use crate::server::config::{Config, PublicOrigin};
 use crate::server::limits::Limits;
 use crate::server::shipengine::{ApiKey, ClientConfig, ShipEngineClient};
+use crate::server::storage::{Database, StorageError};
 use crate::simulator::{self, RunningSimulator, Simulator, SimulatorConfig};
 
 /// The code the embedded simulator accepts; the demo banner shows it.
@@ -18,9 +21,15 @@ pub const DEMO_CODE: &str = "123456";
 #[derive(Clone)]
 pub struct AppState {
     pub shipengine: ShipEngineClient,
+    pub database: Database,
+    /// The longest a registration call can take, retries included: a repeat waits this long for
+    /// the submission in flight, and a row `submitted` for longer has lost its caller.
+    pub registration_settles_within: Duration,
     /// Set in demo mode: the code shown on every screen.
     pub demo_code: Option<String>,
     pub leptos_options: LeptosOptions,
+    /// The stylesheet's URL path (hashed in a release build), read once at start-up.
+    pub stylesheet: Arc<str>,
     pub limits: Arc<Limits>,
     pub public_origin: Option<PublicOrigin>,
     pub trust_forwarded_for: bool,
@@ -32,14 +41,26 @@ pub struct AppState {
 pub enum StartError {
     #[error("could not start the demo ShipEngine simulator: {0}")]
     Simulator(std::io::Error),
+    #[error(transparent)]
+    Assets(#[from] HashFileError),
     #[error("could not build the ShipEngine client: {0}")]
     Client(String),
+    #[error("could not open the database: {0}")]
+    Database(#[from] StorageError),
 }
+
+/// Added to a registration's longest call, for the row's update to land.
+const SETTLE_MARGIN: Duration = Duration::from_secs(5);
 
 impl AppState {
     /// With a key, talks to the configured ShipEngine; without one, starts the simulator
     /// in-process on a loopback port and talks to that (demo mode).
     pub async fn start(config: &Config, leptos_options: LeptosOptions) -> Result<Self, StartError> {
+        // Before anything starts: a build without its hash file cannot serve a working page.
+        let stylesheet = stylesheet_href(&leptos_options)?.into();
+        let database =
+            Database::connect(&config.database_url, config.database_max_connections).await?;
+        tracing::info!(backend = database.backend(), "database ready");
         let (api_key, base_url, demo_code, simulator) = match &config.api_key {
             Some(key) => {
                 if key.is_sandbox() {
@@ -76,12 +97,19 @@ impl AppState {
             api_key,
             connect_timeout: config.upstream_connect_timeout,
             timeout: config.upstream_timeout,
+            retry: config.upstream_retry,
         })
         .map_err(|e| StartError::Client(e.to_string()))?;
+        let attempts = config.upstream_retry.max_retries + 1;
+        let registration_settles_within =
+            config.upstream_timeout * attempts + config.upstream_retry.max_wait + SETTLE_MARGIN;
         Ok(Self {
             shipengine,
+            database,
+            registration_settles_within,
             demo_code,
             leptos_options,
+            stylesheet,
             limits: Arc::new(Limits::new(config.limits.clone())),
             public_origin: config.public_origin.clone(),
             trust_forwarded_for: config.trust_forwarded_for,

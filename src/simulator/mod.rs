@@ -93,6 +93,12 @@ impl Simulator {
         self.state().log.snapshot()
     }
 
+    /// How many accounts it opened: registrations that succeeded (the record of requests also
+    /// holds faulted and refused ones, and only the latest 1 000).
+    pub fn registrations(&self) -> usize {
+        self.state().carriers.count()
+    }
+
     pub fn clear_requests(&self) {
         self.state().log.clear();
     }

@@ -62,6 +62,10 @@ impl Carriers {
         carrier_id
     }
 
+    pub fn count(&self) -> usize {
+        self.live_verification.len()
+    }
+
     /// Starts a verification by text message, superseding any previous one. `None`: unknown carrier.
     pub fn request_code(&mut self, carrier_id: &str, phone: String) -> Option<Verification> {
         let live = self.live_verification.get_mut(carrier_id)?;

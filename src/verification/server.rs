@@ -2,21 +2,23 @@
 //! never from the request.
 
 use leptos::prelude::*;
+use leptos::server_fn::codec::Postcard;
 
 use crate::error::AppError;
 use crate::flow::Screen;
 
 /// Relays `POST …/stamps_com/:carrier_id/verification`: texts a code to `phone`.
-#[server(endpoint = "send_code")]
+#[server(endpoint = "send_code", output = Postcard)]
 pub async fn send_code(phone: String) -> Result<Screen, AppError> {
     use crate::fields::phone::normalize_us_phone;
     use crate::server::limits::unix_now;
     use crate::server::observability::metrics;
+    use crate::server::storage::{RegistrationEvent, VerificationCall};
     use crate::server::{AppState, ClientIp, Flow, upstream_error};
 
     let mut flow = Flow::load().await?;
     let Some((carrier_id, _)) = flow.verification() else {
-        return Ok(flow.screen());
+        return flow.current().await;
     };
     let carrier_id = stored_carrier_id(carrier_id)?;
     flow.keep_phone(&phone);
@@ -28,10 +30,20 @@ pub async fn send_code(phone: String) -> Result<Screen, AppError> {
     // Every code is a text message the operator pays for.
     let ClientIp(ip) = ClientIp::from_context()?;
     let now = unix_now();
-    if let Err(over) = state
-        .limits
-        .admit_send(flow.send_history(), ip, &digits, now)
-    {
+    let admitted = match state.limits.admit_send(flow.send_history(), ip, now) {
+        // Per phone and in total, every instance counts in the database.
+        Ok(()) => state
+            .database
+            .admit_shared_send(
+                &state.limits.shared_send_counts(&digits),
+                state.limits.config().window_secs,
+                now,
+            )
+            .await
+            .map_err(ssr::storage)?,
+        Err(over) => Err(over),
+    };
+    if let Err(over) = admitted {
         tracing::warn!(limit = over.limit, %ip, %carrier_id, "code not sent");
         metrics::limit_rejected(over.limit);
         return flow.refuse(over.into()).await;
@@ -45,10 +57,18 @@ pub async fn send_code(phone: String) -> Result<Screen, AppError> {
         Ok(started) => {
             tracing::info!(%carrier_id, "verification code sent");
             metrics::code_sent();
+            let request_id = started.request_id.as_deref();
+            flow.note(RegistrationEvent::CodeSent { request_id }).await;
             flow.code_sent(&digits, started.verification_id.to_string())
                 .await
         }
         Err(error) => {
+            flow.note(RegistrationEvent::CallFailed {
+                call: VerificationCall::SendCode,
+                request_id: error.request_id(),
+                error: &error.to_string(),
+            })
+            .await;
             flow.fail(upstream_error::to_app_error(
                 "send_code",
                 &error,
@@ -60,15 +80,16 @@ pub async fn send_code(phone: String) -> Result<Screen, AppError> {
 }
 
 /// Relays `PUT …/stamps_com/:carrier_id/verification/:verification_id` with the typed code.
-#[server(endpoint = "verify_code")]
+#[server(endpoint = "verify_code", output = Postcard)]
 pub async fn verify_code(code: String) -> Result<Screen, AppError> {
-    use crate::server::shipengine::{ErrorCode, VerificationId, VerificationStatus};
     use crate::server::observability::metrics;
+    use crate::server::shipengine::{ErrorCode, VerificationId, VerificationStatus};
+    use crate::server::storage::{RegistrationEvent, VerificationCall};
     use crate::server::{AppState, Flow, upstream_error};
 
     let mut flow = Flow::load().await?;
     let Some((carrier_id, Some(verification_id))) = flow.verification() else {
-        return Ok(flow.screen());
+        return flow.current().await;
     };
     let carrier_id = stored_carrier_id(carrier_id)?;
     let verification_id = VerificationId::parse(verification_id).map_err(ssr::corrupt)?;
@@ -83,11 +104,29 @@ pub async fn verify_code(code: String) -> Result<Screen, AppError> {
         return flow.refuse(AppError::TooManyWrongCodes).await;
     }
     let state = AppState::from_context()?;
-    match state
+    let outcome = state
         .shipengine
         .submit_verification_code(&carrier_id, &verification_id, &code)
-        .await
-    {
+        .await;
+    let event = match &outcome {
+        Ok(result) if result.status == VerificationStatus::Verified => {
+            RegistrationEvent::Verified {
+                request_id: result.request_id.as_deref(),
+            }
+        }
+        Ok(result) => RegistrationEvent::CallFailed {
+            call: VerificationCall::VerifyCode,
+            request_id: result.request_id.as_deref(),
+            error: "ShipEngine answered without confirming the code",
+        },
+        Err(error) => RegistrationEvent::CallFailed {
+            call: VerificationCall::VerifyCode,
+            request_id: error.request_id(),
+            error: &error.to_string(),
+        },
+    };
+    flow.note(event).await;
+    match outcome {
         Ok(result) if result.status == VerificationStatus::Verified => {
             tracing::info!(%carrier_id, "carrier verified");
             flow.verified().await
@@ -140,6 +179,11 @@ mod ssr {
             "verification_code" => Some("code"),
             _ => None,
         }
+    }
+
+    pub fn storage(error: impl std::fmt::Display) -> AppError {
+        tracing::error!(%error, "database failed");
+        AppError::Internal { reference: None }
     }
 
     /// An id in our own session that does not parse: ours to fix, not the merchant's.

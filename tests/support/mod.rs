@@ -2,6 +2,8 @@
 //! `tower::ServiceExt::oneshot` with one browser's cookie.
 #![allow(dead_code)] // each test file uses its own subset
 
+pub mod databases;
+
 use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
@@ -15,6 +17,8 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use tower::ServiceExt;
 
+use databases::TestDatabase;
+
 pub const API_KEY: &str = "test_KEY_9f8e7d6c5b4a39281706";
 
 /// The origin the test browser's page is served from.
@@ -22,11 +26,17 @@ pub const ORIGIN: &str = "http://localhost";
 
 pub struct TestApp {
     pub router: Router,
+    /// The running instance's state: its database, its limits.
+    pub state: AppState,
     pub simulator: RunningSimulator,
+    /// An SQLite file of its own, unless started on another database.
+    pub database: TestDatabase,
     /// The session cookie of the browser the requests come from; `None` is a new browser.
     pub cookie: Option<String>,
     /// The address the requests come from, as the server's connection info gives it.
     pub peer: SocketAddr,
+    env: HashMap<String, String>,
+    options: LeptosOptions,
 }
 
 impl TestApp {
@@ -36,6 +46,23 @@ impl TestApp {
 
     /// Starts the app configured as the environment `vars` would (for example `LIMIT_…`).
     pub async fn start_with(vars: &[(&str, &str)]) -> Self {
+        let options = LeptosOptions::builder()
+            .output_name("stamps-connect")
+            .build();
+        Self::start_with_options(vars, options).await
+    }
+
+    /// Like [`Self::start_with`], with Leptos' options (a site root, hashed file names) given.
+    pub async fn start_with_options(vars: &[(&str, &str)], options: LeptosOptions) -> Self {
+        Self::start_on(TestDatabase::sqlite(), vars, options).await
+    }
+
+    /// Like [`Self::start_with_options`], on `database`.
+    pub async fn start_on(
+        database: TestDatabase,
+        vars: &[(&str, &str)],
+        options: LeptosOptions,
+    ) -> Self {
         let simulator = simulator::spawn(
             Simulator::new(SimulatorConfig {
                 api_keys: vec![API_KEY.into()],
@@ -45,9 +72,11 @@ impl TestApp {
         )
         .await
         .expect("simulator starts");
+        let database_url = database.env_value();
         let env: HashMap<String, String> = [
             ("SHIPENGINE_API_KEY", API_KEY),
             ("SHIPENGINE_BASE_URL", &simulator.base_url),
+            ("DATABASE_URL", &database_url),
             ("LISTEN_ADDR", "127.0.0.1:0"),
             ("UPSTREAM_CONNECT_TIMEOUT_SECS", "2"),
             ("UPSTREAM_TIMEOUT_SECS", "2"),
@@ -56,19 +85,25 @@ impl TestApp {
         .chain(vars.iter().copied())
         .map(|(name, value)| (name.to_owned(), value.to_owned()))
         .collect();
-        let config = Config::from_vars(|name| env.get(name).cloned()).expect("valid test config");
-        let options = LeptosOptions::builder()
-            .output_name("stamps-connect")
-            .build();
-        let state = AppState::start(&config, options)
-            .await
-            .expect("state builds");
+        let state = start_state(&env, &options).await;
         Self {
-            router: build_router(state),
+            router: build_router(state.clone()),
+            state,
             simulator,
+            database,
             cookie: None,
             peer: ([192, 0, 2, 1], 50000).into(),
+            env,
+            options,
         }
+    }
+
+    /// Stops this instance and starts a new one on the same database and simulator, as a
+    /// restart (or a second instance behind a load balancer) would. The browser keeps its cookie.
+    pub async fn restart(&mut self) {
+        self.state.database.close().await;
+        self.state = start_state(&self.env, &self.options).await;
+        self.router = build_router(self.state.clone());
     }
 
     pub async fn send(&mut self, mut request: Request<Body>) -> Response<Body> {
@@ -109,6 +144,50 @@ impl TestApp {
         self.send(request).await
     }
 
+    /// A post from this browser that can run alongside others (a double click, a second tab):
+    /// it sends the current cookie and does not take a new one.
+    pub fn post_alongside(
+        &self,
+        function: &str,
+        form: &[(&str, &str)],
+        accept: &str,
+    ) -> impl Future<Output = Response<Body>> + Send + 'static {
+        let mut request = same_origin_post(function)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, accept)
+            .body(Body::from(serde_urlencoded::to_string(form).unwrap()))
+            .unwrap();
+        if let Some(cookie) = &self.cookie {
+            request
+                .headers_mut()
+                .insert(header::COOKIE, cookie.parse().unwrap());
+        }
+        request.extensions_mut().insert(ConnectInfo(self.peer));
+        let router = self.router.clone();
+        async move { router.oneshot(request).await.unwrap() }
+    }
+
+    /// The idempotency key the page's form carries.
+    pub async fn form_key(&mut self) -> String {
+        let page = self.page().await;
+        idempotency_key_in(&page)
+    }
+
+    /// How many accounts the simulator opened.
+    pub fn upstream_registrations(&self) -> usize {
+        self.simulator.simulator.registrations()
+    }
+
+    /// How many requests reached the simulator's `endpoint`, faulted ones included.
+    pub fn upstream_requests(&self, endpoint: simulator::Endpoint) -> usize {
+        self.simulator
+            .simulator
+            .requests()
+            .iter()
+            .filter(|r| r.endpoint == Some(endpoint))
+            .count()
+    }
+
     pub async fn page(&mut self) -> String {
         let response = self
             .send(Request::get("/").body(Body::empty()).unwrap())
@@ -116,6 +195,21 @@ impl TestApp {
         assert_eq!(response.status(), StatusCode::OK);
         String::from_utf8(body_bytes(response).await).unwrap()
     }
+}
+
+/// The value of the form's hidden `idempotency_key` input in `page`.
+pub fn idempotency_key_in(page: &str) -> String {
+    let marker = r#"name="idempotency_key" value=""#;
+    let start = page.find(marker).expect("the form carries its key") + marker.len();
+    let length = page[start..].find('"').unwrap();
+    page[start..start + length].to_owned()
+}
+
+async fn start_state(env: &HashMap<String, String>, options: &LeptosOptions) -> AppState {
+    let config = Config::from_vars(|name| env.get(name).cloned()).expect("valid test config");
+    AppState::start(&config, options.clone())
+        .await
+        .expect("state builds")
 }
 
 /// A POST to a server function with the headers a browser sends from the app's own page.

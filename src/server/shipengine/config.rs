@@ -3,6 +3,8 @@
 use std::fmt;
 use std::time::Duration;
 
+use super::RetryPolicy;
+
 /// A ShipEngine API key. It is a secret: `Debug` masks it, and there is no `Display` or
 /// `Serialize`, so it cannot end up in a log line, a page or a session by accident.
 #[derive(Clone)]
@@ -65,19 +67,21 @@ pub struct ClientConfig {
     pub connect_timeout: Duration,
     /// How long a whole call may take, connection and response body included.
     pub timeout: Duration,
+    pub retry: RetryPolicy,
 }
 
 impl ClientConfig {
     pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
     pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
-    /// A configuration with the default timeouts.
+    /// A configuration with the default timeouts and retries.
     pub fn new(base_url: impl Into<String>, api_key: ApiKey) -> Self {
         Self {
             base_url: base_url.into(),
             api_key,
             connect_timeout: Self::DEFAULT_CONNECT_TIMEOUT,
             timeout: Self::DEFAULT_TIMEOUT,
+            retry: RetryPolicy::default(),
         }
     }
 }

@@ -1,18 +1,20 @@
 //! The server-only ShipEngine client for the three calls of ShipEngine's "Register Free Stamps
 //! Account" guide: register, request an SMS code, submit the code.
 //!
-//! Deliberately no retries here: a registration must never be sent twice (a second attempt after
-//! an ambiguous failure can open a second account) and every code request sends a paid text
-//! message. What may be retried, and when, is the caller's decision, helped by
-//! [`ShipEngineError::may_have_taken_effect`] and [`ShipEngineError::retry_after`].
+//! Retries are few and safe ([`retry`]): a 429 after its `Retry-After`, and a lost connection of
+//! the idempotent code-submitting `PUT`. A registration is never sent twice on a doubt (a second
+//! attempt after an ambiguous failure can open a second account) and a code request is never
+//! repeated on one (each sends a paid text message): the caller sees
+//! [`ShipEngineError::may_have_taken_effect`] and decides.
 //!
 //! Each call is logged once: endpoint, method, status, ShipEngine's request id and elapsed time;
-//! never the key or a body.
+//! never the key or a body. Its latency goes to the metrics, by endpoint and outcome.
 
 mod config;
 mod error;
 mod open_enum;
 mod response;
+mod retry;
 mod types;
 
 #[cfg(test)]
@@ -30,14 +32,17 @@ use serde::de::DeserializeOwned;
 
 pub use config::{ApiKey, ClientBuildError, ClientConfig, InvalidApiKey};
 pub use error::{ApiErrorDetail, ErrorCode, ErrorSource, ErrorType, ShipEngineError};
+pub use retry::RetryPolicy;
 pub use types::{
     CardType, CarrierId, CreditCard, InvalidId, RegisterRequest, Registered, RegistrationAddress,
     ResidentialIndicator, VerificationId, VerificationResult, VerificationStarted,
     VerificationStatus,
 };
 
+use crate::server::observability::metrics;
 use response::{AnswerHead, BodyFailure, read_capped_body};
-use types::{VerificationCodeRequest, VerificationCodeSubmission};
+use retry::FailedAttempt;
+use types::{Reply, VerificationCodeRequest, VerificationCodeSubmission};
 
 const USER_AGENT: &str = concat!("stamps-connect/", env!("CARGO_PKG_VERSION"));
 
@@ -46,6 +51,7 @@ const USER_AGENT: &str = concat!("stamps-connect/", env!("CARGO_PKG_VERSION"));
 pub struct ShipEngineClient {
     http: reqwest::Client,
     base_url: Arc<str>,
+    retry: RetryPolicy,
 }
 
 impl ShipEngineClient {
@@ -64,10 +70,16 @@ impl ShipEngineClient {
         Ok(Self {
             http,
             base_url: base_url.into(),
+            retry: config.retry,
         })
     }
 
-    /// `POST /v1/registration/stamps_com`. Never retried: see the module documentation.
+    /// The base URL the calls go to (for the readiness check).
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// `POST /v1/registration/stamps_com`. Retried only after a 429: see the module documentation.
     pub async fn register_stamps_com(
         &self,
         body: &RegisterRequest,
@@ -107,17 +119,44 @@ impl ShipEngineClient {
         .await
     }
 
-    async fn call<T: DeserializeOwned>(
+    /// Makes the call, retrying as [`RetryPolicy`] allows. Each attempt is logged and measured.
+    async fn call<T: Reply>(
         &self,
         endpoint: Endpoint<'_>,
         body: &impl Serialize,
     ) -> Result<T, ShipEngineError> {
-        let started = Instant::now();
-        let outcome = self.exchange(endpoint, body).await;
-        log_outcome(endpoint, &outcome, started.elapsed());
-        outcome
-            .map(|answered| answered.value)
-            .map_err(|failure| failure.error)
+        let (mut retries, mut waited) = (0, Duration::ZERO);
+        loop {
+            let started = Instant::now();
+            let outcome = self.exchange::<T>(endpoint, body).await;
+            let elapsed = started.elapsed();
+            log_outcome(endpoint, &outcome, elapsed);
+            metrics::upstream_call(endpoint.name(), outcome_label(&outcome), elapsed);
+            let failure = match outcome {
+                Ok(answered) => return Ok(answered.value.with_request_id(answered.request_id)),
+                Err(failure) => failure,
+            };
+            let attempt = FailedAttempt {
+                error: &failure.error,
+                idempotent: endpoint.is_idempotent(),
+                timed_out: failure
+                    .cause
+                    .as_ref()
+                    .is_some_and(reqwest::Error::is_timeout),
+            };
+            let Some(delay) = self.retry.delay(attempt, retries, waited) else {
+                return Err(failure.error);
+            };
+            retries += 1;
+            waited += delay;
+            tracing::info!(
+                endpoint = endpoint.name(),
+                retry = retries,
+                delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                "retrying the ShipEngine call"
+            );
+            tokio::time::sleep(delay).await;
+        }
     }
 
     async fn exchange<T: DeserializeOwned>(
@@ -193,6 +232,11 @@ impl Endpoint<'_> {
             Self::RequestVerificationCode { .. } => "request_verification_code",
             Self::SubmitVerificationCode { .. } => "submit_verification_code",
         }
+    }
+
+    /// Repeating the call does nothing more than the first one did.
+    fn is_idempotent(self) -> bool {
+        matches!(self, Self::SubmitVerificationCode { .. })
     }
 
     fn method(self) -> Method {
@@ -285,6 +329,21 @@ fn log_outcome<T>(
             %error,
             "ShipEngine call failed"
         ),
+    }
+}
+
+/// The `outcome` label of the call's latency metric: few values, so dashboards can group by it.
+fn outcome_label<T>(outcome: &Result<Answered<T>, Failure>) -> &'static str {
+    let Err(Failure { error, .. }) = outcome else {
+        return "success";
+    };
+    match error {
+        ShipEngineError::Api { status: 429, .. } => "rate_limited",
+        ShipEngineError::Api { status, .. } if *status >= 500 => "server_error",
+        ShipEngineError::Api { .. } => "client_error",
+        ShipEngineError::UnexpectedBody { .. } => "unexpected_body",
+        ShipEngineError::Connect => "connect_error",
+        ShipEngineError::NoResponse => "no_response",
     }
 }
 

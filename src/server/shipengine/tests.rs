@@ -397,3 +397,43 @@ fn client_debug_shows_the_base_url_but_not_the_key() {
         r#"ShipEngineClient { base_url: "https://api.shipengine.com", .. }"#
     );
 }
+
+#[tokio::test]
+async fn a_success_keeps_shipengine_s_request_id() {
+    let canned = Canned::json(200, json!({"carrier_id": "se-123890"})).header(
+        "x-shipengine-requestid",
+        "8e1a4f0e-1d2b-4c3a-9f00-0123456789ab",
+    );
+    let (base_url, _log) = stub(canned).await;
+
+    let registered = client(&base_url)
+        .register_stamps_com(&registration())
+        .await
+        .unwrap();
+
+    assert_eq!(
+        registered.request_id.as_deref(),
+        Some("8e1a4f0e-1d2b-4c3a-9f00-0123456789ab")
+    );
+}
+
+#[tokio::test]
+async fn a_429_is_retried_after_its_retry_after_then_returned() {
+    let canned = Canned::json(
+        429,
+        json!({"request_id": "204c855f-dcc0-4270-ba12-c585fc5ef4bf", "errors": [{
+            "error_source": "shipengine", "error_type": "system",
+            "error_code": "rate_limit_exceeded", "message": "m"}]}),
+    )
+    .header("retry-after", "0");
+    let (base_url, log) = stub(canned).await;
+
+    let error = client(&base_url)
+        .register_stamps_com(&registration())
+        .await
+        .unwrap_err();
+
+    assert_eq!(error.status(), Some(429));
+    let attempts = 1 + RetryPolicy::default().max_retries as usize;
+    assert_eq!(log.lock().unwrap().len(), attempts);
+}

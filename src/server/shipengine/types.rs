@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::open_enum::open_enum;
@@ -126,10 +127,30 @@ pub(super) struct VerificationCodeSubmission<'a> {
     pub(super) verification_code: &'a str,
 }
 
+/// A success body, with ShipEngine's request id from the answer's header added.
+pub(super) trait Reply: DeserializeOwned {
+    fn with_request_id(self, request_id: Option<String>) -> Self;
+}
+
+macro_rules! reply {
+    ($($name:ident),*) => {$(
+        impl Reply for $name {
+            fn with_request_id(self, request_id: Option<String>) -> Self {
+                Self { request_id, ..self }
+            }
+        }
+    )*};
+}
+
+reply!(Registered, VerificationStarted, VerificationResult);
+
 /// `200` of `POST /v1/registration/stamps_com`.
 #[derive(Clone, Debug, Deserialize)]
 pub struct Registered {
     pub carrier_id: CarrierId,
+    /// From `x-shipengine-requestid`: the reference to give ShipEngine about this call.
+    #[serde(skip)]
+    pub request_id: Option<String>,
 }
 
 /// `200` of `POST …/verification`: a text message is on its way.
@@ -140,6 +161,8 @@ pub struct VerificationStarted {
     /// Documented as `"sms/voice"` or `"sms"`: informative only.
     pub verification_method: Option<String>,
     pub status: VerificationStatus,
+    #[serde(skip)]
+    pub request_id: Option<String>,
 }
 
 /// `200` of `PUT …/verification/:verification_id`.
@@ -149,6 +172,8 @@ pub struct VerificationResult {
     pub verification_id: VerificationId,
     pub verification_method: Option<String>,
     pub status: VerificationStatus,
+    #[serde(skip)]
+    pub request_id: Option<String>,
 }
 
 open_enum! {

@@ -1,0 +1,89 @@
+import { expect, type Page, test } from "@playwright/test";
+import {
+  expectRegistrationKept,
+  fillRegistration,
+  injectFault,
+  merchant,
+  open,
+  resetSimulator,
+  upstreamRequests,
+} from "./support/flow";
+
+test.beforeEach(async () => {
+  await resetSimulator();
+});
+
+const heading = (page: Page) => page.getByRole("heading", { level: 1 });
+const registrations = async () =>
+  (await upstreamRequests()).filter((r) => r.path === "/v1/registration/stamps_com");
+
+test("a reload or a reopened tab returns the merchant to their step", async ({ page, context }, testInfo) => {
+  await open(page, testInfo);
+  const key = await page.locator('input[name="idempotency_key"]').inputValue();
+  await page.reload();
+  await expect(page.locator('input[name="idempotency_key"]')).toHaveValue(key);
+
+  await fillRegistration(page);
+  await page.getByRole("button", { name: "Open my Stamps.com account" }).click();
+  await expect(heading(page)).toHaveText("Confirm your phone number");
+
+  await page.reload();
+  await expect(heading(page)).toHaveText("Confirm your phone number");
+  await expect(page.getByLabel("Mobile phone number")).toHaveValue("(512) 111-2222");
+  await page.getByRole("button", { name: "Send code" }).click();
+  await expect(page.getByText("We sent a code to")).toContainText("(•••) •••-2222");
+
+  // The tab is closed and opened again: same browser, same session.
+  await page.close();
+  const reopened = await context.newPage();
+  await open(reopened, testInfo);
+  await expect(heading(reopened)).toHaveText("Confirm your phone number");
+  await expect(reopened.getByText("We sent a code to")).toContainText("(•••) •••-2222");
+
+  await reopened.getByLabel("Code from the text message").fill("123456");
+  await reopened.getByRole("button", { name: "Verify" }).click();
+  await expect(heading(reopened)).toHaveText("Your Stamps.com account is ready");
+  await reopened.reload();
+  await expect(heading(reopened)).toHaveText("Your Stamps.com account is ready");
+  expect(await registrations()).toHaveLength(1);
+});
+
+test("what was typed survives a reload and a reopened tab, the card number excepted", async ({ page, context }, testInfo) => {
+  await injectFault("register", { kind: "internal_error" });
+  await open(page, testInfo);
+  await fillRegistration(page);
+  await page.getByRole("button", { name: "Open my Stamps.com account" }).click();
+  await expect(page.getByRole("alert")).toContainText("ShipEngine is having trouble right now");
+
+  await page.reload();
+  await expectRegistrationKept(page, merchant, ["Card number"]);
+  await expect(page.getByLabel("Card number")).toHaveValue("");
+
+  await page.close();
+  const reopened = await context.newPage();
+  await open(reopened, testInfo);
+  await expectRegistrationKept(reopened, merchant, ["Card number"]);
+  await reopened.getByLabel("Card number").fill(merchant["Card number"]);
+  await reopened.getByRole("button", { name: "Open my Stamps.com account" }).click();
+  await expect(heading(reopened)).toHaveText("Confirm your phone number");
+});
+
+test("an unknown outcome is said plainly, and the form is not sent again", async ({ page }, testInfo) => {
+  await injectFault("register", { kind: "drop_connection" });
+  await open(page, testInfo);
+  await fillRegistration(page);
+  await page.getByRole("button", { name: "Open my Stamps.com account" }).click();
+
+  const summary = page.getByRole("alert");
+  await expect(summary).toContainText("we cannot tell whether your Stamps.com account was opened");
+  await expect(summary).toContainText("Please do not enter your card again");
+  await expect(summary).toContainText(/Reference for support: [A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}/);
+  const reference = await summary.locator("code").textContent();
+
+  await page.reload();
+  await expect(page.getByRole("alert")).toContainText(reference ?? "missing");
+  await page.getByLabel("Card number").fill(merchant["Card number"]);
+  await page.getByRole("button", { name: "Open my Stamps.com account" }).click();
+  await expect(page.getByRole("alert")).toContainText("Please do not enter your card again");
+  expect(await registrations()).toHaveLength(1);
+});

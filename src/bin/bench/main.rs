@@ -1,0 +1,289 @@
+//! The benchmark of the README: run by `scripts/bench` after a release build, from the
+//! repository's root. Starts the release simulator and app on free ports, measures, and prints
+//! every figure in one report:
+//!
+//! - bytes the browser downloads for the first page, raw, gzip and brotli;
+//! - relay overhead: `/api/register` through the app vs the same registration sent straight to
+//!   the simulator, 64 virtual users each, p50/p99 and their ratio;
+//! - server-side rendering of the form vs a static file from the same server, requests/s;
+//! - the app's peak resident memory after that load;
+//! - navigation to hydrated in headless Chromium, median of several loads.
+
+mod load;
+mod processes;
+mod sizes;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use load::{Load, Measured};
+use processes::{API_KEY, Running};
+
+const CONCURRENCY: usize = 64;
+const HYDRATION_LOADS: usize = 7;
+
+/// A registration that passes every check, as the page's form posts it.
+const FORM: &str = "nickname=Bench+store&email=bench%40example.com&agree_to_carrier_terms=true\
+    &name=Bench+Merchant&phone=5121112222&company_name=&address_line1=4009+Marathon+Blvd\
+    &address_line2=&city_locality=Austin&state_province=TX&postal_code=78756&residential=no\
+    &card_name=Bench+Merchant&card_number=4111111111111111&card_exp_month=07&card_exp_year=2035";
+
+/// The same registration as ShipEngine's JSON, for the direct calls.
+const UPSTREAM_JSON: &str = r#"{"nickname":"Bench store","email":"bench@example.com",
+    "agree_to_carrier_terms":true,"address":{"name":"Bench Merchant","phone":"5121112222",
+    "company_name":null,"address_line1":"4009 Marathon Blvd","address_line2":null,
+    "city_locality":"Austin","state_province":"TX","postal_code":"78756","country_code":"US",
+    "address_residential_indicator":"no"},"credit_card":{"name":"Bench Merchant",
+    "number":"4111111111111111","type":"visa","expiration_year":"2035","expiration_month":"07"}}"#;
+
+#[tokio::main]
+async fn main() {
+    let release = Path::new("target/release");
+    let site_root = Path::new("target/site");
+    let simulator = Running::simulator(release).await;
+    let app = Running::app(release, &simulator).await;
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(CONCURRENCY)
+        .build()
+        .expect("an HTTP client");
+    let load = Load {
+        concurrency: CONCURRENCY,
+        warm_up: Duration::from_secs(2),
+        measure: Duration::from_secs(10),
+    };
+
+    let page = http
+        .get(format!("{}/", app.base_url))
+        .send()
+        .await
+        .and_then(|answer| answer.error_for_status())
+        .expect("the page renders");
+    let html = page.text().await.expect("the page's HTML");
+    let assets = sizes::of_page(&html, site_root);
+    let stylesheet = assets
+        .iter()
+        .find(|asset| asset.name.ends_with(".css"))
+        .map(|asset| asset.name.clone())
+        .expect("the page links its stylesheet");
+
+    let relayed = load.run(register_through_app(&http, &app.base_url)).await;
+    let direct = load
+        .run(register_upstream(&http, &simulator.base_url))
+        .await;
+    let one_user = Load {
+        concurrency: 1,
+        warm_up: Duration::from_secs(1),
+        measure: Duration::from_secs(5),
+    };
+    let relayed_alone = one_user
+        .run(register_through_app(&http, &app.base_url))
+        .await;
+    let direct_alone = one_user
+        .run(register_upstream(&http, &simulator.base_url))
+        .await;
+    let rendered = load.run(get_ok(&http, format!("{}/", app.base_url))).await;
+    let static_file = load
+        .run(get_ok(&http, format!("{}{stylesheet}", app.base_url)))
+        .await;
+    let peak_rss = app.peak_rss();
+    let hydration = hydration_times(&format!("{}/", app.base_url));
+
+    print_machine();
+    print_sizes(&assets);
+    print_relay(CONCURRENCY, &relayed, &direct);
+    print_relay(1, &relayed_alone, &direct_alone);
+    print_throughput(&rendered, &static_file);
+    println!(
+        "\nPeak resident memory of the app under that load (VmHWM): {:.1} MB",
+        mb(peak_rss)
+    );
+    print_hydration(hydration);
+}
+
+/// A new merchant each time: no cookie, so the call opens a session, as a first submit does.
+fn register_through_app(
+    http: &reqwest::Client,
+    app: &str,
+) -> impl Fn() -> std::pin::Pin<Box<dyn Future<Output = bool> + Send>> + Clone + Send + 'static {
+    let (http, url, origin) = (http.clone(), format!("{app}/api/register"), app.to_owned());
+    move || {
+        let request = http
+            .post(&url)
+            .header("content-type", "application/x-www-form-urlencoded")
+            // What the page's server-function client asks for.
+            .header("accept", "application/x-postcard")
+            .header("origin", &origin)
+            .header("sec-fetch-site", "same-origin")
+            .body(FORM);
+        Box::pin(async move { answered_ok(request).await })
+    }
+}
+
+fn register_upstream(
+    http: &reqwest::Client,
+    simulator: &str,
+) -> impl Fn() -> std::pin::Pin<Box<dyn Future<Output = bool> + Send>> + Clone + Send + 'static {
+    let (http, url) = (
+        http.clone(),
+        format!("{simulator}/v1/registration/stamps_com"),
+    );
+    move || {
+        let request = http
+            .post(&url)
+            .header("api-key", API_KEY)
+            .header("content-type", "application/json")
+            .body(UPSTREAM_JSON);
+        Box::pin(async move { answered_ok(request).await })
+    }
+}
+
+fn get_ok(
+    http: &reqwest::Client,
+    url: String,
+) -> impl Fn() -> std::pin::Pin<Box<dyn Future<Output = bool> + Send>> + Clone + Send + 'static {
+    let http = http.clone();
+    move || {
+        let request = http.get(&url).header("accept-encoding", "br");
+        Box::pin(async move { answered_ok(request).await })
+    }
+}
+
+/// Sent, answered 2xx, and the whole body read (as a browser would).
+async fn answered_ok(request: reqwest::RequestBuilder) -> bool {
+    match request.send().await {
+        Ok(answer) if answer.status().is_success() => answer.bytes().await.is_ok(),
+        _ => false,
+    }
+}
+
+/// `end2end/bench/hydration.mjs` in Node, with the end-to-end tests' Playwright and Chromium.
+fn hydration_times(url: &str) -> Vec<f64> {
+    let output = Command::new("node")
+        .args([
+            "end2end/bench/hydration.mjs",
+            url,
+            &HYDRATION_LOADS.to_string(),
+        ])
+        .output()
+        .expect("node runs");
+    assert!(
+        output.status.success(),
+        "hydration timing failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("a JSON array of milliseconds")
+}
+
+fn kb(bytes: usize) -> f64 {
+    bytes as f64 / 1000.0
+}
+
+fn mb(bytes: u64) -> f64 {
+    bytes as f64 / 1_000_000.0
+}
+
+fn ms(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1000.0
+}
+
+fn print_sizes(assets: &[sizes::Asset]) {
+    println!("Bytes the browser downloads for the first page (KB = 1000 bytes)");
+    println!(
+        "{:<58} {:>10} {:>10} {:>10}",
+        "asset", "raw", "gzip", "brotli"
+    );
+    for asset in assets {
+        println!(
+            "{:<58} {:>10.1} {:>10.1} {:>10.1}",
+            asset.name,
+            kb(asset.raw),
+            kb(asset.gzip),
+            kb(asset.brotli)
+        );
+    }
+    let code = assets.iter().filter(|asset| asset.is_code());
+    let total = code.fold([0; 3], |sum, a| {
+        [sum[0] + a.raw, sum[1] + a.gzip, sum[2] + a.brotli]
+    });
+    println!(
+        "{:<58} {:>10.1} {:>10.1} {:>10.1}",
+        "JS + WASM",
+        kb(total[0]),
+        kb(total[1]),
+        kb(total[2])
+    );
+}
+
+/// The app, the simulator, the load and Chromium share these cores with whatever else runs.
+fn print_machine() {
+    let cores = std::thread::available_parallelism().map_or(0, usize::from);
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load = load
+        .split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ");
+    println!("Machine: {cores} cores, load average {load} when the report was printed\n");
+}
+
+fn print_relay(users: usize, relayed: &Measured, direct: &Measured) {
+    println!("\nRegistration, {users} virtual user(s) each way (a new merchant per call)");
+    println!(
+        "{:<36} {:>9} {:>9} {:>9} {:>7}",
+        "", "p50 ms", "p99 ms", "req/s", "errors"
+    );
+    for (name, run) in [
+        ("through the app (/api/register)", relayed),
+        ("straight to the simulator", direct),
+    ] {
+        println!(
+            "{:<36} {:>9.2} {:>9.2} {:>9.0} {:>7}",
+            name,
+            ms(run.percentile(50.0)),
+            ms(run.percentile(99.0)),
+            run.per_second(),
+            run.errors
+        );
+    }
+    let ratio = |p| ms(relayed.percentile(p)) / ms(direct.percentile(p));
+    println!(
+        "{:<36} {:>9.2} {:>9.2}",
+        "relay overhead ratio",
+        ratio(50.0),
+        ratio(99.0)
+    );
+}
+
+fn print_throughput(rendered: &Measured, static_file: &Measured) {
+    println!("\nThroughput at {CONCURRENCY} concurrent");
+    for (name, run) in [
+        ("server-rendered form page (/)", rendered),
+        ("static file (the stylesheet)", static_file),
+    ] {
+        println!(
+            "{:<36} {:>9.0} req/s  ({} requests, {} errors)",
+            name,
+            run.per_second(),
+            run.count(),
+            run.errors
+        );
+    }
+    println!(
+        "{:<36} {:>9.2}",
+        "SSR / static ratio",
+        rendered.per_second() / static_file.per_second()
+    );
+}
+
+fn print_hydration(mut times: Vec<f64>) {
+    times.sort_by(f64::total_cmp);
+    let median = times[times.len() / 2];
+    let all: Vec<String> = times.iter().map(|t| format!("{t:.0}")).collect();
+    println!(
+        "\nNavigation to hydrated in headless Chromium, {} fresh loads: median {median:.0} ms \
+         (all: {} ms)",
+        times.len(),
+        all.join(", ")
+    );
+}

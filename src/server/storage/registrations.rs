@@ -1,0 +1,397 @@
+//! One row per registration, keyed by the idempotency key the form was rendered with.
+//!
+//! `claim` inserts the row as `submitted` *before* ShipEngine is called; the unique key makes
+//! it insert-or-get, so of two identical submissions only one ever calls upstream. Every status
+//! change after that goes through [`Database::record`], the one place statuses move.
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use rand::Rng;
+
+use super::{Database, StorageError, now_ms, on_pool};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RegistrationStatus {
+    /// Inserted; the call to ShipEngine is on its way.
+    Submitted,
+    /// ShipEngine opened the account: the carrier id is known.
+    Registered,
+    /// A code was texted to the merchant's phone.
+    CodeSent,
+    Verified,
+    /// ShipEngine answered that it did not open the account.
+    Failed,
+    /// Sent, but no usable answer came back: the account may or may not exist.
+    OutcomeUnknown,
+}
+
+impl RegistrationStatus {
+    pub const ALL: [Self; 6] = [
+        Self::Submitted,
+        Self::Registered,
+        Self::CodeSent,
+        Self::Verified,
+        Self::Failed,
+        Self::OutcomeUnknown,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Submitted => "submitted",
+            Self::Registered => "registered",
+            Self::CodeSent => "code_sent",
+            Self::Verified => "verified",
+            Self::Failed => "failed",
+            Self::OutcomeUnknown => "outcome_unknown",
+        }
+    }
+}
+
+impl TryFrom<String> for RegistrationStatus {
+    type Error = StorageError;
+
+    fn try_from(raw: String) -> Result<Self, StorageError> {
+        Self::ALL
+            .into_iter()
+            .find(|status| status.as_str() == raw)
+            .ok_or_else(|| StorageError::Corrupt(format!("registration status {raw:?}")))
+    }
+}
+
+impl fmt::Display for RegistrationStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A row as stored.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct Registration {
+    pub reference: String,
+    pub idempotency_key: String,
+    pub session_id: Option<String>,
+    pub nickname: String,
+    pub email: String,
+    pub carrier_id: Option<String>,
+    #[sqlx(try_from = "String")]
+    pub status: RegistrationStatus,
+    pub card_brand: String,
+    pub card_last4: String,
+    pub register_request_id: Option<String>,
+    pub send_code_request_id: Option<String>,
+    pub verify_code_request_id: Option<String>,
+    pub last_error: Option<String>,
+    pub created_at_ms: i64,
+    pub updated_at_ms: i64,
+}
+
+/// What is known before ShipEngine is called. The card appears as its brand and last four only.
+#[derive(Clone, Debug)]
+pub struct NewRegistration<'a> {
+    pub idempotency_key: &'a str,
+    pub session_id: Option<&'a str>,
+    pub nickname: &'a str,
+    pub email: &'a str,
+    pub card_brand: &'a str,
+    pub card_last4: &'a str,
+}
+
+/// The outcome of [`Database::claim`].
+#[derive(Debug)]
+pub enum Claim {
+    /// This submission owns the key: it alone calls ShipEngine. Carries the new row's reference.
+    New { reference: String },
+    /// The key was claimed before, by this submission's twin: here is its row.
+    Existing(Box<Registration>),
+}
+
+/// What happened to a registration, moving its status.
+#[derive(Clone, Copy, Debug)]
+pub enum RegistrationEvent<'a> {
+    Registered {
+        carrier_id: &'a str,
+        request_id: Option<&'a str>,
+    },
+    /// ShipEngine answered that it did not open the account.
+    Failed {
+        request_id: Option<&'a str>,
+        error: &'a str,
+    },
+    /// No usable answer to the registration: it may or may not have opened an account.
+    OutcomeUnknown {
+        error: &'a str,
+    },
+    CodeSent {
+        request_id: Option<&'a str>,
+    },
+    /// A code request or a code check failed; the status stays, the failure is noted.
+    CallFailed {
+        call: VerificationCall,
+        request_id: Option<&'a str>,
+        error: &'a str,
+    },
+    Verified {
+        request_id: Option<&'a str>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VerificationCall {
+    SendCode,
+    VerifyCode,
+}
+
+/// An event as an update: from which statuses, to which, what else it sets.
+struct Change<'a> {
+    from: &'static [RegistrationStatus],
+    to: Option<RegistrationStatus>,
+    carrier_id: Option<&'a str>,
+    request_id_column: &'static str,
+    request_id: Option<&'a str>,
+    error: Option<&'a str>,
+}
+
+impl<'a> RegistrationEvent<'a> {
+    fn change(self) -> Change<'a> {
+        use RegistrationStatus::*;
+        let change = |from, to, request_id_column, request_id| Change {
+            from,
+            to: Some(to),
+            carrier_id: None,
+            request_id_column,
+            request_id,
+            error: None,
+        };
+        match self {
+            Self::Registered {
+                carrier_id,
+                request_id,
+            } => Change {
+                carrier_id: Some(carrier_id),
+                ..change(&[Submitted], Registered, "register_request_id", request_id)
+            },
+            Self::Failed { request_id, error } => Change {
+                error: Some(error),
+                ..change(&[Submitted], Failed, "register_request_id", request_id)
+            },
+            Self::OutcomeUnknown { error } => Change {
+                error: Some(error),
+                ..change(&[Submitted], OutcomeUnknown, "register_request_id", None)
+            },
+            Self::CodeSent { request_id } => change(
+                &[Registered, CodeSent],
+                CodeSent,
+                "send_code_request_id",
+                request_id,
+            ),
+            Self::CallFailed {
+                call,
+                request_id,
+                error,
+            } => Change {
+                from: &[Registered, CodeSent],
+                to: None,
+                carrier_id: None,
+                request_id_column: match call {
+                    VerificationCall::SendCode => "send_code_request_id",
+                    VerificationCall::VerifyCode => "verify_code_request_id",
+                },
+                request_id,
+                error: Some(error),
+            },
+            Self::Verified { request_id } => change(
+                &[CodeSent, Verified],
+                Verified,
+                "verify_code_request_id",
+                request_id,
+            ),
+        }
+    }
+}
+
+const COLUMNS: &str = "reference, idempotency_key, session_id, nickname, email, carrier_id, \
+    status, card_brand, card_last4, register_request_id, send_code_request_id, \
+    verify_code_request_id, last_error, created_at_ms, updated_at_ms";
+
+/// How often a repeat looks at the row of the submission it waits for.
+const POLL_EVERY: Duration = Duration::from_millis(100);
+
+impl Database {
+    /// Inserts the row as `submitted`, unless its key is taken: then returns the row that has it.
+    pub async fn claim(&self, new: &NewRegistration<'_>) -> Result<Claim, StorageError> {
+        let reference = new_reference();
+        let now = now_ms();
+        let inserted = on_pool!(self, |pool| {
+            sqlx::query(
+                "INSERT INTO registrations (reference, idempotency_key, session_id, nickname, \
+                 email, status, card_brand, card_last4, created_at_ms, updated_at_ms) \
+                 VALUES ($1, $2, $3, $4, $5, 'submitted', $6, $7, $8, $8) \
+                 ON CONFLICT (idempotency_key) DO NOTHING",
+            )
+            .bind(&reference)
+            .bind(new.idempotency_key)
+            .bind(new.session_id)
+            .bind(new.nickname)
+            .bind(new.email)
+            .bind(new.card_brand)
+            .bind(new.card_last4)
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        if inserted == 1 {
+            tracing::info!(%reference, status = %RegistrationStatus::Submitted, "registration recorded");
+            return Ok(Claim::New { reference });
+        }
+        let existing = self.registration(new.idempotency_key).await?;
+        existing
+            .map(|row| Claim::Existing(Box::new(row)))
+            .ok_or_else(|| {
+                StorageError::Corrupt("a registration key conflicted but has no row".into())
+            })
+    }
+
+    pub async fn registration(
+        &self,
+        idempotency_key: &str,
+    ) -> Result<Option<Registration>, StorageError> {
+        let query = format!("SELECT {COLUMNS} FROM registrations WHERE idempotency_key = $1");
+        Ok(on_pool!(self, |pool| {
+            sqlx::query_as::<_, Registration>(&query)
+                .bind(idempotency_key)
+                .fetch_optional(pool)
+                .await?
+        }))
+    }
+
+    /// Moves the registration of `idempotency_key` as `event` says, if its status allows; says
+    /// whether it did. Every status change happens here.
+    pub async fn record(
+        &self,
+        idempotency_key: &str,
+        event: RegistrationEvent<'_>,
+    ) -> Result<bool, StorageError> {
+        let change = event.change();
+        let from = change
+            .from
+            .iter()
+            .map(|status| format!("'{status}'"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let column = change.request_id_column;
+        // Only names from this file go into the text; every value is bound.
+        let query = format!(
+            "UPDATE registrations SET status = COALESCE($2, status), \
+             carrier_id = COALESCE($3, carrier_id), {column} = COALESCE($4, {column}), \
+             last_error = COALESCE($5, last_error), updated_at_ms = $6 \
+             WHERE idempotency_key = $1 AND status IN ({from}) RETURNING reference"
+        );
+        let updated: Option<String> = on_pool!(self, |pool| {
+            sqlx::query_scalar(&query)
+                .bind(idempotency_key)
+                .bind(change.to.map(RegistrationStatus::as_str))
+                .bind(change.carrier_id)
+                .bind(change.request_id)
+                .bind(change.error)
+                .bind(now_ms())
+                .fetch_optional(pool)
+                .await?
+        });
+        let applied = updated.is_some();
+        match (&updated, change.to) {
+            (Some(reference), Some(status)) => {
+                tracing::info!(%reference, %status, "registration status changed");
+            }
+            (Some(_), None) => {}
+            (None, _) => tracing::warn!(?event, "registration not in a status this event follows"),
+        }
+        Ok(applied)
+    }
+
+    /// The registration of `idempotency_key` once it is no longer `submitted`, waiting up to
+    /// `wait` for the submission in flight. A row `submitted` longer than `stale_after` lost its
+    /// caller (an instance stopped mid-call): it is recorded as outcome unknown.
+    pub async fn settled_registration(
+        &self,
+        idempotency_key: &str,
+        wait: Duration,
+        stale_after: Duration,
+    ) -> Result<Option<Registration>, StorageError> {
+        let started = Instant::now();
+        loop {
+            let Some(row) = self.registration(idempotency_key).await? else {
+                return Ok(None);
+            };
+            if row.status != RegistrationStatus::Submitted || started.elapsed() >= wait {
+                return Ok(Some(row));
+            }
+            let stale_ms = i64::try_from(stale_after.as_millis()).unwrap_or(i64::MAX);
+            if now_ms().saturating_sub(row.updated_at_ms) > stale_ms {
+                let error = "no answer was recorded in time: the call's outcome is unknown";
+                self.record(idempotency_key, RegistrationEvent::OutcomeUnknown { error })
+                    .await?;
+                continue;
+            }
+            tokio::time::sleep(POLL_EVERY).await;
+        }
+    }
+
+    /// How many registrations are in each status.
+    pub async fn count_by_status(&self) -> Result<Vec<(RegistrationStatus, i64)>, StorageError> {
+        let rows: Vec<(String, i64)> = on_pool!(self, |pool| {
+            sqlx::query_as("SELECT status, COUNT(*) FROM registrations GROUP BY status")
+                .fetch_all(pool)
+                .await?
+        });
+        rows.into_iter()
+            .map(|(status, count)| Ok((RegistrationStatus::try_from(status)?, count)))
+            .collect()
+    }
+}
+
+/// Twelve characters a person can read out without ambiguity: `7KQ2-M9XD-4HTP`.
+fn new_reference() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rng();
+    let mut reference = String::with_capacity(14);
+    for index in 0..12 {
+        if index > 0 && index % 4 == 0 {
+            reference.push('-');
+        }
+        reference.push(char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]));
+    }
+    reference
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_are_three_readable_groups() {
+        let reference = new_reference();
+        assert_eq!(reference.len(), 14);
+        let groups: Vec<&str> = reference.split('-').collect();
+        assert_eq!(groups.len(), 3);
+        assert!(groups.iter().all(|g| {
+            g.len() == 4
+                && g.bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+                && !g.contains(['O', '0', 'I', '1', 'L'])
+        }));
+        assert_ne!(new_reference(), reference);
+    }
+
+    #[test]
+    fn statuses_round_trip_through_their_names() {
+        for status in RegistrationStatus::ALL {
+            assert_eq!(
+                RegistrationStatus::try_from(status.as_str().to_owned()).unwrap(),
+                status
+            );
+        }
+        assert!(RegistrationStatus::try_from("pending".to_owned()).is_err());
+    }
+}

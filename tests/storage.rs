@@ -1,0 +1,348 @@
+//! The database on both backends: every test runs on an SQLite file and, when
+//! `TEST_DATABASE_URL` is set, on a fresh PostgreSQL database.
+
+mod support;
+
+use std::time::Duration;
+
+use stamps_connect::server::storage::{
+    Claim, Database, NewRegistration, RegistrationEvent, RegistrationStatus, SharedCount,
+    VerificationCall,
+};
+use support::databases::TestDatabase;
+
+fn new_registration(key: &str) -> NewRegistration<'_> {
+    NewRegistration {
+        idempotency_key: key,
+        session_id: Some("session-1"),
+        nickname: "Main store",
+        email: "john.doe@example.com",
+        card_brand: "visa",
+        card_last4: "1111",
+    }
+}
+
+fn key() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+async fn claim_new(database: &Database, key: &str) -> String {
+    match database.claim(&new_registration(key)).await.unwrap() {
+        Claim::New { reference } => reference,
+        Claim::Existing(row) => panic!("key already taken by {row:?}"),
+    }
+}
+
+#[tokio::test]
+async fn migrations_run_on_a_new_database_and_again_on_the_next_start() {
+    for db in TestDatabase::each().await {
+        let first = db.connect().await;
+        first.close().await;
+        let again = db.connect().await;
+        assert!(
+            again.count_by_status().await.unwrap().is_empty(),
+            "{}",
+            db.backend()
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_claimed_key_returns_the_first_row_to_every_repeat() {
+    for db in TestDatabase::each().await {
+        let database = db.connect().await;
+        let key = key();
+        let reference = claim_new(&database, &key).await;
+        let Claim::Existing(row) = database.claim(&new_registration(&key)).await.unwrap() else {
+            panic!("{}: a repeat must not insert", db.backend());
+        };
+        assert_eq!(row.reference, reference);
+        assert_eq!(row.status, RegistrationStatus::Submitted);
+        assert_eq!(row.nickname, "Main store");
+        assert_eq!(row.email, "john.doe@example.com");
+        assert_eq!(
+            (row.card_brand.as_str(), row.card_last4.as_str()),
+            ("visa", "1111")
+        );
+        assert_eq!(row.session_id.as_deref(), Some("session-1"));
+        assert!(row.created_at_ms > 0 && row.created_at_ms == row.updated_at_ms);
+        assert_ne!(claim_new(&database, &self::key()).await, reference);
+    }
+}
+
+#[tokio::test]
+async fn of_many_simultaneous_claims_exactly_one_wins() {
+    for db in TestDatabase::each().await {
+        let database = db.connect().await;
+        let key = key();
+        let claims = (0..16).map(|_| {
+            let (database, key) = (database.clone(), key.clone());
+            tokio::spawn(async move { database.claim(&new_registration(&key)).await.unwrap() })
+        });
+        let mut new = 0;
+        for claim in claims {
+            if let Claim::New { .. } = claim.await.unwrap() {
+                new += 1;
+            }
+        }
+        assert_eq!(new, 1, "{}", db.backend());
+    }
+}
+
+#[tokio::test]
+async fn statuses_move_only_forward_and_keep_the_request_ids() {
+    for db in TestDatabase::each().await {
+        let database = db.connect().await;
+        let key = key();
+        claim_new(&database, &key).await;
+        let record = |event| {
+            let (database, key) = (database.clone(), key.clone());
+            async move { database.record(&key, event).await.unwrap() }
+        };
+        assert!(!record(RegistrationEvent::CodeSent { request_id: None }).await);
+        assert!(
+            record(RegistrationEvent::Registered {
+                carrier_id: "se-1234567",
+                request_id: Some("req-register"),
+            })
+            .await
+        );
+        assert!(
+            !record(RegistrationEvent::Failed {
+                request_id: None,
+                error: "late"
+            })
+            .await,
+            "a registered account cannot become failed"
+        );
+        assert!(
+            record(RegistrationEvent::CallFailed {
+                call: VerificationCall::SendCode,
+                request_id: Some("req-send-1"),
+                error: "ShipEngine answered HTTP 503",
+            })
+            .await
+        );
+        assert!(
+            record(RegistrationEvent::CodeSent {
+                request_id: Some("req-send-2")
+            })
+            .await
+        );
+        assert!(
+            record(RegistrationEvent::Verified {
+                request_id: Some("req-verify")
+            })
+            .await
+        );
+
+        let row = database.registration(&key).await.unwrap().unwrap();
+        assert_eq!(row.status, RegistrationStatus::Verified, "{}", db.backend());
+        assert_eq!(row.carrier_id.as_deref(), Some("se-1234567"));
+        assert_eq!(row.register_request_id.as_deref(), Some("req-register"));
+        assert_eq!(row.send_code_request_id.as_deref(), Some("req-send-2"));
+        assert_eq!(row.verify_code_request_id.as_deref(), Some("req-verify"));
+        assert_eq!(
+            row.last_error.as_deref(),
+            Some("ShipEngine answered HTTP 503")
+        );
+        assert!(row.updated_at_ms >= row.created_at_ms);
+        assert_eq!(
+            database.count_by_status().await.unwrap(),
+            [(RegistrationStatus::Verified, 1)]
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_outcome_is_final() {
+    for db in TestDatabase::each().await {
+        let database = db.connect().await;
+        let key = key();
+        claim_new(&database, &key).await;
+        let error = "no complete answer from ShipEngine";
+        assert!(
+            database
+                .record(&key, RegistrationEvent::OutcomeUnknown { error })
+                .await
+                .unwrap()
+        );
+        let late = RegistrationEvent::Registered {
+            carrier_id: "se-1",
+            request_id: None,
+        };
+        assert!(!database.record(&key, late).await.unwrap());
+        let row = database.registration(&key).await.unwrap().unwrap();
+        assert_eq!(
+            row.status,
+            RegistrationStatus::OutcomeUnknown,
+            "{}",
+            db.backend()
+        );
+        assert_eq!(row.last_error.as_deref(), Some(error));
+    }
+}
+
+#[tokio::test]
+async fn a_repeat_waits_for_the_submission_in_flight() {
+    for db in TestDatabase::each().await {
+        let database = db.connect().await;
+        let key = key();
+        claim_new(&database, &key).await;
+        let finisher = {
+            let (database, key) = (database.clone(), key.clone());
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                let event = RegistrationEvent::Registered {
+                    carrier_id: "se-42",
+                    request_id: None,
+                };
+                database.record(&key, event).await.unwrap();
+            })
+        };
+        let settled = database
+            .settled_registration(&key, Duration::from_secs(5), Duration::from_secs(60))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            settled.status,
+            RegistrationStatus::Registered,
+            "{}",
+            db.backend()
+        );
+        assert_eq!(settled.carrier_id.as_deref(), Some("se-42"));
+        finisher.await.unwrap();
+
+        // A bounded wait: still in flight after it, the row comes back as it is.
+        let other = self::key();
+        claim_new(&database, &other).await;
+        let waited = database
+            .settled_registration(&other, Duration::from_millis(200), Duration::from_secs(60))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(waited.status, RegistrationStatus::Submitted);
+        assert!(
+            database
+                .settled_registration(&self::key(), Duration::ZERO, Duration::ZERO)
+                .await
+                .unwrap()
+                .is_none(),
+            "an unknown key has no row"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_submission_nobody_finished_becomes_outcome_unknown() {
+    for db in TestDatabase::each().await {
+        let database = db.connect().await;
+        let key = key();
+        claim_new(&database, &key).await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let row = database
+            .settled_registration(&key, Duration::from_secs(5), Duration::from_millis(10))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            row.status,
+            RegistrationStatus::OutcomeUnknown,
+            "{}",
+            db.backend()
+        );
+    }
+}
+
+fn per_phone(phone: &str, limit: u32) -> SharedCount {
+    SharedCount {
+        name: "sends per phone",
+        counter: format!("phone:{phone}"),
+        limit,
+    }
+}
+
+fn total(limit: u32) -> SharedCount {
+    SharedCount {
+        name: "sends in total",
+        counter: "total".into(),
+        limit,
+    }
+}
+
+#[tokio::test]
+async fn shared_send_counts_refuse_past_the_limit_and_count_nothing_then() {
+    for db in TestDatabase::each().await {
+        let database = db.connect().await;
+        let counts = [per_phone("5121112222", 2), total(3)];
+        database
+            .admit_shared_send(&counts, 100, 1000)
+            .await
+            .unwrap()
+            .unwrap();
+        database
+            .admit_shared_send(&counts, 100, 1010)
+            .await
+            .unwrap()
+            .unwrap();
+        let over = database
+            .admit_shared_send(&counts, 100, 1020)
+            .await
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(over.limit, "sends per phone", "{}", db.backend());
+        assert_eq!(
+            over.retry_after_secs, 80,
+            "the first send leaves the window at 1100"
+        );
+
+        // The refused send was not counted: the total still has one place.
+        let other = [per_phone("5123334444", 2), total(3)];
+        database
+            .admit_shared_send(&other, 100, 1030)
+            .await
+            .unwrap()
+            .unwrap();
+        let over = database
+            .admit_shared_send(&other, 100, 1040)
+            .await
+            .unwrap()
+            .unwrap_err();
+        assert_eq!((over.limit, over.retry_after_secs), ("sends in total", 60));
+
+        // Room again once the oldest send has left the window.
+        database
+            .admit_shared_send(&other, 100, 1100)
+            .await
+            .unwrap()
+            .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn two_instances_on_one_database_share_the_counts() {
+    for db in TestDatabase::each().await {
+        let (first, second) = (db.connect().await, db.connect().await);
+        let admitted = (0..20).map(|n| {
+            let database = if n % 2 == 0 {
+                first.clone()
+            } else {
+                second.clone()
+            };
+            tokio::spawn(async move {
+                let counts = [per_phone("5121112222", 100), total(7)];
+                database
+                    .admit_shared_send(&counts, 3600, 5000)
+                    .await
+                    .unwrap()
+                    .is_ok()
+            })
+        });
+        let mut count = 0;
+        for admitted in admitted {
+            count += usize::from(admitted.await.unwrap());
+        }
+        assert_eq!(count, 7, "{}", db.backend());
+    }
+}
