@@ -43,3 +43,21 @@ async fn the_pages_client_gets_postcard_and_any_other_caller_json() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_refusal_before_any_function_runs_is_postcard_to_the_page_too() {
+    let mut app = TestApp::start().await;
+    let request = support::same_origin_post("send_code")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, POSTCARD)
+        .body(axum::body::Body::from(format!(
+            "phone={}",
+            "1".repeat(20_000)
+        )))
+        .unwrap();
+    let response = app.send(request).await;
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(response.headers()[header::CONTENT_TYPE], POSTCARD);
+    let error: AppError = postcard::from_bytes(&body_bytes(response).await).unwrap();
+    assert_eq!(error, AppError::TooLarge);
+}

@@ -98,7 +98,7 @@ async fn page(State(state): State<AppState>, session: Session, request: Request<
 /// the function's answer (see [`wire`]), with an error status that says whose fault it is.
 async fn server_fn(State(state): State<AppState>, request: Request<Body>) -> Response {
     let plain_form_post = is_plain_form_post(request.headers());
-    let postcard = wire::wants_postcard(request.headers());
+    let in_postcard = wire::wants_postcard(request.headers());
     let request = match read_form(request).await {
         Ok(request) => request,
         Err(refusal) => return refusal,
@@ -120,5 +120,5 @@ async fn server_fn(State(state): State<AppState>, request: Request<Body>) -> Res
     if plain_form_post {
         return Redirect::to("/").into_response();
     }
-    wire::answer(response, postcard).await
+    wire::answer(response, in_postcard).await
 }

@@ -26,7 +26,7 @@ pub fn wants_postcard(request_headers: &HeaderMap) -> bool {
 
 /// A server function's answer (a postcard [`Screen`], or a postcard [`AppError`] with status
 /// 500), with the error's own status, in the encoding the caller asked for.
-pub async fn answer(response: Response, postcard: bool) -> Response {
+pub async fn answer(response: Response, in_postcard: bool) -> Response {
     let status = response.status();
     if status != StatusCode::OK && status != StatusCode::INTERNAL_SERVER_ERROR {
         return response; // not a function's own answer (an unknown function, say)
@@ -43,14 +43,21 @@ pub async fn answer(response: Response, postcard: bool) -> Response {
                     .headers
                     .insert(header::RETRY_AFTER, retry_after_secs.into());
             }
-            if !postcard {
+            if !in_postcard {
                 return as_json(parts, &error);
             }
         }
-    } else if !postcard && let Ok(screen) = postcard::from_bytes::<Screen>(&bytes) {
+    } else if !in_postcard && let Ok(screen) = postcard::from_bytes::<Screen>(&bytes) {
         return as_json(parts, &screen);
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// `value` as a postcard body, with its content type.
+pub fn postcard_body(value: &impl Serialize) -> impl IntoResponse {
+    let bytes = postcard::to_allocvec(value).expect("screens and errors always encode");
+    let content_type = HeaderValue::from_static(PostcardEncoding::CONTENT_TYPE);
+    ([(header::CONTENT_TYPE, content_type)], bytes)
 }
 
 fn as_json(mut parts: axum::http::response::Parts, value: &impl Serialize) -> Response {
@@ -63,7 +70,7 @@ fn as_json(mut parts: axum::http::response::Parts, value: &impl Serialize) -> Re
     Response::from_parts(parts, Body::from(json))
 }
 
-pub fn status_of(error: &AppError) -> StatusCode {
+fn status_of(error: &AppError) -> StatusCode {
     match error {
         AppError::BadRequest | AppError::Invalid(_) => StatusCode::BAD_REQUEST,
         AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,

@@ -19,6 +19,10 @@ use std::time::Duration;
 
 use load::{Load, Measured};
 use processes::{API_KEY, Running};
+use stamps_connect::flow::Screen;
+
+/// One request of a virtual user: true when it was answered as expected.
+type Call = std::pin::Pin<Box<dyn Future<Output = bool> + Send>>;
 
 const CONCURRENCY: usize = 64;
 const HYDRATION_LOADS: usize = 7;
@@ -105,7 +109,7 @@ async fn main() {
 fn register_through_app(
     http: &reqwest::Client,
     app: &str,
-) -> impl Fn() -> std::pin::Pin<Box<dyn Future<Output = bool> + Send>> + Clone + Send + 'static {
+) -> impl Fn() -> Call + Clone + Send + 'static {
     let (http, url, origin) = (http.clone(), format!("{app}/api/register"), app.to_owned());
     move || {
         let request = http
@@ -116,14 +120,19 @@ fn register_through_app(
             .header("origin", &origin)
             .header("sec-fetch-site", "same-origin")
             .body(FORM);
-        Box::pin(async move { answered_ok(request).await })
+        Box::pin(async move {
+            // Registered, on to the SMS step: not a form sent back with errors.
+            let screen = answered(request).await;
+            screen
+                .is_some_and(|bytes| matches!(postcard::from_bytes(&bytes), Ok(Screen::Verify(_))))
+        })
     }
 }
 
 fn register_upstream(
     http: &reqwest::Client,
     simulator: &str,
-) -> impl Fn() -> std::pin::Pin<Box<dyn Future<Output = bool> + Send>> + Clone + Send + 'static {
+) -> impl Fn() -> Call + Clone + Send + 'static {
     let (http, url) = (
         http.clone(),
         format!("{simulator}/v1/registration/stamps_com"),
@@ -134,27 +143,25 @@ fn register_upstream(
             .header("api-key", API_KEY)
             .header("content-type", "application/json")
             .body(UPSTREAM_JSON);
-        Box::pin(async move { answered_ok(request).await })
+        Box::pin(async move { answered(request).await.is_some() })
     }
 }
 
-fn get_ok(
-    http: &reqwest::Client,
-    url: String,
-) -> impl Fn() -> std::pin::Pin<Box<dyn Future<Output = bool> + Send>> + Clone + Send + 'static {
+fn get_ok(http: &reqwest::Client, url: String) -> impl Fn() -> Call + Clone + Send + 'static {
     let http = http.clone();
     move || {
         let request = http.get(&url).header("accept-encoding", "br");
-        Box::pin(async move { answered_ok(request).await })
+        Box::pin(async move { answered(request).await.is_some() })
     }
 }
 
-/// Sent, answered 2xx, and the whole body read (as a browser would).
-async fn answered_ok(request: reqwest::RequestBuilder) -> bool {
-    match request.send().await {
-        Ok(answer) if answer.status().is_success() => answer.bytes().await.is_ok(),
-        _ => false,
+/// The body of a 2xx answer, read whole (as a browser would).
+async fn answered(request: reqwest::RequestBuilder) -> Option<Vec<u8>> {
+    let answer = request.send().await.ok()?;
+    if !answer.status().is_success() {
+        return None;
     }
+    answer.bytes().await.ok().map(Vec::from)
 }
 
 /// `end2end/bench/hydration.mjs` in Node, with the end-to-end tests' Playwright and Chromium.
