@@ -38,9 +38,6 @@ pub enum AppError {
     /// Too many wrong codes for the code last sent: only a new code can be checked now.
     #[error("That was too many wrong codes. Send a new code, then enter the new one.")]
     TooManyWrongCodes,
-    /// The request does not fit the step the merchant is on (an old tab, an expired session).
-    #[error("This page is out of date. We have reloaded your current step.")]
-    WrongStep,
     /// A request we could not read at all (a hand-made or truncated form post).
     #[error("We could not read that request. Please try again.")]
     BadRequest,
@@ -154,15 +151,6 @@ impl FieldErrors {
 
     pub fn iter(&self) -> impl Iterator<Item = &FieldError> {
         self.0.iter()
-    }
-
-    /// `Ok(value)` when nothing was found, otherwise the errors as an [`AppError::Invalid`].
-    pub fn into_result<T>(self, value: T) -> Result<T, AppError> {
-        if self.is_empty() {
-            Ok(value)
-        } else {
-            Err(AppError::Invalid(self))
-        }
     }
 }
 

@@ -241,6 +241,10 @@ async fn after_an_unknown_outcome_the_form_is_not_sent_again_until_support_settl
         page.contains(&reference),
         "the page keeps showing the reference"
     );
+    assert!(
+        !page.contains("please enter it again"),
+        "never asked to re-enter the card it must not send again"
+    );
     assert_eq!(app.upstream_requests(Endpoint::Register), 1);
 
     // Support finds the account upstream and records it: the merchant continues.

@@ -87,7 +87,11 @@ impl Fields {
 #[component]
 pub fn RegisterView(screen: RegisterScreen, set_screen: WriteSignal<Screen>) -> impl IntoView {
     // A page rendered by the server never has the card number: say why it is blank.
-    let card_cleared = screen.error.is_some() && screen.draft.card_number.is_empty();
+    // Only for errors that ask for the form again: not when it must not be sent again.
+    let card_cleared = matches!(
+        screen.error,
+        Some(AppError::Invalid(_) | AppError::Upstream { .. })
+    ) && screen.draft.card_number.is_empty();
     let fields = Fields::new(screen.draft, screen.idempotency_key);
     let problems = Problems::new(screen.error);
     let errors = problems.fields;

@@ -133,6 +133,7 @@ pub async fn verify_code(code: String) -> Result<Screen, AppError> {
         }
         Ok(result) => {
             tracing::warn!(%carrier_id, status = ?result.status, "verification not confirmed");
+            flow.count_wrong_code();
             flow.fail(AppError::invalid_field("code", ssr::WRONG_CODE))
                 .await
         }
