@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { fillRegistration, open, resetSimulator } from "./support/flow";
+import { fillRegistration, open, resetSimulator, upstreamRequests } from "./support/flow";
 
 test.beforeEach(async () => {
   await resetSimulator();
@@ -60,4 +60,21 @@ test("the code can be pasted, spaces and all", async ({ page, context }, testInf
   await expect(code).toHaveValue(" 123 456 ");
   await page.getByRole("button", { name: "Verify" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Your Stamps.com account is ready");
+});
+
+test("'Send a new code' goes to the last number, not one half-typed in 'use a different number'", async ({ page }, testInfo) => {
+  await open(page, testInfo);
+  await fillRegistration(page);
+  await page.getByRole("button", { name: "Open my Stamps.com account" }).click();
+  await page.getByRole("button", { name: "Send code" }).click();
+  await expect(page.getByText("We sent a code to")).toContainText("(•••) •••-2222");
+
+  await page.getByText("Use a different phone number").click();
+  await page.getByLabel("Mobile phone number").fill("512 33");
+  await page.getByRole("button", { name: "Send a new code" }).click();
+  await expect(page.getByRole("alert")).toHaveCount(0);
+  await expect.poll(async () => {
+    const sends = (await upstreamRequests()).filter((r) => r.path.endsWith("/verification"));
+    return sends.map((r) => r.body.phone);
+  }).toEqual(["5121112222", "5121112222"]);
 });

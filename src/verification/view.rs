@@ -16,6 +16,9 @@ use crate::ui::{ErrorSummary, Problems, TextField};
 #[component]
 pub fn VerifyView(screen: VerifyScreen, set_screen: WriteSignal<Screen>) -> impl IntoView {
     let phone = RwSignal::new(screen.phone);
+    // The number the last code went to: what "Send a new code" uses, whatever is half-typed in
+    // the "different number" field.
+    let last_phone = RwSignal::new(phone.get_untracked());
     let code = RwSignal::new(String::new());
     let sent_to = RwSignal::new(screen.code_sent_to);
     let resend_in = RwSignal::new(screen.resend_available_in_secs);
@@ -27,6 +30,9 @@ pub fn VerifyView(screen: VerifyScreen, set_screen: WriteSignal<Screen>) -> impl
     // Both server functions answer with the screen: stay on it, or move on.
     let on_result = move |result: Option<Result<Screen, AppError>>| match result {
         Some(Ok(Screen::Verify(next))) => {
+            if next.code_sent_to.is_some() && next.error.is_none() {
+                last_phone.set(next.phone.clone());
+            }
             phone.set(next.phone);
             if next.code_sent_to.is_some() && next.code_sent_to != sent_to.get_untracked() {
                 code.set(String::new());
@@ -70,18 +76,20 @@ pub fn VerifyView(screen: VerifyScreen, set_screen: WriteSignal<Screen>) -> impl
     let one_field_problem = move |field: &str, message: &str| {
         problems.show(Some(AppError::invalid_field(field, message)))
     };
-    let on_send = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        if send.pending().get_untracked() {
-            return;
-        }
-        match normalize_us_phone(&phone.get_untracked()) {
-            Err(message) => one_field_problem("phone", message),
-            Ok(_) => {
-                problems.show(None);
-                send.dispatch(SendCode {
-                    phone: phone.get_untracked(),
-                });
+    let send_to = move |number: RwSignal<String>| {
+        move |ev: SubmitEvent| {
+            ev.prevent_default();
+            if send.pending().get_untracked() {
+                return;
+            }
+            match normalize_us_phone(&number.get_untracked()) {
+                Err(message) => one_field_problem("phone", message),
+                Ok(_) => {
+                    problems.show(None);
+                    send.dispatch(SendCode {
+                        phone: number.get_untracked(),
+                    });
+                }
             }
         }
     };
@@ -105,7 +113,7 @@ pub fn VerifyView(screen: VerifyScreen, set_screen: WriteSignal<Screen>) -> impl
     let verifying = verify.pending();
     let phone_form = move |button: &'static str| {
         view! {
-            <form method="post" action=SendCode::PATH on:submit=on_send novalidate class="send-form">
+            <form method="post" action=SendCode::PATH on:submit=send_to(phone) novalidate class="send-form">
                 <TextField name="phone" label="Mobile phone number" value=phone errors on_check
                     input_type="tel" autocomplete="tel" width="medium"
                     hint="A US number that can receive text messages"/>
@@ -136,8 +144,8 @@ pub fn VerifyView(screen: VerifyScreen, set_screen: WriteSignal<Screen>) -> impl
                     </button>
                 </form>
                 <div class="resend">
-                    <form method="post" action=SendCode::PATH on:submit=on_send>
-                        <input type="hidden" name="phone" value=move || phone.get()/>
+                    <form method="post" action=SendCode::PATH on:submit=send_to(last_phone)>
+                        <input type="hidden" name="phone" value=move || last_phone.get()/>
                         <p>"No text after a minute?"</p>
                         {resend_wait}
                         <button type="submit" class="button button--secondary"
