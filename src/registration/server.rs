@@ -57,7 +57,7 @@ pub async fn register(#[server(flatten)] form: RegistrationForm) -> Result<Scree
         .database
         .claim(&ssr::new_row(&key, session_id.as_deref(), &valid))
         .await
-        .map_err(ssr::storage)?;
+        .map_err(crate::server::database_error)?;
     let reference = match claim {
         Claim::New { reference } => reference,
         // A twin got there between the check and the insert.
@@ -108,7 +108,11 @@ mod ssr {
 
     /// Whether a registration was already sent with `key`.
     pub async fn already_sent(state: &AppState, key: &str) -> Result<bool, AppError> {
-        let row = state.database.registration(key).await.map_err(storage)?;
+        let row = state
+            .database
+            .registration(key)
+            .await
+            .map_err(crate::server::database_error)?;
         Ok(row.is_some())
     }
 
@@ -163,11 +167,6 @@ mod ssr {
             tracing::error!(%failure, ?event, "registration outcome not recorded");
         }
         outcome
-    }
-
-    pub fn storage(error: impl std::fmt::Display) -> AppError {
-        tracing::error!(%error, "database failed");
-        AppError::Internal { reference: None }
     }
 
     /// The upstream body, field for field as the API documents it.

@@ -21,6 +21,7 @@ use crate::server::AppState;
 use crate::server::limits::{LimitConfig, SendHistory, unix_now};
 use crate::server::refusal::is_plain_form_post;
 use crate::server::storage::{Database, Registration, RegistrationEvent, RegistrationStatus};
+use crate::server::{database_error, internal_error};
 use crate::verification::VerifyScreen;
 
 const SESSION_KEY: &str = "flow";
@@ -88,10 +89,10 @@ impl Flow {
     pub async fn load() -> Result<Self, AppError> {
         let session = extract::<Session>()
             .await
-            .map_err(|error| internal("session", error))?;
+            .map_err(|error| internal_error("session", error))?;
         let headers = extract::<axum::http::HeaderMap>()
             .await
-            .map_err(|error| internal("headers", error))?;
+            .map_err(|error| internal_error("headers", error))?;
         let state = AppState::from_context()?;
         Self::from_session(session, is_plain_form_post(&headers), &state).await
     }
@@ -105,7 +106,7 @@ impl Flow {
         let state = session
             .get::<FlowState>(SESSION_KEY)
             .await
-            .map_err(|error| internal("session read", error))?
+            .map_err(|error| internal_error("session read", error))?
             .unwrap_or_default();
         let mut flow = Self {
             session,
@@ -134,7 +135,12 @@ impl Flow {
             self.key_minted_now = true;
             return Ok(());
         };
-        if let Some(row) = self.database.registration(&key).await.map_err(storage)? {
+        if let Some(row) = self
+            .database
+            .registration(&key)
+            .await
+            .map_err(database_error)?
+        {
             // Only what changes the step matters here: a pending message is for the submitter.
             let _ = self.apply(&row);
         }
@@ -214,7 +220,7 @@ impl Flow {
         self.session
             .save()
             .await
-            .map_err(|error| internal("session save", error))
+            .map_err(|error| internal_error("session save", error))
     }
 
     /// Takes the outcome of this session's registration as the database has it, for a repeat of
@@ -228,7 +234,7 @@ impl Flow {
             .database
             .settled_registration(&key, self.settles_within, self.settles_within)
             .await
-            .map_err(storage)?;
+            .map_err(database_error)?;
         let Some(row) = settled else {
             return Ok(self.screen());
         };
@@ -417,7 +423,7 @@ impl Flow {
         self.session
             .insert(SESSION_KEY, &self.state)
             .await
-            .map_err(|error| internal("session write", error))
+            .map_err(|error| internal_error("session write", error))
     }
 
     fn screen_with(&self, error: Option<AppError>) -> Screen {
@@ -443,13 +449,4 @@ impl Flow {
             }),
         }
     }
-}
-
-fn storage(error: impl std::fmt::Display) -> AppError {
-    internal("database", error)
-}
-
-fn internal(what: &str, error: impl std::fmt::Display) -> AppError {
-    tracing::error!(%error, "{what} failed");
-    AppError::Internal { reference: None }
 }

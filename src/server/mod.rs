@@ -25,3 +25,16 @@ pub use config::Config;
 pub use flow::Flow;
 pub use router::build_router;
 pub use state::AppState;
+
+use crate::error::AppError;
+
+/// Logs what broke on our side and gives the merchant the calm message instead.
+pub fn internal_error(what: &str, error: impl std::fmt::Display) -> AppError {
+    tracing::error!(%error, "{what} failed");
+    AppError::Internal { reference: None }
+}
+
+/// A database failure, as [`internal_error`]: `map_err(database_error)`.
+pub fn database_error(error: impl std::fmt::Display) -> AppError {
+    internal_error("database", error)
+}

@@ -40,7 +40,7 @@ pub async fn send_code(phone: String) -> Result<Screen, AppError> {
                 now,
             )
             .await
-            .map_err(ssr::storage)?,
+            .map_err(crate::server::database_error)?,
         Err(over) => Err(over),
     };
     if let Err(over) = admitted {
@@ -180,11 +180,6 @@ mod ssr {
             "verification_code" => Some("code"),
             _ => None,
         }
-    }
-
-    pub fn storage(error: impl std::fmt::Display) -> AppError {
-        tracing::error!(%error, "database failed");
-        AppError::Internal { reference: None }
     }
 
     /// An id in our own session that does not parse: ours to fix, not the merchant's.
