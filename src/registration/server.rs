@@ -77,7 +77,7 @@ pub async fn register(#[server(flatten)] form: RegistrationForm) -> Result<Scree
     })?;
     match outcome {
         Ok(registered) => {
-            tracing::info!(carrier_id = %registered.carrier_id, %reference, card = ?valid.card, "registered");
+            tracing::info!(carrier_id = %registered.carrier_id, %reference, card_brand = valid.card.brand.api_value(), card_last4 = valid.card.last4(), "registered");
             metrics::registration(Registration::Registered);
             flow.registered(registered.carrier_id.to_string(), valid.nickname)
                 .await
