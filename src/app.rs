@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use crate::done::DoneView;
 use crate::flow::{PageData, Screen};
 use crate::registration::RegisterView;
+use crate::ui::Fresh;
 use crate::verification::VerifyView;
 
 /// The id of the `<script>` data block the page data travels in.
@@ -51,13 +52,10 @@ fn encode_page_data(page: &PageData) -> String {
     base64::engine::general_purpose::STANDARD_NO_PAD.encode(bytes)
 }
 
-/// Reads what [`encode_page_data`] wrote; `None` for anything else.
-pub fn decode_page_data(text: &str) -> Option<PageData> {
-    use base64::Engine;
-    let bytes = base64::engine::general_purpose::STANDARD_NO_PAD
-        .decode(text.trim())
-        .ok()?;
-    postcard::from_bytes(&bytes).ok()
+/// Reads what [`encode_page_data`] wrote, once the browser's own `atob` has undone the base64
+/// (no base64 decoder ships in the WebAssembly); `None` for anything else.
+pub fn decode_page_data(bytes: &[u8]) -> Option<PageData> {
+    postcard::from_bytes(bytes).ok()
 }
 
 #[component]
@@ -94,12 +92,13 @@ pub fn App(page: PageData) -> impl IntoView {
         <StepIndicator screen/>
         <main id="main" class="container">
             // `EitherOf3`, not `.into_any()`: an `AnyView` carries async-hydration code for its
-            // whole subtree, which this app never uses (see BENCHMARKS.md).
-            {move || match screen.get() {
+            // whole subtree, which this app never uses. `Fresh`: a new step replaces the old one
+            // (see BENCHMARKS.md).
+            {move || Fresh(match screen.get() {
                 Screen::Register(s) => EitherOf3::A(view! { <RegisterView screen=s set_screen/> }),
                 Screen::Verify(s) => EitherOf3::B(view! { <VerifyView screen=s set_screen/> }),
                 Screen::Done(s) => EitherOf3::C(view! { <DoneView screen=s/> }),
-            }}
+            })}
         </main>
     }
 }
@@ -176,7 +175,9 @@ mod tests {
                 .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/'),
             "{encoded}"
         );
-        assert_eq!(decode_page_data(&encoded), Some(page));
-        assert_eq!(decode_page_data("{\"screen\":1}"), None);
+        let bytes =
+            base64::Engine::decode(&base64::engine::general_purpose::STANDARD_NO_PAD, &encoded);
+        assert_eq!(decode_page_data(&bytes.unwrap()), Some(page));
+        assert_eq!(decode_page_data(b"{\"screen\":1}"), None);
     }
 }

@@ -52,6 +52,10 @@ pub enum AppError {
     /// Something broke on our side; the reference is in our logs.
     #[error("Something went wrong on our side. Please try again in a moment.")]
     Internal { reference: Option<String> },
+    /// The page's request got no answer (the connection dropped). Sending again is safe: a
+    /// registration goes upstream once per form, whatever the number of tries.
+    #[error("We could not reach our server. Check your internet connection, then try again.")]
+    Unreachable,
 }
 
 impl AppError {

@@ -48,7 +48,10 @@ pub fn hydrate() {
     let page = leptos::prelude::document()
         .get_element_by_id(app::PAGE_DATA_ID)
         .and_then(|script| script.text_content())
-        .and_then(|text| app::decode_page_data(&text));
+        .and_then(|base64| leptos::prelude::window().atob(base64.trim()).ok())
+        // `atob` answers with one char per byte.
+        .map(|binary| binary.chars().map(|byte| byte as u8).collect::<Vec<u8>>())
+        .and_then(|bytes| app::decode_page_data(&bytes));
     match page {
         Some(page) => leptos::mount::hydrate_body(move || leptos::view! { <app::App page/> }),
         // Without its data the page stays as the server rendered it: plain forms still work.

@@ -300,6 +300,19 @@ async fn the_verification_code_is_configurable() {
 }
 
 #[tokio::test]
+async fn a_configured_latency_delays_every_answer() {
+    let latency = std::time::Duration::from_millis(300);
+    let harness = start_with(SimulatorConfig {
+        latency,
+        ..SimulatorConfig::default()
+    })
+    .await;
+    let started = std::time::Instant::now();
+    success(harness.register(&guide_body()).await).await;
+    assert!(started.elapsed() >= latency, "{:?}", started.elapsed());
+}
+
+#[tokio::test]
 async fn duplicate_registrations_create_new_carriers() {
     let harness = start().await;
     let first = harness.new_carrier().await;

@@ -24,6 +24,9 @@ struct Args {
     /// Requests per minute per key (sandbox `TEST_` keys get at most 20).
     #[arg(long)]
     rate_limit: Option<u32>,
+    /// Milliseconds every API call waits before it is answered, like a real upstream.
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
 }
 
 #[tokio::main]
@@ -38,6 +41,7 @@ async fn main() -> std::io::Result<()> {
         verification_code: args.code,
         api_keys: args.api_keys,
         rate_limit_per_minute: args.rate_limit.unwrap_or(defaults.rate_limit_per_minute),
+        latency: std::time::Duration::from_millis(args.latency_ms),
         ..defaults
     };
     let running = spawn(

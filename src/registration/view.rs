@@ -12,7 +12,7 @@ use crate::fields::card::{
 };
 use crate::fields::states::US_STATES;
 use crate::flow::Screen;
-use crate::ui::{ErrorSummary, FieldMessage, Problems, TextField, describedby};
+use crate::ui::{ErrorSummary, FieldMessage, Problems, Submission, TextField, describedby};
 
 const TERMS_URL: &str = "https://www.stamps.com/legal/terms-and-conditions/";
 
@@ -95,7 +95,7 @@ pub fn RegisterView(screen: RegisterScreen, set_screen: WriteSignal<Screen>) -> 
     let fields = Fields::new(screen.draft, screen.idempotency_key);
     let problems = Problems::new(screen.error);
     let errors = problems.fields;
-    let register = ServerAction::<Register>::new();
+    let submission = Submission::new();
 
     // Re-checks a field as the merchant types, with the rules the server applies. A message
     // appears while typing only once the input can no longer become valid (a card number no
@@ -115,35 +115,29 @@ pub fn RegisterView(screen: RegisterScreen, set_screen: WriteSignal<Screen>) -> 
         errors.update(|e| e.set(field, message));
     });
 
+    // A refused registration comes back with the key of the next one.
+    let on_answer = move |answer| match answer {
+        Ok(Screen::Register(same)) => {
+            fields.idempotency_key.set(same.idempotency_key);
+            problems.show(same.error);
+        }
+        Ok(next) => set_screen.set(next),
+        Err(problem) => problems.show(Some(problem)),
+    };
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if register.pending().get_untracked() {
-            return; // a double click: the first submission is on its way
-        }
-        let form = fields.snapshot();
-        match validate_registration(&form, crate::today()) {
+        match validate_registration(&fields.snapshot(), crate::today()) {
             Err(found) => problems.show(Some(AppError::Invalid(found))),
             Ok(_) => {
                 problems.show(None);
-                register.dispatch(Register { form });
+                submission.send(&ev, on_answer);
             }
         }
     };
 
-    Effect::new(move |_| match register.value().get() {
-        Some(Ok(Screen::Register(same))) => {
-            // A refused registration comes back with the key of the next one.
-            fields.idempotency_key.set(same.idempotency_key);
-            problems.show(same.error);
-        }
-        Some(Ok(next)) => set_screen.set(next),
-        Some(Err(problem)) => problems.show(Some(problem)),
-        None => {}
-    });
-
     let brand =
         move || card_digits(&fields.card_number.get()).and_then(|digits| detect_brand(&digits));
-    let pending = register.pending();
+    let pending = move || submission.pending();
 
     view! {
         <h1 tabindex="-1">"Open your free Stamps.com account"</h1>
@@ -229,8 +223,8 @@ pub fn RegisterView(screen: RegisterScreen, set_screen: WriteSignal<Screen>) -> 
                 </div>
             </div>
 
-            <button type="submit" class="button" aria-disabled=move || pending.get().then_some("true")>
-                {move || if pending.get() { "Opening your account\u{2026}" } else { "Open my Stamps.com account" }}
+            <button type="submit" class="button" aria-disabled=move || pending().then_some("true")>
+                {move || if pending() { "Opening your account\u{2026}" } else { "Open my Stamps.com account" }}
             </button>
         </form>
     }

@@ -79,5 +79,7 @@ fn status_of(error: &AppError) -> StatusCode {
         AppError::RateLimited { .. } | AppError::TooManyWrongCodes => StatusCode::TOO_MANY_REQUESTS,
         AppError::Upstream { .. } | AppError::OutcomeUnknown { .. } => StatusCode::BAD_GATEWAY,
         AppError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+        // Only the page itself concludes this, when no answer came.
+        AppError::Unreachable => StatusCode::SERVICE_UNAVAILABLE,
     }
 }

@@ -29,6 +29,7 @@ mod verification;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -52,6 +53,9 @@ pub struct SimulatorConfig {
     /// Refuse registration with a `TEST_` (sandbox) key, as ShipEngine's guide warns it may:
     /// 400 `business_rules`/`forbidden`.
     pub reject_sandbox_registration: bool,
+    /// How long every API call takes before it is answered, as a network and ShipEngine's own
+    /// work would (the benchmark relays against it); zero by default.
+    pub latency: Duration,
 }
 
 /// ShipEngine's documented limit for sandbox keys.
@@ -64,6 +68,7 @@ impl Default for SimulatorConfig {
             api_keys: Vec::new(),
             rate_limit_per_minute: 200,
             reject_sandbox_registration: false,
+            latency: Duration::ZERO,
         }
     }
 }

@@ -57,6 +57,10 @@ async fn receive(
     let body = to_bytes(body, MAX_BODY_BYTES).await;
     let raw_body = body.as_ref().map_or(&[][..], |bytes| bytes.as_ref());
     simulator.record(RecordedRequest::new(&parts, Some(endpoint), raw_body));
+    let latency = simulator.config().latency;
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
 
     let fault = simulator.state().faults.take(endpoint);
     if let Some(fault) = fault {

@@ -4,6 +4,7 @@ use leptos::either::Either;
 use leptos::html::Div;
 use leptos::prelude::*;
 
+use super::Fresh;
 use crate::error::AppError;
 
 /// Shows `error` (field errors as links to their fields, anything else in plain words with its
@@ -19,7 +20,8 @@ pub fn ErrorSummary(error: Signal<Option<AppError>>, node_ref: NodeRef<Div>) -> 
             aria-labelledby=move || error.with(Option::is_some).then_some("error-summary-title")
             node_ref=node_ref
         >
-            {move || error.get().map(|error| view! {
+            // `Fresh`: a new problem replaces the old one's words (see BENCHMARKS.md).
+            {move || Fresh(error.get().map(|error| view! {
                 <h2 id="error-summary-title">"There is a problem"</h2>
                 {match error.field_errors() {
                     Some(fields) => Either::Left(view! {
@@ -38,7 +40,7 @@ pub fn ErrorSummary(error: Signal<Option<AppError>>, node_ref: NodeRef<Div>) -> 
                 {error.reference().map(|reference| view! {
                     <p class="reference">"Reference for support: " <code>{reference.to_owned()}</code></p>
                 })}
-            })}
+            }))}
         </div>
     }
 }

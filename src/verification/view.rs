@@ -11,7 +11,7 @@ use super::{SendCode, VerifyCode, VerifyScreen, validate_code};
 use crate::error::{AppError, wait_in_words};
 use crate::fields::phone::normalize_us_phone;
 use crate::flow::Screen;
-use crate::ui::{ErrorSummary, Problems, TextField};
+use crate::ui::{ErrorSummary, Problems, Submission, TextField};
 
 #[component]
 pub fn VerifyView(screen: VerifyScreen, set_screen: WriteSignal<Screen>) -> impl IntoView {
@@ -24,12 +24,12 @@ pub fn VerifyView(screen: VerifyScreen, set_screen: WriteSignal<Screen>) -> impl
     let resend_in = RwSignal::new(screen.resend_available_in_secs);
     let problems = Problems::new(screen.error);
     let errors = problems.fields;
-    let send = ServerAction::<SendCode>::new();
-    let verify = ServerAction::<VerifyCode>::new();
+    let code_request = Submission::new();
+    let code_check = Submission::new();
 
     // Both server functions answer with the screen: stay on it, or move on.
-    let on_result = move |result: Option<Result<Screen, AppError>>| match result {
-        Some(Ok(Screen::Verify(next))) => {
+    let on_answer = move |answer: Result<Screen, AppError>| match answer {
+        Ok(Screen::Verify(next)) => {
             if next.code_sent_to.is_some() && next.error.is_none() {
                 last_phone.set(next.phone.clone());
             }
@@ -41,12 +41,9 @@ pub fn VerifyView(screen: VerifyScreen, set_screen: WriteSignal<Screen>) -> impl
             resend_in.set(next.resend_available_in_secs);
             problems.show(next.error);
         }
-        Some(Ok(next)) => set_screen.set(next),
-        Some(Err(problem)) => problems.show(Some(problem)),
-        None => {}
+        Ok(next) => set_screen.set(next),
+        Err(problem) => problems.show(Some(problem)),
     };
-    Effect::new(move |_| on_result(send.value().get()));
-    Effect::new(move |_| on_result(verify.value().get()));
     // Counts the resend wait down in the browser; the server enforces it either way.
     Effect::new(move |_| {
         let Some(secs) = resend_in.get() else { return };
@@ -79,46 +76,36 @@ pub fn VerifyView(screen: VerifyScreen, set_screen: WriteSignal<Screen>) -> impl
     let send_to = move |number: RwSignal<String>| {
         move |ev: SubmitEvent| {
             ev.prevent_default();
-            if send.pending().get_untracked() {
-                return;
-            }
             match normalize_us_phone(&number.get_untracked()) {
                 Err(message) => one_field_problem("phone", message),
                 Ok(_) => {
                     problems.show(None);
-                    send.dispatch(SendCode {
-                        phone: number.get_untracked(),
-                    });
+                    code_request.send(&ev, on_answer);
                 }
             }
         }
     };
     let on_verify = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if verify.pending().get_untracked() {
-            return;
-        }
         match validate_code(&code.get_untracked()) {
             Err(message) => one_field_problem("code", message),
             Ok(_) => {
                 problems.show(None);
-                verify.dispatch(VerifyCode {
-                    code: code.get_untracked(),
-                });
+                code_check.send(&ev, on_answer);
             }
         }
     };
 
-    let sending = send.pending();
-    let verifying = verify.pending();
+    let sending = move || code_request.pending();
+    let verifying = move || code_check.pending();
     let phone_form = move |button: &'static str| {
         view! {
             <form method="post" action=SendCode::PATH on:submit=send_to(phone) novalidate class="send-form">
                 <TextField name="phone" label="Mobile phone number" value=phone errors on_check
                     input_type="tel" autocomplete="tel" width="medium"
                     hint="A US number that can receive text messages"/>
-                <button type="submit" class="button" aria-disabled=move || sending.get().then_some("true")>
-                    {move || if sending.get() { "Sending\u{2026}" } else { button }}
+                <button type="submit" class="button" aria-disabled=move || sending().then_some("true")>
+                    {move || if sending() { "Sending\u{2026}" } else { button }}
                 </button>
             </form>
         }
@@ -139,8 +126,8 @@ pub fn VerifyView(screen: VerifyScreen, set_screen: WriteSignal<Screen>) -> impl
                     <TextField name="code" label="Code from the text message" value=code errors on_check
                         autocomplete="one-time-code" inputmode="numeric" width="code"
                         hint="It can take a minute to arrive"/>
-                    <button type="submit" class="button" aria-disabled=move || verifying.get().then_some("true")>
-                        {move || if verifying.get() { "Checking\u{2026}" } else { "Verify" }}
+                    <button type="submit" class="button" aria-disabled=move || verifying().then_some("true")>
+                        {move || if verifying() { "Checking\u{2026}" } else { "Verify" }}
                     </button>
                 </form>
                 <div class="resend">
@@ -149,8 +136,8 @@ pub fn VerifyView(screen: VerifyScreen, set_screen: WriteSignal<Screen>) -> impl
                         <p>"No text after a minute?"</p>
                         {resend_wait}
                         <button type="submit" class="button button--secondary"
-                            aria-disabled=move || sending.get().then_some("true")>
-                            {move || if sending.get() { "Sending\u{2026}" } else { "Send a new code" }}
+                            aria-disabled=move || sending().then_some("true")>
+                            {move || if sending() { "Sending\u{2026}" } else { "Send a new code" }}
                         </button>
                     </form>
                     <details>

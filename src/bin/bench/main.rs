@@ -4,7 +4,9 @@
 //!
 //! - bytes the browser downloads for the first page, raw, gzip and brotli;
 //! - relay overhead: `/api/register` through the app vs the same registration sent straight to
-//!   the simulator, 64 virtual users each, p50/p99 and their ratio;
+//!   the simulator, 64 virtual users each, p50/p99 and their ratio: against a simulator that
+//!   answers at once (the app's own cost per call) and one that answers after an upstream's
+//!   latency (what a merchant waits for, relayed or not);
 //! - server-side rendering of the form vs a static file from the same server, requests/s;
 //! - the app's peak resident memory after that load;
 //! - navigation to hydrated in headless Chromium, median of several loads.
@@ -25,6 +27,9 @@ use stamps_connect::flow::Screen;
 type Call = std::pin::Pin<Box<dyn Future<Output = bool> + Send>>;
 
 const CONCURRENCY: usize = 64;
+/// What a ShipEngine call costs at the least: a TLS round trip across the internet plus its own
+/// work (BENCHMARKS.md). `BENCH_UPSTREAM_LATENCY_MS` sets another.
+const UPSTREAM_LATENCY: Duration = Duration::from_millis(100);
 const HYDRATION_LOADS: usize = 7;
 
 /// A registration that passes every check, as the page's form posts it.
@@ -45,8 +50,14 @@ const UPSTREAM_JSON: &str = r#"{"nickname":"Bench store","email":"bench@example.
 async fn main() {
     let release = Path::new("target/release");
     let site_root = Path::new("target/site");
-    let simulator = Running::simulator(release).await;
+    let simulator = Running::simulator(release, Duration::ZERO).await;
     let app = Running::app(release, &simulator).await;
+    let upstream_latency = std::env::var("BENCH_UPSTREAM_LATENCY_MS")
+        .ok()
+        .and_then(|millis| millis.parse().ok())
+        .map_or(UPSTREAM_LATENCY, Duration::from_millis);
+    let slow_simulator = Running::simulator(release, upstream_latency).await;
+    let slow_app = Running::app(release, &slow_simulator).await;
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(CONCURRENCY)
         .build()
@@ -86,17 +97,39 @@ async fn main() {
     let direct_alone = one_user
         .run(register_upstream(&http, &simulator.base_url))
         .await;
+    let relayed_slow = load
+        .run(register_through_app(&http, &slow_app.base_url))
+        .await;
+    let direct_slow = load
+        .run(register_upstream(&http, &slow_simulator.base_url))
+        .await;
     let rendered = load.run(get_ok(&http, format!("{}/", app.base_url))).await;
     let static_file = load
         .run(get_ok(&http, format!("{}{stylesheet}", app.base_url)))
         .await;
-    let peak_rss = app.peak_rss();
+    let peak_rss = app.peak_rss().max(slow_app.peak_rss());
     let hydration = hydration_times(&format!("{}/", app.base_url));
 
     print_machine();
     print_sizes(&assets);
-    print_relay(CONCURRENCY, &relayed, &direct);
-    print_relay(1, &relayed_alone, &direct_alone);
+    print_relay(
+        &format!("{CONCURRENCY} virtual users each way, the simulator answering at once"),
+        &relayed,
+        &direct,
+    );
+    print_relay(
+        "1 virtual user each way, the simulator answering at once",
+        &relayed_alone,
+        &direct_alone,
+    );
+    print_relay(
+        &format!(
+            "{CONCURRENCY} virtual users each way, the simulator answering after {} ms",
+            upstream_latency.as_millis()
+        ),
+        &relayed_slow,
+        &direct_slow,
+    );
     print_throughput(&rendered, &static_file);
     println!(
         "\nPeak resident memory of the app under that load (VmHWM): {:.1} MB",
@@ -234,8 +267,8 @@ fn print_machine() {
     println!("Machine: {cores} cores, load average {load} when the report was printed\n");
 }
 
-fn print_relay(users: usize, relayed: &Measured, direct: &Measured) {
-    println!("\nRegistration, {users} virtual user(s) each way (a new merchant per call)");
+fn print_relay(setting: &str, relayed: &Measured, direct: &Measured) {
+    println!("\nRegistration, {setting} (a new merchant per call)");
     println!(
         "{:<36} {:>9} {:>9} {:>9} {:>7}",
         "", "p50 ms", "p99 ms", "req/s", "errors"

@@ -16,12 +16,14 @@ pub struct Running {
 }
 
 impl Running {
-    /// The simulator, with its rate limit out of the way of the load.
-    pub async fn simulator(release: &Path) -> Self {
+    /// The simulator, with its rate limit out of the way of the load, answering each call
+    /// after `latency`.
+    pub async fn simulator(release: &Path, latency: Duration) -> Self {
         let port = free_port();
         let child = Command::new(release.join("shipengine-simulator"))
             .args(["--port", &port.to_string(), "--api-key", API_KEY])
             .args(["--rate-limit", "100000000"])
+            .args(["--latency-ms", &latency.as_millis().to_string()])
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .spawn()

@@ -1,0 +1,79 @@
+//! Sends a form to its server function from the hydrated page. The request carries the same
+//! fields to the same URL as the form posts without JavaScript, so the server reads both the
+//! same way; only the answer differs (postcard, decoded here, instead of a redirect).
+//!
+//! A plain `fetch` of the form, not Leptos's `ServerAction`: the page needs no client-side
+//! encoding of the arguments (the browser's own `URLSearchParams` does it) and no action
+//! machinery, which kept ~30 KB out of the WebAssembly bundle (see BENCHMARKS.md).
+
+use gloo_net::http::Request;
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::wasm_bindgen::JsCast;
+use leptos::web_sys::{FormData, HtmlFormElement, UrlSearchParams};
+
+use crate::error::AppError;
+use crate::flow::Screen;
+
+/// The answer encoding the page asks its server functions for.
+const POSTCARD: &str = "application/x-postcard";
+
+/// One form's submissions: whether one is on its way.
+#[derive(Clone, Copy)]
+pub struct Submission {
+    pending: RwSignal<bool>,
+}
+
+impl Submission {
+    pub fn new() -> Self {
+        Self {
+            pending: RwSignal::new(false),
+        }
+    }
+
+    /// Whether an answer is awaited (tracked: the button's label follows it).
+    pub fn pending(self) -> bool {
+        self.pending.get()
+    }
+
+    /// Sends the form `ev` submits; `on_answer` gets the next screen or the problem. Does
+    /// nothing while an earlier one is on its way: a double click sends once.
+    pub fn send(
+        self,
+        ev: &SubmitEvent,
+        on_answer: impl FnOnce(Result<Screen, AppError>) + 'static,
+    ) {
+        let form = ev.target().and_then(|target| target.dyn_into().ok());
+        let Some(form) = form else { return };
+        if self.pending.get_untracked() {
+            return;
+        }
+        self.pending.set(true);
+        leptos::task::spawn_local(async move {
+            let answer = post(&form).await;
+            self.pending.set(false);
+            on_answer(answer);
+        });
+    }
+}
+
+async fn post(form: &HtmlFormElement) -> Result<Screen, AppError> {
+    let fields = FormData::new_with_form(form)
+        .and_then(|data| UrlSearchParams::new_with_str_sequence_sequence(&data))
+        .map_err(|_| AppError::Internal { reference: None })?;
+    let response = Request::post(&form.action())
+        .header("Accept", POSTCARD)
+        .body(fields)
+        .map_err(|_| AppError::Internal { reference: None })?
+        .send()
+        .await
+        .map_err(|_| AppError::Unreachable)?;
+    let bytes = response.binary().await.map_err(|_| AppError::Unreachable)?;
+    if response.ok() {
+        postcard::from_bytes(&bytes).map_err(|_| AppError::Internal { reference: None })
+    } else {
+        // Every refusal and failure of ours carries the app's error; anything else (a proxy's
+        // error page, say) is still ours to apologise for.
+        Err(postcard::from_bytes(&bytes).unwrap_or(AppError::Internal { reference: None }))
+    }
+}
