@@ -53,7 +53,10 @@ pub fn hydrate() {
         .map(|binary| binary.chars().map(|byte| byte as u8).collect::<Vec<u8>>())
         .and_then(|bytes| app::decode_page_data(&bytes));
     match page {
-        Some(page) => leptos::mount::hydrate_body(move || leptos::view! { <app::App page/> }),
+        Some(page) => {
+            leptos::mount::hydrate_body(move || leptos::view! { <app::App page/> });
+            app::mark_hydrated();
+        }
         // Without its data the page stays as the server rendered it: plain forms still work.
         None => leptos::logging::warn!("page data missing: the page stays server-rendered"),
     }

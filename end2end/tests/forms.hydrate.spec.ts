@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { fillRegistration, open, resetSimulator, upstreamRequests } from "./support/flow";
+import { expectRegistrationKept, fillRegistration, merchant, open, resetSimulator, upstreamRequests } from "./support/flow";
 
 test.beforeEach(async () => {
   await resetSimulator();
@@ -77,4 +77,25 @@ test("'Send a new code' goes to the last number, not one half-typed in 'use a di
     const sends = (await upstreamRequests()).filter((r) => r.path.endsWith("/verification"));
     return sends.map((r) => r.body.phone);
   }).toEqual(["5121112222", "5121112222"]);
+});
+
+test("a dropped connection says so, keeps every field, and a retry opens one account", async ({ page }, testInfo) => {
+  await open(page, testInfo);
+  await fillRegistration(page);
+  let dropped = false;
+  await page.route("**/api/register", async (route) => {
+    if (dropped) return route.continue();
+    dropped = true;
+    await route.abort("internetdisconnected");
+  });
+  const submit = page.getByRole("button", { name: "Open my Stamps.com account" });
+  await submit.click();
+  await expect(page.getByRole("alert")).toContainText("We could not reach our server. Check your internet connection, then try again.");
+  await expect(page.getByRole("alert")).toBeFocused();
+  await expectRegistrationKept(page, merchant);
+  expect(await upstreamRequests()).toHaveLength(0);
+
+  await submit.click();
+  await expect(page.getByRole("heading", { name: "Confirm your phone number" })).toBeVisible();
+  expect((await upstreamRequests()).filter((r) => r.path === "/v1/registration/stamps_com")).toHaveLength(1);
 });
