@@ -4,9 +4,11 @@ use leptos::either::EitherOf3;
 use leptos::prelude::*;
 
 use crate::done::DoneView;
-use crate::flow::{PageData, Screen};
+#[cfg(feature = "ssr")]
+use crate::flow::PageData;
+use crate::flow::Screen;
 use crate::registration::RegisterView;
-use crate::ui::Fresh;
+use crate::ui::{Fresh, HydrateOnly, focus_soon};
 use crate::verification::VerifyView;
 
 /// The id of the `<script>` data block the page data travels in.
@@ -16,13 +18,16 @@ pub const PAGE_DATA_ID: &str = "page-data";
 #[cfg(feature = "ssr")]
 const PAGE_DATA_TYPE: &str = "application/octet-stream";
 
+/// The id of the element holding [`App`], the page's only hydrated part.
+pub const FLOW_ID: &str = "flow";
+
 /// The `performance.mark` set once the page is hydrated.
 pub const HYDRATED_MARK: &str = "hydrated";
 
 /// The whole document, rendered by the server.
 #[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions, stylesheet: String, page: PageData) -> impl IntoView {
-    let page_data = encode_page_data(&page);
+    let page_data = encode_page_data(&page.screen);
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -37,59 +42,56 @@ pub fn shell(options: LeptosOptions, stylesheet: String, page: PageData) -> impl
                 <HydrationScripts options/>
             </head>
             <body>
-                <App page/>
+                <a class="skip-link" href="#main">"Skip to main content"</a>
+                {page.demo_code.map(|code| view! {
+                    <div class="demo-banner" role="note">
+                        <strong>"Demo mode"</strong>
+                        " \u{2014} no real account is created; the code is "
+                        <strong class="demo-code">{code}</strong>
+                    </div>
+                })}
+                <header class="site-header">
+                    <p class="brand">"stamps-connect"</p>
+                </header>
+                // Only this part comes alive in the browser: the rest never changes.
+                <div id=FLOW_ID>
+                    <App screen=page.screen/>
+                </div>
             </body>
         </html>
     }
 }
 
-/// The page data as the server functions answer: postcard (the browser then needs one
-/// decoder, and no JSON one), in base64, whose letters cannot end a `<script>` early.
+/// The screen the page hydrates from, as the server functions answer: postcard (the browser
+/// then needs one decoder, and no JSON one), in base64, whose letters cannot end a `<script>`
+/// early.
 #[cfg(feature = "ssr")]
-fn encode_page_data(page: &PageData) -> String {
+fn encode_page_data(screen: &Screen) -> String {
     use base64::Engine;
-    let bytes = postcard::to_allocvec(page).expect("page data is plain data and always encodes");
+    let bytes = postcard::to_allocvec(screen).expect("screens are plain data and always encode");
     base64::engine::general_purpose::STANDARD_NO_PAD.encode(bytes)
 }
 
 /// Reads what [`encode_page_data`] wrote, once the browser's own `atob` has undone the base64
 /// (no base64 decoder ships in the WebAssembly); `None` for anything else.
-pub fn decode_page_data(bytes: &[u8]) -> Option<PageData> {
+pub fn decode_page_data(bytes: &[u8]) -> Option<Screen> {
     postcard::from_bytes(bytes).ok()
 }
 
+/// The part of the page the browser hydrates: the steps and the current step's screen.
 #[component]
-pub fn App(page: PageData) -> impl IntoView {
-    let screen = RwSignal::new(page.screen);
-    // A new step replaces the page's content: take keyboard and screen-reader focus to its
-    // heading, as a page load would (not on the first render: the merchant starts at the top).
-    Effect::new(move |previous: Option<()>| {
-        screen.track();
-        if previous.is_some() {
-            request_animation_frame(focus_step_heading);
-        }
-    });
-    let set_screen = screen.write_only();
+pub fn App(screen: Screen) -> impl IntoView {
+    let screen = RwSignal::new(screen);
+    let step = StepChange(screen.write_only());
     view! {
-        <a class="skip-link" href="#main">"Skip to main content"</a>
-        {page.demo_code.map(|code| view! {
-            <div class="demo-banner" role="note">
-                <strong>"Demo mode"</strong>
-                " \u{2014} no real account is created; the code is "
-                <strong class="demo-code">{code}</strong>
-            </div>
-        })}
-        <header class="site-header">
-            <p class="brand">"stamps-connect"</p>
-        </header>
         <StepIndicator screen/>
         <main id="main" class="container">
             // `EitherOf3`, not `.into_any()`: an `AnyView` carries async-hydration code for its
             // whole subtree, which this app never uses. `Fresh`: a new step replaces the old one
             // (see BENCHMARKS.md).
             {move || Fresh(match screen.get() {
-                Screen::Register(s) => EitherOf3::A(view! { <RegisterView screen=s set_screen/> }),
-                Screen::Verify(s) => EitherOf3::B(view! { <VerifyView screen=s set_screen/> }),
+                Screen::Register(s) => EitherOf3::A(HydrateOnly(view! { <RegisterView screen=s step/> })),
+                Screen::Verify(s) => EitherOf3::B(view! { <VerifyView screen=s step/> }),
                 Screen::Done(s) => EitherOf3::C(view! { <DoneView screen=s/> }),
             })}
         </main>
@@ -107,11 +109,16 @@ pub fn mark_hydrated() {
     }
 }
 
-fn focus_step_heading() {
-    use leptos::wasm_bindgen::JsCast;
-    let heading = document().query_selector("main h1").ok().flatten();
-    if let Some(heading) = heading.and_then(|h| h.dyn_into::<leptos::web_sys::HtmlElement>().ok()) {
-        let _ = heading.focus();
+/// Moves the page on to another step, as the views' server calls answer.
+#[derive(Clone, Copy)]
+pub struct StepChange(WriteSignal<Screen>);
+
+impl StepChange {
+    /// `next` replaces the page's content: keyboard and screen-reader focus go to its heading,
+    /// as a page load would take them to the top.
+    pub fn go(self, next: Screen) {
+        self.0.set(next);
+        focus_soon("main h1");
     }
 }
 
@@ -152,19 +159,16 @@ mod tests {
     fn page_data_survives_the_page_and_cannot_close_its_script() {
         let mut errors = FieldErrors::default();
         errors.push("nickname", "</script><script>alert(1)</script>");
-        let page = PageData {
-            screen: Screen::Register(RegisterScreen {
-                draft: RegistrationForm {
-                    nickname: "</script>".into(),
-                    agree_to_carrier_terms: true,
-                    ..Default::default()
-                },
-                error: Some(AppError::Invalid(errors)),
+        let screen = Screen::Register(RegisterScreen {
+            draft: RegistrationForm {
+                nickname: "</script>".into(),
+                agree_to_carrier_terms: true,
                 ..Default::default()
-            }),
-            demo_code: Some("123456".into()),
-        };
-        let encoded = encode_page_data(&page);
+            },
+            error: Some(AppError::Invalid(errors)),
+            ..Default::default()
+        });
+        let encoded = encode_page_data(&screen);
         assert!(
             encoded
                 .chars()
@@ -173,7 +177,7 @@ mod tests {
         );
         let bytes =
             base64::Engine::decode(&base64::engine::general_purpose::STANDARD_NO_PAD, &encoded);
-        assert_eq!(decode_page_data(&bytes.unwrap()), Some(page));
+        assert_eq!(decode_page_data(&bytes.unwrap()), Some(screen));
         assert_eq!(decode_page_data(b"{\"screen\":1}"), None);
     }
 }

@@ -15,9 +15,9 @@ pub enum Screen {
     Done(DoneScreen),
 }
 
-/// Everything the page is rendered from, embedded in the page so that hydration starts from
-/// exactly what the server rendered.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// Everything the page is rendered from. The screen is also embedded in the page, so that
+/// hydration starts from exactly what the server rendered.
+#[derive(Clone, Debug, PartialEq)]
 pub struct PageData {
     pub screen: Screen,
     /// Set in demo mode: the fixed code the embedded simulator accepts.

@@ -45,16 +45,22 @@ pub fn hydrate() {
     // Panic messages in the console help while developing; a release build ships without them.
     #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
-    let page = leptos::prelude::document()
+    use leptos::wasm_bindgen::JsCast;
+    let document = leptos::prelude::document();
+    let screen = document
         .get_element_by_id(app::PAGE_DATA_ID)
         .and_then(|script| script.text_content())
         .and_then(|base64| leptos::prelude::window().atob(base64.trim()).ok())
         // `atob` answers with one char per byte.
         .map(|binary| binary.chars().map(|byte| byte as u8).collect::<Vec<u8>>())
         .and_then(|bytes| app::decode_page_data(&bytes));
-    match page {
-        Some(page) => {
-            leptos::mount::hydrate_body(move || leptos::view! { <app::App page/> });
+    let flow = document
+        .get_element_by_id(app::FLOW_ID)
+        .and_then(|flow| flow.dyn_into().ok());
+    match screen.zip(flow) {
+        Some((screen, flow)) => {
+            leptos::mount::hydrate_from(flow, move || leptos::view! { <app::App screen/> })
+                .forget();
             app::mark_hydrated();
         }
         // Without its data the page stays as the server rendered it: plain forms still work.

@@ -99,3 +99,26 @@ test("a dropped connection says so, keeps every field, and a retry opens one acc
   await expect(page.getByRole("heading", { name: "Confirm your phone number" })).toBeVisible();
   expect((await upstreamRequests()).filter((r) => r.path === "/v1/registration/stamps_com")).toHaveLength(1);
 });
+
+test("focus goes to the code field once a code is sent, and again for a new number", async ({ page }, testInfo) => {
+  await open(page, testInfo);
+  await fillRegistration(page);
+  await page.getByRole("button", { name: "Open my Stamps.com account" }).click();
+  await page.getByRole("button", { name: "Send code" }).click();
+  const code = page.getByLabel("Code from the text message");
+  await expect(code).toBeFocused();
+  await page.keyboard.type("111");
+
+  // The same number again: the code typed so far stays.
+  await page.getByRole("button", { name: "Send a new code" }).click();
+  await expect.poll(async () => (await upstreamRequests()).filter((r) => r.path.endsWith("/verification")).length).toBe(2);
+  await expect(code).toHaveValue("111");
+
+  // Another number: its own form, empty, with focus.
+  await page.getByText("Use a different phone number").click();
+  await page.getByLabel("Mobile phone number").fill("512.333.4444");
+  await page.getByRole("button", { name: "Send code to this number" }).click();
+  await expect(page.getByText("We sent a code to")).toContainText("(•••) •••-4444");
+  await expect(code).toBeFocused();
+  await expect(code).toHaveValue("");
+});

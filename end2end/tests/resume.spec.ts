@@ -7,6 +7,7 @@ import {
   open,
   resetSimulator,
   upstreamRequests,
+  usesJavaScript,
 } from "./support/flow";
 
 test.beforeEach(async () => {
@@ -86,4 +87,23 @@ test("an unknown outcome is said plainly, and the form is not sent again", async
   await page.getByRole("button", { name: "Open my Stamps.com account" }).click();
   await expect(page.getByRole("alert")).toContainText("Please do not enter your card again");
   expect(await registrations()).toHaveLength(1);
+});
+
+test("a session lost on the code step sends the merchant back to the form, rendered by the server", async ({ page, context }, testInfo) => {
+  await open(page, testInfo);
+  await fillRegistration(page);
+  await page.getByRole("button", { name: "Open my Stamps.com account" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Confirm your phone number");
+
+  await context.clearCookies();
+  await page.getByRole("button", { name: "Send code" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Open your free Stamps.com account");
+  await expect(page.getByLabel("Account nickname")).toHaveValue("");
+  if (usesJavaScript(testInfo)) {
+    // The page came back alive after the reload: the form is driven by the browser again.
+    await expect(page.locator("html[data-hydrated]")).toBeAttached();
+    await page.getByRole("button", { name: "Open my Stamps.com account" }).click();
+    await expect(page.getByRole("alert")).toBeFocused();
+  }
+  expect((await upstreamRequests()).filter((r) => r.path.endsWith("/verification"))).toHaveLength(0);
 });

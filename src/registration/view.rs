@@ -6,13 +6,16 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
 use super::{Register, RegisterScreen, RegistrationForm, validate_registration};
+use crate::app::StepChange;
 use crate::error::{AppError, FieldErrors};
 use crate::fields::card::{
     card_digits, card_number_could_become_valid, detect_brand, format_card_number,
 };
 use crate::fields::states::US_STATES;
 use crate::flow::Screen;
-use crate::ui::{ErrorSummary, FieldMessage, Problems, Submission, TextField, describedby};
+use crate::ui::{
+    ErrorSummary, FieldMessage, FieldState, Problems, Submission, SubmitButton, TextField,
+};
 
 const TERMS_URL: &str = "https://www.stamps.com/legal/terms-and-conditions/";
 
@@ -85,7 +88,7 @@ impl Fields {
 }
 
 #[component]
-pub fn RegisterView(screen: RegisterScreen, set_screen: WriteSignal<Screen>) -> impl IntoView {
+pub fn RegisterView(screen: RegisterScreen, step: StepChange) -> impl IntoView {
     // A page rendered by the server never has the card number: say why it is blank.
     // Only for errors that ask for the form again: not when it must not be sent again.
     let card_cleared = matches!(
@@ -95,6 +98,7 @@ pub fn RegisterView(screen: RegisterScreen, set_screen: WriteSignal<Screen>) -> 
     let fields = Fields::new(screen.draft, screen.idempotency_key);
     let problems = Problems::new(screen.error);
     let errors = problems.fields;
+    let terms = FieldState::new("agree_to_carrier_terms", errors);
     let submission = Submission::new();
 
     // Re-checks a field as the merchant types, with the rules the server applies. A message
@@ -121,7 +125,7 @@ pub fn RegisterView(screen: RegisterScreen, set_screen: WriteSignal<Screen>) -> 
             fields.idempotency_key.set(same.idempotency_key);
             problems.show(same.error);
         }
-        Ok(next) => set_screen.set(next),
+        Ok(next) => step.go(next),
         Err(problem) => problems.show(Some(problem)),
     };
     let on_submit = move |ev: SubmitEvent| {
@@ -137,7 +141,6 @@ pub fn RegisterView(screen: RegisterScreen, set_screen: WriteSignal<Screen>) -> 
 
     let brand =
         move || card_digits(&fields.card_number.get()).and_then(|digits| detect_brand(&digits));
-    let pending = move || submission.pending();
 
     view! {
         <h1 tabindex="-1">"Open your free Stamps.com account"</h1>
@@ -145,7 +148,7 @@ pub fn RegisterView(screen: RegisterScreen, set_screen: WriteSignal<Screen>) -> 
             "Print discounted USPS postage from your ShipEngine account. This takes about two minutes: "
             "this form, then a code we text to your phone."
         </p>
-        <ErrorSummary error=problems.error.into() node_ref=problems.summary/>
+        <ErrorSummary problems/>
         <form method="post" action=Register::PATH on:submit=on_submit novalidate>
             <input type="hidden" name="idempotency_key" value=fields.idempotency_key.get_untracked()
                 prop:value=fields.idempotency_key/>
@@ -206,15 +209,14 @@ pub fn RegisterView(screen: RegisterScreen, set_screen: WriteSignal<Screen>) -> 
                 <CardExpiry month=fields.card_exp_month year=fields.card_exp_year errors on_check/>
             </fieldset>
 
-            <div class="field" class:field--error=move || errors.with(|e| e.get("agree_to_carrier_terms").is_some())>
+            <div class="field" class:field--error=terms.has_error()>
                 <FieldMessage name="agree_to_carrier_terms" errors/>
                 <div class="checkbox">
                     <input type="checkbox" id="agree_to_carrier_terms" name="agree_to_carrier_terms" value="true"
                         checked=fields.agree_to_carrier_terms.get_untracked()
                         bind:checked=fields.agree_to_carrier_terms
-                        aria-invalid=move || errors.with(|e| e.get("agree_to_carrier_terms").is_some()).then_some("true")
-                        aria-describedby=move || describedby("agree_to_carrier_terms", false,
-                            errors.with(|e| e.get("agree_to_carrier_terms").is_some()))
+                        aria-invalid=terms.aria_invalid()
+                        aria-describedby=terms.aria_describedby(None)
                         on:change=move |_| on_check.run("agree_to_carrier_terms")/>
                     <label for="agree_to_carrier_terms">
                         "I agree to the "
@@ -223,9 +225,7 @@ pub fn RegisterView(screen: RegisterScreen, set_screen: WriteSignal<Screen>) -> 
                 </div>
             </div>
 
-            <button type="submit" class="button" aria-disabled=move || pending().then_some("true")>
-                {move || if pending() { "Opening your account\u{2026}" } else { "Open my Stamps.com account" }}
-            </button>
+            <SubmitButton label="Open my Stamps.com account" busy_label="Opening your account\u{2026}" submission/>
         </form>
     }
 }
@@ -237,15 +237,15 @@ fn StateSelect(
     on_check: Callback<&'static str>,
 ) -> impl IntoView {
     let name = "state_province";
-    let has_error = move || errors.with(|e| e.get(name).is_some());
+    let state = FieldState::new(name, errors);
     let initial = value.get_untracked();
     view! {
-        <div class="field" class:field--error=has_error>
+        <div class="field" class:field--error=state.has_error()>
             <label for=name>"State"</label>
             <FieldMessage name errors/>
             <select id=name name=name autocomplete="address-level1" class="input input--medium"
-                aria-invalid=move || has_error().then_some("true")
-                aria-describedby=move || describedby(name, false, has_error())
+                aria-invalid=state.aria_invalid()
+                aria-describedby=state.aria_describedby(None)
                 prop:value=value
                 on:change=move |ev| { value.set(event_target_value(&ev)); on_check.run(name) }>
                 <option value="" selected=initial.is_empty()>"Select a state"</option>
@@ -264,7 +264,7 @@ fn Residential(
     on_check: Callback<&'static str>,
 ) -> impl IntoView {
     let name = "residential";
-    let has_error = move || errors.with(|e| e.get(name).is_some());
+    let state = FieldState::new(name, errors);
     let initial = value.get_untracked();
     let choice = move |id: &'static str, choice: &'static str, label: &'static str| {
         view! {
@@ -278,8 +278,8 @@ fn Residential(
         }
     };
     view! {
-        <fieldset class="field" class:field--error=has_error id=name
-            aria-describedby=move || describedby(name, false, has_error())>
+        <fieldset class="field" class:field--error=state.has_error() id=name
+            aria-describedby=state.aria_describedby(None)>
             <legend>"Is this a home address?"</legend>
             <FieldMessage name errors/>
             <div class="radios">
@@ -305,17 +305,14 @@ fn CardExpiry(
                      value: RwSignal<String>,
                      autocomplete: &'static str,
                      size: &'static str| {
-        let part_error = move || errors.with(|e| e.get(name).is_some());
+        let state = FieldState::new(name, errors);
         view! {
             <div class="date-part">
                 <label for=name>{label}</label>
                 <input type="text" id=name name=name inputmode="numeric" autocomplete=autocomplete
                     class=format!("input input--{size}")
-                    aria-invalid=move || part_error().then_some("true")
-                    aria-describedby=move || match describedby(name, false, part_error()) {
-                        Some(error) => format!("card_exp-hint {error}"),
-                        None => "card_exp-hint".to_owned(),
-                    }
+                    aria-invalid=state.aria_invalid()
+                    aria-describedby=state.aria_describedby(Some("card_exp-hint".to_owned()))
                     value=value.get_untracked()
                     prop:value=value
                     on:input=move |ev| { value.set(event_target_value(&ev)); on_check.run(name) }/>

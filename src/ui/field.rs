@@ -6,13 +6,45 @@ use super::Fresh;
 use crate::error::FieldErrors;
 
 /// The ids a field's `aria-describedby` names: its hint, then its error when there is one.
-pub fn describedby(name: &str, has_hint: bool, has_error: bool) -> Option<String> {
-    let ids: Vec<String> = [(has_hint, "hint"), (has_error, "error")]
-        .into_iter()
-        .filter(|(present, _)| *present)
-        .map(|(_, kind)| format!("{name}-{kind}"))
-        .collect();
-    (!ids.is_empty()).then(|| ids.join(" "))
+fn describedby(hint_id: Option<&str>, name: &str, has_error: bool) -> Option<String> {
+    let error_id = has_error.then(|| format!("{name}-error"));
+    match (hint_id, error_id) {
+        (Some(hint_id), Some(error_id)) => Some(format!("{hint_id} {error_id}")),
+        (hint_id, None) => hint_id.map(str::to_owned),
+        (None, error_id) => error_id,
+    }
+}
+
+/// A field's attributes that follow its error. Each method makes the same closure type
+/// wherever it is used, so the browser's code for each attribute is compiled once.
+#[derive(Clone, Copy)]
+pub struct FieldState {
+    name: &'static str,
+    errors: RwSignal<FieldErrors>,
+}
+
+impl FieldState {
+    pub fn new(name: &'static str, errors: RwSignal<FieldErrors>) -> Self {
+        Self { name, errors }
+    }
+
+    /// Whether the field shows an error (`class:field--error`).
+    pub fn has_error(self) -> impl Fn() -> bool + Copy + Send + Sync + 'static {
+        move || self.errors.with(|e| e.get(self.name).is_some())
+    }
+
+    /// `aria-invalid`, only once an error is shown.
+    pub fn aria_invalid(self) -> impl Fn() -> Option<&'static str> + Copy + Send + Sync + 'static {
+        move || self.has_error()().then_some("true")
+    }
+
+    /// `aria-describedby`: the hint `hint_id` names, then the error when there is one.
+    pub fn aria_describedby(
+        self,
+        hint_id: Option<String>,
+    ) -> impl Fn() -> Option<String> + Send + Sync + 'static {
+        move || describedby(hint_id.as_deref(), self.name, self.has_error()())
+    }
 }
 
 /// The error line under a field, if it has one.
@@ -51,14 +83,14 @@ pub fn TextField(
     #[prop(optional)]
     format: Option<fn(&str) -> String>,
 ) -> impl IntoView {
-    let has_error = move || errors.with(|e| e.get(name).is_some());
+    let state = FieldState::new(name, errors);
     let on_input = move |ev| {
         let typed = event_target_value(&ev);
         value.set(format.map_or(typed.clone(), |format| format(&typed)));
         on_check.run(name);
     };
     view! {
-        <div class="field" class:field--error=has_error>
+        <div class="field" class:field--error=state.has_error()>
             <label for=name>
                 {label}
                 {optional.then_some(view! { <span class="optional">" (optional)"</span> })}
@@ -73,8 +105,8 @@ pub fn TextField(
                 autocomplete=autocomplete
                 inputmode=inputmode
                 spellcheck=(input_type == "email" || inputmode.is_some()).then_some("false")
-                aria-invalid=move || has_error().then_some("true")
-                aria-describedby=move || describedby(name, hint.is_some(), has_error())
+                aria-invalid=state.aria_invalid()
+                aria-describedby=state.aria_describedby(hint.map(|_| format!("{name}-hint")))
                 value=value.get_untracked()
                 prop:value=value
                 on:input=on_input

@@ -2,12 +2,31 @@
 
 mod field;
 mod fresh;
+mod hydrate_only;
 mod problems;
 mod submission;
+mod submit_button;
 mod summary;
 
-pub use field::{FieldMessage, TextField, describedby};
+pub use field::{FieldMessage, FieldState, TextField};
 pub use fresh::Fresh;
+pub use hydrate_only::HydrateOnly;
 pub use problems::Problems;
 pub use submission::Submission;
+pub use submit_button::SubmitButton;
 pub use summary::ErrorSummary;
+
+/// Moves keyboard and screen-reader focus to the element `selector` finds, once the page has
+/// drawn the change that brings it.
+pub fn focus_soon(selector: &'static str) {
+    use leptos::prelude::{document, request_animation_frame};
+    use leptos::wasm_bindgen::JsCast;
+    request_animation_frame(move || {
+        let element = document().query_selector(selector).ok().flatten();
+        if let Some(element) =
+            element.and_then(|e| e.dyn_into::<leptos::web_sys::HtmlElement>().ok())
+        {
+            let _ = element.focus();
+        }
+    });
+}

@@ -1,16 +1,15 @@
 //! The error summary at the top of a form: what went wrong, with a link to each field.
 
 use leptos::either::Either;
-use leptos::html::Div;
 use leptos::prelude::*;
 
-use super::Fresh;
-use crate::error::AppError;
+use super::{Fresh, Problems};
 
-/// Shows `error` (field errors as links to their fields, anything else in plain words with its
-/// reference). `node_ref` lets the form move focus here after a failed submit.
+/// Shows the form's problem (field errors as links to their fields, anything else in plain
+/// words with its reference); [`Problems::show`] moves focus here.
 #[component]
-pub fn ErrorSummary(error: Signal<Option<AppError>>, node_ref: NodeRef<Div>) -> impl IntoView {
+pub fn ErrorSummary(problems: Problems) -> impl IntoView {
+    let error = problems.error;
     view! {
         <div
             class="error-summary"
@@ -18,7 +17,7 @@ pub fn ErrorSummary(error: Signal<Option<AppError>>, node_ref: NodeRef<Div>) -> 
             role="alert"
             tabindex="-1"
             aria-labelledby=move || error.with(Option::is_some).then_some("error-summary-title")
-            node_ref=node_ref
+            node_ref=problems.summary
         >
             // `Fresh`: a new problem replaces the old one's words (see BENCHMARKS.md).
             {move || Fresh(error.get().map(|error| view! {

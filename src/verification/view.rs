@@ -8,13 +8,14 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
 use super::{SendCode, VerifyCode, VerifyScreen, validate_code};
+use crate::app::StepChange;
 use crate::error::{AppError, wait_in_words};
 use crate::fields::phone::normalize_us_phone;
 use crate::flow::Screen;
-use crate::ui::{ErrorSummary, Problems, Submission, TextField};
+use crate::ui::{ErrorSummary, Fresh, Problems, Submission, SubmitButton, TextField, focus_soon};
 
 #[component]
-pub fn VerifyView(screen: VerifyScreen, set_screen: WriteSignal<Screen>) -> impl IntoView {
+pub fn VerifyView(screen: VerifyScreen, step: StepChange) -> impl IntoView {
     let phone = RwSignal::new(screen.phone);
     // The number the last code went to: what "Send a new code" uses, whatever is half-typed in
     // the "different number" field.
@@ -34,14 +35,17 @@ pub fn VerifyView(screen: VerifyScreen, set_screen: WriteSignal<Screen>) -> impl
                 last_phone.set(next.phone.clone());
             }
             phone.set(next.phone);
-            if next.code_sent_to.is_some() && next.code_sent_to != sent_to.get_untracked() {
+            if next.code_sent_to != sent_to.get_untracked() {
+                // A code went to another number: a form for it replaces the last one, and the
+                // code is what the merchant types next.
                 code.set(String::new());
+                sent_to.set(next.code_sent_to);
+                focus_soon("#code");
             }
-            sent_to.set(next.code_sent_to);
             resend_in.set(next.resend_available_in_secs);
             problems.show(next.error);
         }
-        Ok(next) => set_screen.set(next),
+        Ok(next) => step.go(next),
         Err(problem) => problems.show(Some(problem)),
     };
     // Counts the resend wait down in the browser; the server enforces it either way.
@@ -96,17 +100,13 @@ pub fn VerifyView(screen: VerifyScreen, set_screen: WriteSignal<Screen>) -> impl
         }
     };
 
-    let sending = move || code_request.pending();
-    let verifying = move || code_check.pending();
     let phone_form = move |button: &'static str| {
         view! {
             <form method="post" action=SendCode::PATH on:submit=send_to(phone) novalidate class="send-form">
                 <TextField name="phone" label="Mobile phone number" value=phone errors on_check
                     input_type="tel" autocomplete="tel" width="medium"
                     hint="A US number that can receive text messages"/>
-                <button type="submit" class="button" aria-disabled=move || sending().then_some("true")>
-                    {move || if sending() { "Sending\u{2026}" } else { button }}
-                </button>
+                <SubmitButton label=button busy_label="Sending\u{2026}" submission=code_request/>
             </form>
         }
     };
@@ -117,8 +117,9 @@ pub fn VerifyView(screen: VerifyScreen, set_screen: WriteSignal<Screen>) -> impl
             "Your Stamps.com account \u{201c}" {screen.nickname} "\u{201d} is registered. "
             "To finish, we text a code to your phone."
         </p>
-        <ErrorSummary error=problems.error.into() node_ref=problems.summary/>
-        {move || match sent_to.get() {
+        <ErrorSummary problems/>
+        // `Fresh`: the form for a new number replaces the last one (see BENCHMARKS.md).
+        {move || Fresh(match sent_to.get() {
             None => Either::Left(view! { {resend_wait} {phone_form("Send code")} }),
             Some(masked) => Either::Right(view! {
                 <p class="sent" role="status">"We sent a code to " <strong>{masked}</strong> "."</p>
@@ -126,19 +127,15 @@ pub fn VerifyView(screen: VerifyScreen, set_screen: WriteSignal<Screen>) -> impl
                     <TextField name="code" label="Code from the text message" value=code errors on_check
                         autocomplete="one-time-code" inputmode="numeric" width="code"
                         hint="It can take a minute to arrive"/>
-                    <button type="submit" class="button" aria-disabled=move || verifying().then_some("true")>
-                        {move || if verifying() { "Checking\u{2026}" } else { "Verify" }}
-                    </button>
+                    <SubmitButton label="Verify" busy_label="Checking\u{2026}" submission=code_check/>
                 </form>
                 <div class="resend">
                     <form method="post" action=SendCode::PATH on:submit=send_to(last_phone)>
                         <input type="hidden" name="phone" value=move || last_phone.get()/>
                         <p>"No text after a minute?"</p>
                         {resend_wait}
-                        <button type="submit" class="button button--secondary"
-                            aria-disabled=move || sending().then_some("true")>
-                            {move || if sending() { "Sending\u{2026}" } else { "Send a new code" }}
-                        </button>
+                        <SubmitButton label="Send a new code" busy_label="Sending\u{2026}"
+                            submission=code_request secondary=true/>
                     </form>
                     <details>
                         <summary>"Use a different phone number"</summary>
@@ -146,6 +143,6 @@ pub fn VerifyView(screen: VerifyScreen, set_screen: WriteSignal<Screen>) -> impl
                     </details>
                 </div>
             }),
-        }}
+        })}
     }
 }
