@@ -32,6 +32,14 @@ pub enum AppError {
          enter your card again."
     )]
     RegistrationInProgress,
+    /// The form names a registration another browser sent (or this browser stopped sending
+    /// its cookies): only the browser that sent it can follow it.
+    #[error(
+        "This form was already sent from another browser, or with cookies turned off. If you \
+         started opening your account there, finish it there. Otherwise allow cookies for this \
+         site, then reload this page."
+    )]
+    SentFromAnotherBrowser,
     /// Too many attempts; the merchant can try again after a while.
     #[error("Too many attempts. Please try again in {}.", wait_in_words(*.retry_after_secs))]
     RateLimited { retry_after_secs: u64 },

@@ -90,12 +90,10 @@ async fn a_plain_form_posted_twice_opens_one_account() {
 #[tokio::test]
 async fn a_second_tab_gets_the_first_tabs_result() {
     let mut app = TestApp::start().await;
+    // A page view writes nothing, so each tab's form carries a key of its own; the browser's
+    // flow cookie makes the second tab's submission find the first one's registration.
     let first_tab = app.form_key().await;
     let second_tab = app.form_key().await;
-    assert_eq!(
-        first_tab, second_tab,
-        "one session, one key, across reloads"
-    );
 
     let one = app.post("register", &form_with_key(&first_tab), JSON).await;
     assert!(is_verify(&screen(one).await));
@@ -161,15 +159,22 @@ async fn a_form_posted_without_its_session_is_recognised_by_its_key() {
     let key = app.form_key().await;
     let form = form_with_key(&key);
 
-    // Cookies blocked: each post arrives as a new browser, with only the form's key.
-    app.cookie = None;
+    // The session is gone (expired), the flow cookie is not: the key is this browser's.
     let first = app.post("register", &form, JSON).await;
     assert!(is_verify(&screen(first).await));
-    app.cookie = None;
+    app.forget_cookie(support::SESSION_COOKIE);
     let again = app.post("register", &form, JSON).await;
     assert!(is_verify(&screen(again).await));
-
     assert_eq!(app.upstream_registrations(), 1);
+
+    // Cookies blocked: the post arrives as a new browser, with only the form's key. It is
+    // neither sent again nor allowed to follow the registration.
+    app.cookie = None;
+    let Screen::Register(refused) = screen(app.post("register", &form, JSON).await).await else {
+        panic!("a post of another browser's key stays on the form");
+    };
+    assert_eq!(refused.error, Some(AppError::SentFromAnotherBrowser));
+    assert_eq!(app.upstream_requests(Endpoint::Register), 1);
 }
 
 #[tokio::test]
@@ -177,7 +182,7 @@ async fn a_refused_registration_gives_the_next_submission_a_new_key() {
     let mut app = TestApp::start().await;
     let key = app.form_key().await;
     let simulator = &app.simulator.simulator;
-    simulator.inject_fault(Endpoint::Register, Fault::Unavailable, 1);
+    simulator.inject_fault(Endpoint::Register, Fault::Refused, 1);
 
     let refused = app.post("register", &form_with_key(&key), JSON).await;
     let Screen::Register(form) = screen(refused).await else {

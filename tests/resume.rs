@@ -29,9 +29,11 @@ async fn a_restart_keeps_the_form_as_typed_and_its_key() {
         let mut app = start_on(database, &[]).await;
         let page = app.page().await;
         let key = idempotency_key_in(&page);
+        // As the browser sends it: with the key the page was rendered with.
         let mut form = registration_form();
         form.retain(|(name, _)| *name != "postal_code");
         form.push(("postal_code", "7875"));
+        form.push(("idempotency_key", &key));
         let Screen::Register(_) = app.call("register", &form).await else {
             panic!("{backend}: a bad ZIP code stays on the form");
         };

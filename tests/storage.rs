@@ -5,15 +5,16 @@ mod support;
 
 use std::time::Duration;
 
+use stamps_connect::server::limits::Count;
 use stamps_connect::server::storage::{
-    Claim, Database, NewRegistration, RegistrationEvent, RegistrationStatus, SharedCount,
-    VerificationCall,
+    Claim, Database, NewRegistration, RegistrationEvent, RegistrationStatus, VerificationCall,
 };
 use support::databases::TestDatabase;
 
 fn new_registration(key: &str) -> NewRegistration<'_> {
     NewRegistration {
         idempotency_key: key,
+        owner_hash: key,
         session_id: Some("session-1"),
         nickname: "Main store",
         email: "john.doe@example.com",
@@ -99,7 +100,12 @@ async fn statuses_move_only_forward_and_keep_the_request_ids() {
             let (database, key) = (database.clone(), key.clone());
             async move { database.record(&key, event).await.unwrap() }
         };
-        assert!(!record(RegistrationEvent::CodeSent { request_id: None }).await);
+        let code_sent = RegistrationEvent::CodeSent {
+            verification_id: "ver-1",
+            sent_to: "(•••) •••-2222",
+            request_id: None,
+        };
+        assert!(!record(code_sent).await);
         assert!(
             record(RegistrationEvent::Registered {
                 carrier_id: "se-1234567",
@@ -125,6 +131,8 @@ async fn statuses_move_only_forward_and_keep_the_request_ids() {
         );
         assert!(
             record(RegistrationEvent::CodeSent {
+                verification_id: "ver-2",
+                sent_to: "(•••) •••-2222",
                 request_id: Some("req-send-2")
             })
             .await
@@ -255,39 +263,41 @@ async fn a_submission_nobody_finished_becomes_outcome_unknown() {
     }
 }
 
-fn per_phone(phone: &str, limit: u32) -> SharedCount {
-    SharedCount {
+fn per_phone(phone: &str, limit: u32) -> Count {
+    Count {
         name: "sends per phone",
-        counter: format!("phone:{phone}"),
+        counter: format!("send/phone/{phone}"),
         limit,
+        window_secs: 100,
     }
 }
 
-fn total(limit: u32) -> SharedCount {
-    SharedCount {
+fn total(limit: u32) -> Count {
+    Count {
         name: "sends in total",
-        counter: "total".into(),
+        counter: "send/total".into(),
         limit,
+        window_secs: 100,
     }
 }
 
 #[tokio::test]
-async fn shared_send_counts_refuse_past_the_limit_and_count_nothing_then() {
+async fn counts_refuse_past_the_limit_and_count_nothing_then() {
     for db in TestDatabase::each().await {
         let database = db.connect().await;
         let counts = [per_phone("5121112222", 2), total(3)];
         database
-            .admit_shared_send(&counts, 100, 1000)
+            .admit(&counts, 100, 1000)
             .await
             .unwrap()
             .unwrap();
         database
-            .admit_shared_send(&counts, 100, 1010)
+            .admit(&counts, 100, 1010)
             .await
             .unwrap()
             .unwrap();
         let over = database
-            .admit_shared_send(&counts, 100, 1020)
+            .admit(&counts, 100, 1020)
             .await
             .unwrap()
             .unwrap_err();
@@ -300,12 +310,12 @@ async fn shared_send_counts_refuse_past_the_limit_and_count_nothing_then() {
         // The refused send was not counted: the total still has one place.
         let other = [per_phone("5123334444", 2), total(3)];
         database
-            .admit_shared_send(&other, 100, 1030)
+            .admit(&other, 100, 1030)
             .await
             .unwrap()
             .unwrap();
         let over = database
-            .admit_shared_send(&other, 100, 1040)
+            .admit(&other, 100, 1040)
             .await
             .unwrap()
             .unwrap_err();
@@ -313,7 +323,7 @@ async fn shared_send_counts_refuse_past_the_limit_and_count_nothing_then() {
 
         // Room again once the oldest send has left the window.
         database
-            .admit_shared_send(&other, 100, 1100)
+            .admit(&other, 100, 1100)
             .await
             .unwrap()
             .unwrap();
@@ -333,7 +343,7 @@ async fn two_instances_on_one_database_share_the_counts() {
             tokio::spawn(async move {
                 let counts = [per_phone("5121112222", 100), total(7)];
                 database
-                    .admit_shared_send(&counts, 3600, 5000)
+                    .admit(&counts, 3600, 5000)
                     .await
                     .unwrap()
                     .is_ok()
@@ -344,5 +354,100 @@ async fn two_instances_on_one_database_share_the_counts() {
             count += usize::from(admitted.await.unwrap());
         }
         assert_eq!(count, 7, "{}", db.backend());
+    }
+}
+
+#[tokio::test]
+async fn a_browser_has_one_registration_open_whatever_keys_its_tabs_carry() {
+    for db in TestDatabase::each().await {
+        let database = db.connect().await;
+        let (first, second) = (key(), key());
+        let owner = "owner-of-both-tabs";
+        let new = |key| NewRegistration {
+            owner_hash: owner,
+            ..new_registration(key)
+        };
+        let Claim::New { reference } = database.claim(&new(&first)).await.unwrap() else {
+            panic!("{}: the first tab's key is new", db.backend());
+        };
+        let Claim::Existing(row) = database.claim(&new(&second)).await.unwrap() else {
+            panic!("{}: the second tab finds the first's registration", db.backend());
+        };
+        assert_eq!(row.reference, reference);
+        assert!(database.registration(&second).await.unwrap().is_none());
+
+        // Refused by ShipEngine: the browser may send a new registration.
+        let failed = RegistrationEvent::Failed {
+            request_id: None,
+            error: "HTTP 400",
+        };
+        assert!(database.record(&first, failed).await.unwrap());
+        assert!(matches!(
+            database.claim(&new(&second)).await.unwrap(),
+            Claim::New { .. }
+        ));
+        assert_eq!(
+            database
+                .open_registration_of(owner)
+                .await
+                .unwrap()
+                .map(|row| row.idempotency_key),
+            Some(second)
+        );
+    }
+}
+
+#[tokio::test]
+async fn parallel_checks_of_one_code_take_at_most_the_limit_and_a_new_code_starts_again() {
+    for db in TestDatabase::each().await {
+        let database = db.connect().await;
+        let key = key();
+        claim_new(&database, &key).await;
+        let registered = RegistrationEvent::Registered {
+            carrier_id: "se-1",
+            request_id: None,
+        };
+        assert!(database.record(&key, registered).await.unwrap());
+        let code_sent = |verification_id| RegistrationEvent::CodeSent {
+            verification_id,
+            sent_to: "(•••) •••-2222",
+            request_id: None,
+        };
+        assert!(database.record(&key, code_sent("ver-1")).await.unwrap());
+
+        let checks = (0..100).map(|_| {
+            let (database, key) = (database.clone(), key.clone());
+            tokio::spawn(async move {
+                database
+                    .reserve_code_check(&key, "ver-1", 5)
+                    .await
+                    .unwrap()
+            })
+        });
+        let mut taken = 0;
+        for check in checks {
+            taken += usize::from(check.await.unwrap());
+        }
+        assert_eq!(taken, 5, "{}", db.backend());
+        assert!(
+            !database.reserve_code_check(&key, "ver-0", 5).await.unwrap(),
+            "{}: an older code is not checked",
+            db.backend()
+        );
+
+        // A check given back (another limit refused it) can be taken again.
+        database.release_code_check(&key, "ver-1").await.unwrap();
+        assert!(database.reserve_code_check(&key, "ver-1", 5).await.unwrap());
+        assert!(!database.reserve_code_check(&key, "ver-1", 5).await.unwrap());
+
+        assert!(database.record(&key, code_sent("ver-2")).await.unwrap());
+        let row = database.registration(&key).await.unwrap().unwrap();
+        assert_eq!(
+            (row.verification_id.as_deref(), row.code_checks),
+            (Some("ver-2"), 0),
+            "{}",
+            db.backend()
+        );
+        assert!(database.reserve_code_check(&key, "ver-2", 5).await.unwrap());
     }
 }

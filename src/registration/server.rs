@@ -20,18 +20,23 @@ pub async fn register(#[server(flatten)] form: RegistrationForm) -> Result<Scree
     use crate::server::limits::unix_now;
     use crate::server::observability::metrics::{self, Registration};
     use crate::server::storage::Claim;
-    use crate::server::{AppState, ClientIp, Flow, upstream_error};
+    use crate::server::{AppState, ClientIp, Flow, database_error, upstream_error};
 
     let mut flow = Flow::load().await?;
     if !flow.is_registering() {
-        // An old tab or a second click: show where this session really is.
+        // An old tab or a second click: show where this browser really is.
         return flow.current().await;
     }
     flow.keep_draft(&form);
     if let Some(blocked) = flow.registration_blocked() {
         return flow.fail(blocked).await;
     }
-    flow.adopt_posted_key(&form.idempotency_key);
+    if let Err(refused) = flow.adopt_posted_key(&form.idempotency_key).await? {
+        return flow.fail(refused).await;
+    }
+    if flow.registration_sent() {
+        return flow.follow_registration().await;
+    }
     let valid = match super::validate_registration(&form, today_utc()) {
         Ok(valid) => valid,
         Err(errors) => {
@@ -40,34 +45,39 @@ pub async fn register(#[server(flatten)] form: RegistrationForm) -> Result<Scree
         }
     };
     let state = AppState::from_context()?;
-    let key = flow.idempotency_key().unwrap_or_default().to_owned();
-    if ssr::already_sent(&state, &key).await? {
-        return flow.follow_registration().await;
-    }
-    // Each registration checks a card upstream: an address cannot try card after card.
+    // Each registration checks a card upstream: no address, email or burst may try card after
+    // card.
     let ClientIp(ip) = ClientIp::from_context()?;
-    if let Err(over) = state.limits.admit_registration(ip, unix_now()) {
+    let counts = state.limits.registration_counts(ip, &valid.email);
+    let admitted = state
+        .database
+        .admit(&counts, state.limits.longest_window_secs(), unix_now())
+        .await
+        .map_err(database_error)?;
+    if let Err(over) = admitted {
         tracing::warn!(limit = over.limit, %ip, "registration refused");
         metrics::limit_rejected(over.limit);
         metrics::registration(Registration::Limited);
         return flow.refuse(over.into()).await;
     }
-    let session_id = flow.session_id();
-    let claim = state
-        .database
-        .claim(&ssr::new_row(&key, session_id.as_deref(), &valid))
-        .await
-        .map_err(crate::server::database_error)?;
-    let reference = match claim {
-        Claim::New { reference } => reference,
-        // A twin got there between the check and the insert.
-        Claim::Existing(_) => return flow.follow_registration().await,
-    };
     flow.persist().await?;
-    // In a task of its own: a merchant closing the tab must not cut the call short, or the row
-    // would never learn its outcome.
+    let key = flow.idempotency_key().to_owned();
+    let session_id = flow.session_id();
+    let new_row = ssr::new_row(&key, flow.owner().hash(), session_id.as_deref(), &valid);
+    let reference = match state
+        .database
+        .claim(&new_row)
+        .await
+        .map_err(database_error)?
+    {
+        Claim::New { reference } => reference,
+        // A twin, or another tab of this browser, got there first.
+        Claim::Existing(row) => return flow.follow(*row).await,
+    };
+    // In a task of its own, tracked so a graceful shutdown waits for it: a merchant closing the
+    // tab (or a deploy) must not cut the call short, or the row would never learn its outcome.
     // The request's span goes along, so the call's log line carries the request id.
-    let call = tokio::spawn(tracing::Instrument::instrument(
+    let call = state.spawn_upstream(tracing::Instrument::instrument(
         ssr::register_upstream(state.clone(), key, ssr::upstream_request(&valid)),
         tracing::Span::current(),
     ));
@@ -79,13 +89,12 @@ pub async fn register(#[server(flatten)] form: RegistrationForm) -> Result<Scree
         Ok(registered) => {
             tracing::info!(carrier_id = %registered.carrier_id, %reference, card_brand = valid.card.brand.api_value(), card_last4 = valid.card.last4(), "registered");
             metrics::registration(Registration::Registered);
-            flow.registered(registered.carrier_id.to_string(), valid.nickname)
-                .await
+            flow.registered().await
         }
         Err(error) if error.may_have_taken_effect() => {
             tracing::error!(%reference, %error, "registration outcome unknown: support must settle it");
             metrics::registration(Registration::OutcomeUnknown);
-            flow.registration_unknown(reference).await
+            flow.registration_unknown().await
         }
         Err(error) => {
             metrics::registration(Registration::UpstreamError);
@@ -97,7 +106,6 @@ pub async fn register(#[server(flatten)] form: RegistrationForm) -> Result<Scree
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use crate::error::AppError;
     use crate::registration::ValidRegistration;
     use crate::server::AppState;
     use crate::server::shipengine::{
@@ -106,25 +114,17 @@ mod ssr {
     };
     use crate::server::storage::{NewRegistration, RegistrationEvent};
 
-    /// Whether a registration was already sent with `key`.
-    pub async fn already_sent(state: &AppState, key: &str) -> Result<bool, AppError> {
-        let row = state
-            .database
-            .registration(key)
-            .await
-            .map_err(crate::server::database_error)?;
-        Ok(row.is_some())
-    }
-
     /// The row, before the call: who, and which card by brand and last four. Never the number.
     pub fn new_row<'a>(
         key: &'a str,
+        owner_hash: &'a str,
         session_id: Option<&'a str>,
         valid: &'a ValidRegistration,
     ) -> NewRegistration<'a> {
         let digits = &valid.card.digits;
         NewRegistration {
             idempotency_key: key,
+            owner_hash,
             session_id,
             nickname: &valid.nickname,
             email: &valid.email,

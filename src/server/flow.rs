@@ -1,24 +1,28 @@
-//! Where a merchant is in the flow, kept in their session on the server: the carrier id and the
-//! verification id never travel to the browser, so no request can name another merchant's.
+//! Where a merchant is in the flow. The registration's row in the database is the truth: its
+//! status says the step, and it holds the carrier id, the code last sent and its checks, so
+//! every request, session and instance sees the same flow and the same counts. The session keeps
+//! only which registration is this browser's and what the merchant typed; the browser holds
+//! only HttpOnly cookies, so no request can name another merchant's ids.
 //!
-//! Sessions live in the database, so a reload, a reopened tab or a restarted (or another)
-//! instance finds the merchant's step. On the form step the session also holds the idempotency
-//! key of the registration; loading the flow brings the session up to what the database knows
-//! of that registration, whichever request or instance finished it.
+//! A registration belongs to the browser that sent it ([`FlowOwner`]): a request from any other
+//! browser cannot follow it, whatever key it posts. The session id changes each time the flow
+//! moves on (registered, verified), so an id planted or seen before is worth nothing after.
 
 use std::time::Duration;
 
+use axum::Extension;
 use leptos_axum::extract;
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
 use crate::done::DoneScreen;
 use crate::error::AppError;
-use crate::fields::phone::{format_phone, mask_phone, normalize_us_phone};
+use crate::fields::phone::{format_phone, normalize_us_phone};
 use crate::flow::Screen;
 use crate::registration::{RegisterScreen, RegistrationForm};
 use crate::server::AppState;
-use crate::server::limits::{LimitConfig, SendHistory, unix_now};
+use crate::server::flow_owner::FlowOwner;
+use crate::server::limits::{LimitConfig, unix_now};
 use crate::server::refusal::is_plain_form_post;
 use crate::server::storage::{Database, Registration, RegistrationEvent, RegistrationStatus};
 use crate::server::{database_error, internal_error};
@@ -26,62 +30,44 @@ use crate::verification::VerifyScreen;
 
 const SESSION_KEY: &str = "flow";
 
+/// What the session keeps.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(default)]
 struct FlowState {
-    step: Step,
-    /// The key of this session's registration: minted when the form is first rendered, kept
-    /// across reloads, replaced only after ShipEngine refused the registration it was used for.
+    /// The key of this browser's registration: taken from the first form sent, replaced only
+    /// after ShipEngine refused the registration it was used for.
     idempotency_key: Option<String>,
     /// The registration form as last typed, without the card number.
     draft: RegistrationForm,
+    /// The code step's phone field as last typed (prefilled from the address phone).
+    phone: Option<String>,
     /// The error of a plain form post, shown once by the page it is redirected to.
     flash: Option<AppError>,
-    /// The codes this session has sent, for its limit and its resend cooldown.
-    sends: SendHistory,
 }
 
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-enum Step {
-    #[default]
-    Registration,
-    Verification(Verification),
-    Done {
-        carrier_id: String,
-        nickname: String,
-    },
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-struct Verification {
-    carrier_id: String,
-    nickname: String,
-    /// The phone field as last typed (prefilled from the address phone).
-    phone: String,
-    /// The verification id of the last code sent, if any.
-    verification_id: Option<String>,
-    /// The masked number the last code went to.
-    sent_to: Option<String>,
-    /// Wrong codes entered since the last code was sent.
-    wrong_codes: u32,
-}
-
-/// The session's flow, loaded for one request and saved back by the transition methods.
+/// The flow of one request: the session's part, and the registration's row.
 pub struct Flow {
     session: Session,
     state: FlowState,
+    owner: FlowOwner,
+    /// This browser's registration, as the database has it.
+    row: Option<Registration>,
+    /// The key the form is rendered with while the session has none. Kept nowhere: a page view
+    /// writes nothing, and two tabs with two keys still open one account (one open registration
+    /// per owner).
+    fresh_key: String,
     /// A plain form post (no JavaScript): its error must survive the redirect to the page.
     plain_form_post: bool,
     limits: LimitConfig,
     database: Database,
     /// See [`AppState::registration_settles_within`].
     settles_within: Duration,
-    /// The key was minted by this request: the session had none (new, or expired).
-    key_minted_now: bool,
-    /// The registration's outcome is unknown: the form may not be sent again.
-    blocked: Option<AppError>,
-    /// Loading changed the state: rendering must save it.
+    /// Seconds until another code may be sent, on the code step.
+    resend_wait: Option<u64>,
+    /// The session must be saved.
     changed: bool,
+    /// The flow moved on: the session gets a new id when saved.
+    rotate: bool,
 }
 
 impl Flow {
@@ -93,13 +79,18 @@ impl Flow {
         let headers = extract::<axum::http::HeaderMap>()
             .await
             .map_err(|error| internal_error("headers", error))?;
+        let Extension(owner) = extract::<Extension<FlowOwner>>()
+            .await
+            .map_err(|error| internal_error("flow owner", error))?;
         let state = AppState::from_context()?;
-        Self::from_session(session, is_plain_form_post(&headers), &state).await
+        Self::from_session(session, owner, is_plain_form_post(&headers), &state).await
     }
 
-    /// Loads the flow of `session` (the page handler has the session from its extractor).
+    /// Loads the flow of `session` for the browser `owner` (the page handler has both from its
+    /// extractors).
     pub async fn from_session(
         session: Session,
+        owner: FlowOwner,
         plain_form_post: bool,
         app: &AppState,
     ) -> Result<Self, AppError> {
@@ -111,39 +102,77 @@ impl Flow {
         let mut flow = Self {
             session,
             state,
+            owner,
+            row: None,
+            fresh_key: new_key(),
             plain_form_post,
-            limits: app.limits.config().clone(),
+            limits: app.limits.clone(),
             database: app.database.clone(),
             settles_within: app.registration_settles_within,
-            key_minted_now: false,
-            blocked: None,
+            resend_wait: None,
             changed: false,
+            rotate: false,
         };
-        flow.resume().await?;
+        flow.catch_up().await?;
         Ok(flow)
     }
 
-    /// On the form step: mints the idempotency key the form is rendered with, or catches up with
-    /// the registration sent with it (finished by a request the merchant gave up on, by another
-    /// instance, or settled by support).
-    async fn resume(&mut self) -> Result<(), AppError> {
-        if !self.is_registering() {
+    /// Finds this browser's registration: the session's, else the one the browser has open (its
+    /// session expired, or was replaced by a twin request's).
+    async fn catch_up(&mut self) -> Result<(), AppError> {
+        let row = match &self.state.idempotency_key {
+            Some(key) => self.database.registration(key).await,
+            None => self.database.open_registration_of(self.owner.hash()).await,
+        }
+        .map_err(database_error)?;
+        match row {
+            Some(row) if self.owns(&row) => self.take(row).await,
+            // The session names a registration this browser did not send: not its to follow.
+            Some(_) => {
+                self.state.idempotency_key = None;
+                self.changed = true;
+                Ok(())
+            }
+            None => Ok(()),
+        }
+    }
+
+    fn owns(&self, row: &Registration) -> bool {
+        // Rows from before owners were recorded belong to the session that names them.
+        row.owner_hash
+            .as_deref()
+            .is_none_or(|hash| hash == self.owner.hash())
+    }
+
+    /// Makes `row` this flow's registration, as the database has it now.
+    async fn take(&mut self, row: Registration) -> Result<(), AppError> {
+        if row.status == RegistrationStatus::Failed {
+            // Refused: the next submission is a new registration, with a new key.
+            self.state.idempotency_key = None;
+            self.changed = true;
+            self.row = None;
             return Ok(());
         }
-        let Some(key) = self.state.idempotency_key.clone() else {
-            self.mint_key();
-            self.key_minted_now = true;
-            return Ok(());
-        };
-        if let Some(row) = self
-            .database
-            .registration(&key)
-            .await
-            .map_err(database_error)?
+        if let Some(count) = self.limits.cooldown(&row.reference) {
+            self.resend_wait = self
+                .database
+                .wait_for(&count, unix_now())
+                .await
+                .map_err(database_error)?;
+        }
+        if row.status != RegistrationStatus::Submitted
+            && row.status != RegistrationStatus::OutcomeUnknown
         {
-            // Only what changes the step matters here: a pending message is for the submitter.
-            let _ = self.apply(&row);
+            // The contact and card details are no longer needed once the account is open.
+            if self.state.draft != RegistrationForm::default() {
+                self.state
+                    .phone
+                    .get_or_insert_with(|| prefilled_phone(&self.state.draft.phone));
+                self.state.draft = RegistrationForm::default();
+                self.changed = true;
+            }
         }
+        self.row = Some(row);
         Ok(())
     }
 
@@ -160,8 +189,7 @@ impl Flow {
         self.screen_with(None)
     }
 
-    /// The screen of the step the session is on (for a request that does not fit it), saving
-    /// what loading caught up with.
+    /// The screen of the step the browser is on (for a request that does not fit it).
     pub async fn current(self) -> Result<Screen, AppError> {
         if self.changed {
             self.save().await?;
@@ -169,14 +197,26 @@ impl Flow {
         Ok(self.screen())
     }
 
+    /// On the form step: no registration, or one not (yet, or not knowably) opened.
     pub fn is_registering(&self) -> bool {
-        matches!(self.state.step, Step::Registration)
+        self.code_step().is_none() && self.done().is_none()
     }
 
-    /// The carrier and verification of the SMS step, if the session is on it.
-    pub fn verification(&self) -> Option<(&str, Option<&str>)> {
-        match &self.state.step {
-            Step::Verification(v) => Some((&v.carrier_id, v.verification_id.as_deref())),
+    /// The registration on the code step, with its carrier id.
+    pub fn code_step(&self) -> Option<(&Registration, &str)> {
+        let row = self.row.as_ref()?;
+        match (row.status, row.carrier_id.as_deref()) {
+            (RegistrationStatus::Registered | RegistrationStatus::CodeSent, Some(carrier_id)) => {
+                Some((row, carrier_id))
+            }
+            _ => None,
+        }
+    }
+
+    fn done(&self) -> Option<(&Registration, &str)> {
+        let row = self.row.as_ref()?;
+        match (row.status, row.carrier_id.as_deref()) {
+            (RegistrationStatus::Verified, Some(carrier_id)) => Some((row, carrier_id)),
             _ => None,
         }
     }
@@ -186,26 +226,74 @@ impl Flow {
             idempotency_key: String::new(),
             ..form.without_card_number()
         };
+        self.changed = true;
     }
 
-    /// Why the form may not be sent again, if it may not: its last registration's outcome is
-    /// unknown, and another could open a second account.
+    /// Why the form may not be sent again, if it may not: its registration's outcome is
+    /// unknown (another could open a second account), or it is still on its way.
     pub fn registration_blocked(&self) -> Option<AppError> {
-        self.blocked.clone()
-    }
-
-    /// The key of this session's registration.
-    pub fn idempotency_key(&self) -> Option<&str> {
-        self.state.idempotency_key.as_deref()
-    }
-
-    /// A form posted without its session (cookies blocked, or the session expired) still carries
-    /// the key it was rendered with: keep it, so a repeat of that post is recognised. The key of
-    /// a live session always wins.
-    pub fn adopt_posted_key(&mut self, posted: &str) {
-        if let (true, Ok(key)) = (self.key_minted_now, uuid::Uuid::parse_str(posted.trim())) {
-            self.state.idempotency_key = Some(key.hyphenated().to_string());
+        let row = self.row.as_ref()?;
+        match row.status {
+            RegistrationStatus::OutcomeUnknown => Some(AppError::OutcomeUnknown {
+                reference: row.reference.clone(),
+            }),
+            _ => None,
         }
+    }
+
+    /// Whether this browser's registration was already sent: a repeat must follow it.
+    pub fn registration_sent(&self) -> bool {
+        self.row.is_some()
+    }
+
+    /// The key of this browser's registration, or of the form as rendered.
+    pub fn idempotency_key(&self) -> &str {
+        self.row
+            .as_ref()
+            .map(|row| row.idempotency_key.as_str())
+            .or(self.state.idempotency_key.as_deref())
+            .unwrap_or(&self.fresh_key)
+    }
+
+    pub fn owner(&self) -> &FlowOwner {
+        &self.owner
+    }
+
+    /// A form posted before the session knew its key (the first one sent, or after the session
+    /// expired) carries the key it was rendered with: take it, so a repeat of that post is
+    /// recognised. A key of another browser's registration is refused: following it would hand
+    /// over that flow, and sending it anew could open a second account.
+    pub async fn adopt_posted_key(&mut self, posted: &str) -> Result<Result<(), AppError>, AppError> {
+        if self.state.idempotency_key.is_some() || self.row.is_some() {
+            return Ok(Ok(()));
+        }
+        let Ok(key) = uuid::Uuid::parse_str(posted.trim()) else {
+            // A form without its key (hand-made): from now on the session's key is the form's.
+            self.state.idempotency_key = Some(self.fresh_key.clone());
+            self.changed = true;
+            return Ok(Ok(()));
+        };
+        let key = key.hyphenated().to_string();
+        let row = self
+            .database
+            .registration(&key)
+            .await
+            .map_err(database_error)?;
+        match row {
+            Some(row) if !self.owns(&row) => {
+                tracing::warn!(reference = %row.reference, "a form key of another browser's registration was posted");
+                return Ok(Err(AppError::SentFromAnotherBrowser));
+            }
+            // A repeat of that post follows it, even one ShipEngine refused: the repeat is told
+            // so, rather than sent again.
+            Some(row) => {
+                self.state.idempotency_key = Some(key);
+                self.row = Some(row);
+            }
+            None => self.state.idempotency_key = Some(key),
+        }
+        self.changed = true;
+        Ok(Ok(()))
     }
 
     /// The session's id, for the registration's row.
@@ -216,6 +304,7 @@ impl Flow {
     /// Saves the state now, not at the end of the request: what the merchant typed and the key
     /// survive a request that is dropped while ShipEngine is called.
     pub async fn persist(&mut self) -> Result<(), AppError> {
+        self.state.idempotency_key = Some(self.idempotency_key().to_owned());
         self.save().await?;
         self.session
             .save()
@@ -223,13 +312,18 @@ impl Flow {
             .map_err(|error| internal_error("session save", error))
     }
 
-    /// Takes the outcome of this session's registration as the database has it, for a repeat of
+    /// Follows `row`, which this browser sent before (another tab's, or this key's twin).
+    pub async fn follow(mut self, row: Registration) -> Result<Screen, AppError> {
+        self.state.idempotency_key = Some(row.idempotency_key.clone());
+        self.row = Some(row);
+        self.follow_registration().await
+    }
+
+    /// Takes the outcome of this browser's registration as the database has it, for a repeat of
     /// a submission (a double click, a second tab, a retry): the first one's result, never a
     /// second call to ShipEngine. Waits while the first is in flight.
     pub async fn follow_registration(mut self) -> Result<Screen, AppError> {
-        let Some(key) = self.state.idempotency_key.clone() else {
-            return Ok(self.screen());
-        };
+        let key = self.idempotency_key().to_owned();
         let settled = self
             .database
             .settled_registration(&key, self.settles_within, self.settles_within)
@@ -238,62 +332,31 @@ impl Flow {
         let Some(row) = settled else {
             return Ok(self.screen());
         };
-        match self.apply(&row) {
+        let message = match row.status {
+            RegistrationStatus::Submitted => Some(AppError::RegistrationInProgress),
+            RegistrationStatus::Failed => Some(AppError::Upstream {
+                message: "ShipEngine did not open the account with these details. Check them, \
+                          then send the form again."
+                    .into(),
+                reference: row.register_request_id.clone(),
+            }),
+            RegistrationStatus::OutcomeUnknown => Some(AppError::OutcomeUnknown {
+                reference: row.reference.clone(),
+            }),
+            _ => None,
+        };
+        self.take(row).await?;
+        self.rotate = !self.is_registering();
+        match message {
             Some(error) => self.fail(error).await,
             None => self.save_and_show().await,
         }
     }
 
-    /// Brings the session up to `row`; returns what the merchant must be told, if anything.
-    fn apply(&mut self, row: &Registration) -> Option<AppError> {
-        match (row.status, row.carrier_id.clone()) {
-            (RegistrationStatus::Submitted, _) => Some(AppError::RegistrationInProgress),
-            (RegistrationStatus::Registered | RegistrationStatus::CodeSent, Some(carrier_id)) => {
-                self.enter_verification(carrier_id, row.nickname.clone());
-                None
-            }
-            (RegistrationStatus::Verified, Some(carrier_id)) => {
-                self.state.draft = RegistrationForm::default();
-                self.state.step = Step::Done {
-                    carrier_id,
-                    nickname: row.nickname.clone(),
-                };
-                self.changed = true;
-                None
-            }
-            (RegistrationStatus::Failed, _) => {
-                self.mint_key();
-                Some(AppError::Upstream {
-                    message: "ShipEngine did not open the account with these details. Check them, \
-                              then send the form again."
-                        .into(),
-                    reference: row.register_request_id.clone(),
-                })
-            }
-            (RegistrationStatus::OutcomeUnknown, _) => {
-                let error = AppError::OutcomeUnknown {
-                    reference: row.reference.clone(),
-                };
-                self.blocked = Some(error.clone());
-                Some(error)
-            }
-            // Support moved it without a carrier id: nothing to continue with.
-            (_, None) => None,
-        }
-    }
-
-    fn mint_key(&mut self) {
-        self.state.idempotency_key = Some(uuid::Uuid::new_v4().hyphenated().to_string());
-        self.changed = true;
-    }
-
-    /// Notes `event` on this session's registration. A failure to write is logged, not shown:
+    /// Notes `event` on this browser's registration. A failure to write is logged, not shown:
     /// the merchant's step has moved on upstream either way.
     pub async fn note(&self, event: RegistrationEvent<'_>) {
-        let Some(key) = self.idempotency_key() else {
-            return;
-        };
-        if let Err(error) = self.database.record(key, event).await {
+        if let Err(error) = self.database.record(self.idempotency_key(), event).await {
             tracing::error!(%error, ?event, "registration record not updated");
         }
     }
@@ -312,104 +375,70 @@ impl Flow {
     pub async fn refuse(mut self, error: AppError) -> Result<Screen, AppError> {
         if self.plain_form_post {
             self.state.flash = Some(error.clone());
+            self.save().await?;
         }
-        self.save().await?;
         Err(error)
     }
 
-    /// The codes this session has sent recently.
-    pub fn send_history(&self) -> &SendHistory {
-        &self.state.sends
+    pub fn limits(&self) -> &LimitConfig {
+        &self.limits
     }
 
-    /// Counts a code about to be sent (before the call: a call that fails may still have
-    /// sent the text message).
-    pub fn record_send(&mut self, now: u64) {
-        self.state.sends.record(&self.limits, now);
-    }
-
-    /// Whether the code last sent may still be checked: not after too many wrong codes.
-    pub fn code_tries_left(&self) -> bool {
-        match &self.state.step {
-            Step::Verification(v) => v.wrong_codes < self.limits.wrong_codes_per_code,
-            _ => false,
+    /// Reloads the registration after an update made by this request.
+    async fn reload(&mut self) -> Result<(), AppError> {
+        let key = self.idempotency_key().to_owned();
+        if let Some(row) = self
+            .database
+            .registration(&key)
+            .await
+            .map_err(database_error)?
+        {
+            self.take(row).await?;
         }
+        Ok(())
     }
 
-    pub fn count_wrong_code(&mut self) {
-        if let Step::Verification(v) = &mut self.state.step {
-            v.wrong_codes += 1;
-        }
-    }
-
-    pub async fn registered(
-        mut self,
-        carrier_id: String,
-        nickname: String,
-    ) -> Result<Screen, AppError> {
-        self.enter_verification(carrier_id, nickname);
+    /// ShipEngine opened the account: on to the code step, with a new session id.
+    pub async fn registered(mut self) -> Result<Screen, AppError> {
+        self.reload().await?;
+        self.rotate = true;
         self.save_and_show().await
     }
 
     /// ShipEngine refused the registration: the next submission is a new one, with a new key.
     pub async fn registration_refused(mut self, error: AppError) -> Result<Screen, AppError> {
-        self.mint_key();
+        self.state.idempotency_key = None;
+        self.row = None;
         self.fail(error).await
     }
 
     /// The registration was sent but its outcome is unknown: the form stays, blocked.
-    pub async fn registration_unknown(mut self, reference: String) -> Result<Screen, AppError> {
-        let error = AppError::OutcomeUnknown { reference };
-        self.blocked = Some(error.clone());
+    pub async fn registration_unknown(mut self) -> Result<Screen, AppError> {
+        self.reload().await?;
+        let error = self
+            .registration_blocked()
+            .unwrap_or(AppError::Internal { reference: None });
         self.fail(error).await
-    }
-
-    fn enter_verification(&mut self, carrier_id: String, nickname: String) {
-        // The phone field starts as the address phone, as the merchant typed it.
-        let typed = &self.state.draft.phone;
-        let phone = normalize_us_phone(typed).map_or_else(|_| typed.clone(), |d| format_phone(&d));
-        // Registration is done: the contact details are no longer needed in the session.
-        self.state.draft = RegistrationForm::default();
-        self.state.step = Step::Verification(Verification {
-            carrier_id,
-            nickname,
-            phone,
-            verification_id: None,
-            sent_to: None,
-            wrong_codes: 0,
-        });
-        self.changed = true;
     }
 
     /// Keeps the phone number as typed, so a failed send never loses it.
     pub fn keep_phone(&mut self, typed: &str) {
-        if let Step::Verification(v) = &mut self.state.step {
-            v.phone = typed.to_owned();
-        }
+        self.state.phone = Some(typed.to_owned());
+        self.changed = true;
     }
 
-    /// `phone` is the ten digits the code went to.
-    pub async fn code_sent(
-        mut self,
-        phone: &str,
-        verification_id: String,
-    ) -> Result<Screen, AppError> {
-        if let Step::Verification(v) = &mut self.state.step {
-            v.phone = format_phone(phone);
-            v.verification_id = Some(verification_id);
-            v.sent_to = Some(mask_phone(phone));
-            v.wrong_codes = 0;
-        }
+    /// A code went to `phone` (ten digits); the row already says so.
+    pub async fn code_sent(mut self, phone: &str) -> Result<Screen, AppError> {
+        self.state.phone = Some(format_phone(phone));
+        self.reload().await?;
         self.save_and_show().await
     }
 
+    /// The code was right: on to the done screen, with a new session id.
     pub async fn verified(mut self) -> Result<Screen, AppError> {
-        if let Step::Verification(v) = &self.state.step {
-            self.state.step = Step::Done {
-                carrier_id: v.carrier_id.clone(),
-                nickname: v.nickname.clone(),
-            };
-        }
+        self.reload().await?;
+        self.state.phone = None;
+        self.rotate = true;
         self.save_and_show().await
     }
 
@@ -420,6 +449,12 @@ impl Flow {
     }
 
     async fn save(&self) -> Result<(), AppError> {
+        if self.rotate {
+            self.session
+                .cycle_id()
+                .await
+                .map_err(|error| internal_error("session id change", error))?;
+        }
         self.session
             .insert(SESSION_KEY, &self.state)
             .await
@@ -427,26 +462,34 @@ impl Flow {
     }
 
     fn screen_with(&self, error: Option<AppError>) -> Screen {
-        match &self.state.step {
-            Step::Registration => Screen::Register(RegisterScreen {
-                draft: self.state.draft.clone(),
-                idempotency_key: self.state.idempotency_key.clone().unwrap_or_default(),
-                error: error.or_else(|| self.blocked.clone()),
-            }),
-            Step::Verification(v) => Screen::Verify(VerifyScreen {
-                nickname: v.nickname.clone(),
-                phone: v.phone.clone(),
-                code_sent_to: v.sent_to.clone(),
-                resend_available_in_secs: self.state.sends.cooldown_left(&self.limits, unix_now()),
-                error,
-            }),
-            Step::Done {
-                carrier_id,
-                nickname,
-            } => Screen::Done(DoneScreen {
-                carrier_id: carrier_id.clone(),
-                nickname: nickname.clone(),
-            }),
+        if let Some((row, carrier_id)) = self.done() {
+            return Screen::Done(DoneScreen {
+                carrier_id: carrier_id.to_owned(),
+                nickname: row.nickname.clone(),
+            });
         }
+        if let Some((row, _)) = self.code_step() {
+            return Screen::Verify(VerifyScreen {
+                nickname: row.nickname.clone(),
+                phone: self.state.phone.clone().unwrap_or_default(),
+                code_sent_to: row.code_sent_to.clone(),
+                resend_available_in_secs: self.resend_wait,
+                error,
+            });
+        }
+        Screen::Register(RegisterScreen {
+            draft: self.state.draft.clone(),
+            idempotency_key: self.idempotency_key().to_owned(),
+            error: error.or_else(|| self.registration_blocked()),
+        })
     }
+}
+
+/// The code step's phone field starts as the address phone, as the merchant typed it.
+fn prefilled_phone(typed: &str) -> String {
+    normalize_us_phone(typed).map_or_else(|_| typed.to_owned(), |digits| format_phone(&digits))
+}
+
+fn new_key() -> String {
+    uuid::Uuid::new_v4().hyphenated().to_string()
 }

@@ -1,18 +1,20 @@
 //! Server-only code: configuration, state, the session's flow, the router and what guards it
-//! (security headers, the cross-site check, body checks, limits), the ShipEngine client, the
-//! database.
+//! (security headers, the cross-site check, body checks, limits), the serving loop (timeouts,
+//! graceful shutdown), the ShipEngine client, the database.
 
 mod assets;
 mod client_ip;
 pub mod config;
 mod csrf;
 mod flow;
+mod flow_owner;
 mod form_body;
 pub mod limits;
 pub mod observability;
 mod refusal;
 mod router;
 mod security_headers;
+pub mod serve;
 pub mod shipengine;
 mod state;
 pub mod storage;
@@ -24,6 +26,7 @@ pub use client_ip::ClientIp;
 pub use config::Config;
 pub use flow::Flow;
 pub use router::build_router;
+pub use serve::{HttpTimeouts, ServeSettings, serve};
 pub use state::AppState;
 
 use crate::error::AppError;

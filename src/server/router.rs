@@ -1,15 +1,16 @@
 //! The HTTP surface: the page, the server functions, the static assets. Built from a state so
 //! tests can drive it without a port.
 
-use axum::Router;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use axum::{Extension, Router};
 use leptos::prelude::provide_context;
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::cookie::time::Duration;
 use tower_sessions::{Expiry, Session, SessionManagerLayer, SessionStore};
@@ -20,6 +21,7 @@ use crate::flow::Screen;
 use crate::registration::RegisterScreen;
 use crate::server::client_ip::ClientIp;
 use crate::server::csrf::refuse_cross_site;
+use crate::server::flow_owner::{FlowOwner, identify_flow_owner};
 use crate::server::form_body::{MAX_BODY_BYTES, read_form};
 use crate::server::observability::{self, metrics};
 use crate::server::refusal::is_plain_form_post;
@@ -27,7 +29,10 @@ use crate::server::security_headers::{add_security_headers, set_page_policy};
 use crate::server::storage::SessionStores;
 use crate::server::{AppState, Flow, assets, wire};
 
+/// The session cookie's name over plain HTTP (development); over HTTPS it gets the `__Host-`
+/// prefix, so no sibling subdomain can plant one.
 pub const SESSION_COOKIE: &str = "stamps_connect_session";
+const SECURE_SESSION_COOKIE: &str = "__Host-stamps_connect_session";
 
 pub fn build_router(state: AppState) -> Router {
     // Leptos renders on the tokio runtime; a second call (tests build many routers) is harmless.
@@ -47,12 +52,20 @@ pub fn build_router(state: AppState) -> Router {
     let flow = match state.database.session_store() {
         SessionStores::Sqlite(store) => flow.layer(sessions(store, served_over_tls)),
         SessionStores::Postgres(store) => flow.layer(sessions(store, served_over_tls)),
-    };
+    }
+    .layer(from_fn_with_state(state.clone(), identify_flow_owner));
     metrics::install();
     let router = Router::new()
         .merge(flow)
         .merge(observability::routes())
         .merge(assets::routes(&state.leptos_options))
+        // A body that stalls is cut off (the server function answers 400), and no request may
+        // hold its connection longer than a registration can take (503).
+        .layer(RequestBodyTimeoutLayer::new(state.http.body))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            state.http.request,
+        ))
         .layer(from_fn_with_state(state.clone(), add_security_headers));
     observability::trace_requests(router).with_state(state)
 }
@@ -61,7 +74,12 @@ pub fn build_router(state: AppState) -> Router {
 /// a merchant's flow.
 fn sessions<S: SessionStore + Clone>(store: S, served_over_tls: bool) -> SessionManagerLayer<S> {
     SessionManagerLayer::new(store)
-        .with_name(SESSION_COOKIE)
+        .with_name(if served_over_tls {
+            SECURE_SESSION_COOKIE
+        } else {
+            SESSION_COOKIE
+        })
+        .with_path("/")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(served_over_tls)
@@ -69,8 +87,13 @@ fn sessions<S: SessionStore + Clone>(store: S, served_over_tls: bool) -> Session
 }
 
 /// Renders the step the session is on.
-async fn page(State(state): State<AppState>, session: Session, request: Request<Body>) -> Response {
-    let screen = match Flow::from_session(session, false, &state).await {
+async fn page(
+    State(state): State<AppState>,
+    Extension(owner): Extension<FlowOwner>,
+    session: Session,
+    request: Request<Body>,
+) -> Response {
+    let screen = match Flow::from_session(session, owner, false, &state).await {
         Ok(flow) => flow.take_screen().await,
         Err(error) => Err(error),
     }

@@ -10,45 +10,37 @@ use crate::flow::Screen;
 /// Relays `POST …/stamps_com/:carrier_id/verification`: texts a code to `phone`.
 #[server(endpoint = "send_code", output = Postcard)]
 pub async fn send_code(phone: String) -> Result<Screen, AppError> {
-    use crate::fields::phone::normalize_us_phone;
+    use crate::fields::phone::{mask_phone, normalize_us_phone};
     use crate::server::limits::unix_now;
     use crate::server::observability::metrics;
     use crate::server::storage::{RegistrationEvent, VerificationCall};
-    use crate::server::{AppState, ClientIp, Flow, upstream_error};
+    use crate::server::{AppState, ClientIp, Flow, database_error, upstream_error};
 
     let mut flow = Flow::load().await?;
-    let Some((carrier_id, _)) = flow.verification() else {
+    let Some((row, carrier_id)) = flow.code_step() else {
         return flow.current().await;
     };
-    let carrier_id = stored_carrier_id(carrier_id)?;
+    let (carrier_id, reference) = (stored_carrier_id(carrier_id)?, row.reference.clone());
     flow.keep_phone(&phone);
     let digits = match normalize_us_phone(&phone) {
         Ok(digits) => digits,
         Err(message) => return flow.fail(AppError::invalid_field("phone", message)).await,
     };
     let state = AppState::from_context()?;
-    // Every code is a text message the operator pays for.
+    // Every code is a text message the operator pays for. Counted before the call: a call that
+    // fails may still have sent it.
     let ClientIp(ip) = ClientIp::from_context()?;
-    let now = unix_now();
-    let admitted = match state.limits.admit_send(flow.send_history(), ip, now) {
-        // Per phone and in total, every instance counts in the database.
-        Ok(()) => state
-            .database
-            .admit_shared_send(
-                &state.limits.shared_send_counts(&digits),
-                state.limits.config().window_secs,
-                now,
-            )
-            .await
-            .map_err(crate::server::database_error)?,
-        Err(over) => Err(over),
-    };
+    let counts = flow.limits().send_counts(&reference, ip, &digits);
+    let admitted = state
+        .database
+        .admit(&counts, flow.limits().longest_window_secs(), unix_now())
+        .await
+        .map_err(database_error)?;
     if let Err(over) = admitted {
         tracing::warn!(limit = over.limit, %ip, %carrier_id, "code not sent");
         metrics::limit_rejected(over.limit);
         return flow.refuse(over.into()).await;
     }
-    flow.record_send(now);
     match state
         .shipengine
         .request_verification_code(&carrier_id, &digits)
@@ -57,10 +49,13 @@ pub async fn send_code(phone: String) -> Result<Screen, AppError> {
         Ok(started) => {
             tracing::info!(%carrier_id, "verification code sent");
             metrics::code_sent();
-            let request_id = started.request_id.as_deref();
-            flow.note(RegistrationEvent::CodeSent { request_id }).await;
-            flow.code_sent(&digits, started.verification_id.to_string())
-                .await
+            flow.note(RegistrationEvent::CodeSent {
+                verification_id: &started.verification_id.to_string(),
+                sent_to: &mask_phone(&digits),
+                request_id: started.request_id.as_deref(),
+            })
+            .await;
+            flow.code_sent(&digits).await
         }
         Err(error) => {
             flow.note(RegistrationEvent::CallFailed {
@@ -83,27 +78,33 @@ pub async fn send_code(phone: String) -> Result<Screen, AppError> {
 #[server(endpoint = "verify_code", output = Postcard)]
 pub async fn verify_code(code: String) -> Result<Screen, AppError> {
     use crate::server::observability::metrics;
-    use crate::server::shipengine::{ErrorCode, VerificationId, VerificationStatus};
+    use crate::server::shipengine::{ErrorCode, VerificationStatus};
     use crate::server::storage::{RegistrationEvent, VerificationCall};
-    use crate::server::{AppState, Flow, upstream_error};
+    use crate::server::{AppState, ClientIp, Flow, upstream_error};
 
-    let mut flow = Flow::load().await?;
-    let Some((carrier_id, Some(verification_id))) = flow.verification() else {
+    let flow = Flow::load().await?;
+    let Some((row, carrier_id)) = flow.code_step() else {
+        return flow.current().await;
+    };
+    let Some(verification_id) = row.verification_id.clone() else {
         return flow.current().await;
     };
     let carrier_id = stored_carrier_id(carrier_id)?;
-    let verification_id = VerificationId::parse(verification_id).map_err(ssr::corrupt)?;
     let code = match super::validate_code(&code) {
         Ok(code) => code,
         Err(message) => return flow.fail(AppError::invalid_field("code", message)).await,
     };
-    // Guessing stops here, not at whatever limit ShipEngine keeps.
-    if !flow.code_tries_left() {
-        tracing::warn!(%carrier_id, "code not checked: too many wrong codes");
-        metrics::limit_rejected("wrong codes per code");
-        return flow.refuse(AppError::TooManyWrongCodes).await;
-    }
+    // Guessing stops here, not at whatever limit ShipEngine keeps; and no burst of checks may
+    // spend the operator's ShipEngine rate limit.
     let state = AppState::from_context()?;
+    let ClientIp(ip) = ClientIp::from_context()?;
+    if let Err((limit, refusal)) = ssr::admit_check(&state, &flow, &verification_id, ip).await? {
+        tracing::warn!(limit, %ip, %carrier_id, "code not checked");
+        metrics::limit_rejected(limit);
+        return flow.refuse(refusal).await;
+    }
+    let verification_id =
+        crate::server::shipengine::VerificationId::parse(&verification_id).map_err(ssr::corrupt)?;
     let outcome = state
         .shipengine
         .submit_verification_code(&carrier_id, &verification_id, &code)
@@ -133,13 +134,11 @@ pub async fn verify_code(code: String) -> Result<Screen, AppError> {
         }
         Ok(result) => {
             tracing::warn!(%carrier_id, status = ?result.status, "verification not confirmed");
-            flow.count_wrong_code();
             flow.fail(AppError::invalid_field("code", ssr::WRONG_CODE))
                 .await
         }
         Err(error) if error.has_code(ErrorCode::VerificationFailure) => {
             tracing::info!(%carrier_id, request_id = ?error.request_id(), "wrong code");
-            flow.count_wrong_code();
             flow.fail(AppError::invalid_field("code", ssr::WRONG_CODE))
                 .await
         }
@@ -169,7 +168,50 @@ fn stored_carrier_id(raw: &str) -> Result<crate::server::shipengine::CarrierId, 
 
 #[cfg(feature = "ssr")]
 mod ssr {
+    use std::net::IpAddr;
+
     use crate::error::AppError;
+    use crate::server::limits::unix_now;
+    use crate::server::{AppState, Flow, database_error};
+
+    /// Takes one of the checks of the code sent (on the registration's row, so parallel requests
+    /// cannot take more), then counts the check against the address and the app. A check any
+    /// limit refuses counts against none; the refusal names its limit.
+    pub async fn admit_check(
+        state: &AppState,
+        flow: &Flow,
+        verification_id: &str,
+        ip: IpAddr,
+    ) -> Result<Result<(), (&'static str, AppError)>, AppError> {
+        let key = flow.idempotency_key();
+        let limits = flow.limits();
+        let reserved = state
+            .database
+            .reserve_code_check(key, verification_id, limits.wrong_codes_per_code)
+            .await
+            .map_err(database_error)?;
+        if !reserved {
+            return Ok(Err(("checks per code", AppError::TooManyWrongCodes)));
+        }
+        let admitted = state
+            .database
+            .admit(
+                &limits.code_check_counts(ip),
+                limits.longest_window_secs(),
+                unix_now(),
+            )
+            .await
+            .map_err(database_error)?;
+        if let Err(over) = admitted {
+            state
+                .database
+                .release_code_check(key, verification_id)
+                .await
+                .map_err(database_error)?;
+            return Ok(Err((over.limit, over.into())));
+        }
+        Ok(Ok(()))
+    }
 
     pub const WRONG_CODE: &str =
         "That code is not right. Check the text message and try again, or send a new code.";

@@ -21,6 +21,11 @@ use databases::TestDatabase;
 
 pub const API_KEY: &str = "test_KEY_9f8e7d6c5b4a39281706";
 
+/// The cookies a browser holds over plain HTTP: the session's, and the flow's (whose hash a
+/// registration stores as its owner).
+pub const SESSION_COOKIE: &str = "stamps_connect_session";
+pub const FLOW_COOKIE: &str = "stamps_connect_flow";
+
 /// The origin the test browser's page is served from.
 pub const ORIGIN: &str = "http://localhost";
 
@@ -31,7 +36,8 @@ pub struct TestApp {
     pub simulator: RunningSimulator,
     /// An SQLite file of its own, unless started on another database.
     pub database: TestDatabase,
-    /// The session cookie of the browser the requests come from; `None` is a new browser.
+    /// The cookies of the browser the requests come from, as its `Cookie` header (the session
+    /// and the flow cookie); `None` is a new browser.
     pub cookie: Option<String>,
     /// The address the requests come from, as the server's connection info gives it.
     pub peer: SocketAddr,
@@ -80,6 +86,9 @@ impl TestApp {
             ("LISTEN_ADDR", "127.0.0.1:0"),
             ("UPSTREAM_CONNECT_TIMEOUT_SECS", "2"),
             ("UPSTREAM_TIMEOUT_SECS", "2"),
+            // Every test merchant has the guide's email: tests of these caps set them.
+            ("LIMIT_REGISTRATIONS_PER_EMAIL", "1000"),
+            ("LIMIT_REGISTRATIONS_TOTAL", "1000"),
         ]
         .into_iter()
         .chain(vars.iter().copied())
@@ -115,11 +124,25 @@ impl TestApp {
         // What `into_make_service_with_connect_info` adds to every request in main.rs.
         request.extensions_mut().insert(ConnectInfo(self.peer));
         let response = self.router.clone().oneshot(request).await.unwrap();
-        if let Some(set) = response.headers().get(header::SET_COOKIE) {
-            let pair = set.to_str().unwrap().split(';').next().unwrap().to_owned();
-            self.cookie = Some(pair);
-        }
+        self.cookie = with_set_cookies(self.cookie.as_deref(), &response);
         response
+    }
+
+    /// The value of the cookie `name` this browser holds.
+    pub fn cookie_value(&self, name: &str) -> Option<String> {
+        cookies(self.cookie.as_deref())
+            .into_iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, value)| value)
+    }
+
+    /// This browser without the cookie `name` (another browser that copied the rest).
+    pub fn forget_cookie(&mut self, name: &str) {
+        let kept: Vec<_> = cookies(self.cookie.as_deref())
+            .into_iter()
+            .filter(|(n, _)| n != name)
+            .collect();
+        self.cookie = jar(kept);
     }
 
     /// Calls a server function the way the hydrated page does; returns the next screen.
@@ -195,6 +218,40 @@ impl TestApp {
         assert_eq!(response.status(), StatusCode::OK);
         String::from_utf8(body_bytes(response).await).unwrap()
     }
+}
+
+/// The name=value pairs of a `Cookie` header.
+pub fn cookies(header: Option<&str>) -> Vec<(String, String)> {
+    header
+        .unwrap_or_default()
+        .split("; ")
+        .filter_map(|pair| pair.split_once('='))
+        .map(|(name, value)| (name.to_owned(), value.to_owned()))
+        .collect()
+}
+
+fn jar(pairs: Vec<(String, String)>) -> Option<String> {
+    let header = pairs
+        .iter()
+        .map(|(name, value)| format!("{name}={value}"))
+        .collect::<Vec<_>>()
+        .join("; ");
+    (!header.is_empty()).then_some(header)
+}
+
+/// The `Cookie` header a browser sends after `response`: `current` with the response's
+/// `Set-Cookie`s applied (a `Max-Age=0` removes).
+pub fn with_set_cookies(current: Option<&str>, response: &Response<Body>) -> Option<String> {
+    let mut pairs = cookies(current);
+    for set in response.headers().get_all(header::SET_COOKIE) {
+        let set = set.to_str().unwrap();
+        let (name, value) = set.split(';').next().unwrap().split_once('=').unwrap();
+        pairs.retain(|(n, _)| n != name);
+        if !set.contains("Max-Age=0") {
+            pairs.push((name.to_owned(), value.to_owned()));
+        }
+    }
+    jar(pairs)
 }
 
 /// The value of the form's hidden `idempotency_key` input in `page`.

@@ -68,11 +68,15 @@ pub struct ClientConfig {
     /// How long a whole call may take, connection and response body included.
     pub timeout: Duration,
     pub retry: RetryPolicy,
+    /// The most calls this instance has in flight at once; the rest wait their turn, so no
+    /// burst can spend the key's rate limit for every other merchant.
+    pub max_concurrent: usize,
 }
 
 impl ClientConfig {
     pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
     pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+    pub const DEFAULT_MAX_CONCURRENT: usize = 16;
 
     /// A configuration with the default timeouts and retries.
     pub fn new(base_url: impl Into<String>, api_key: ApiKey) -> Self {
@@ -82,6 +86,7 @@ impl ClientConfig {
             connect_timeout: Self::DEFAULT_CONNECT_TIMEOUT,
             timeout: Self::DEFAULT_TIMEOUT,
             retry: RetryPolicy::default(),
+            max_concurrent: Self::DEFAULT_MAX_CONCURRENT,
         }
     }
 }

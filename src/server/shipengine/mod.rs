@@ -52,6 +52,8 @@ pub struct ShipEngineClient {
     http: reqwest::Client,
     base_url: Arc<str>,
     retry: RetryPolicy,
+    /// One permit per call in flight (see [`ClientConfig::max_concurrent`]).
+    in_flight: Arc<tokio::sync::Semaphore>,
 }
 
 impl ShipEngineClient {
@@ -71,6 +73,7 @@ impl ShipEngineClient {
             http,
             base_url: base_url.into(),
             retry: config.retry,
+            in_flight: Arc::new(tokio::sync::Semaphore::new(config.max_concurrent.max(1))),
         })
     }
 
@@ -165,6 +168,8 @@ impl ShipEngineClient {
         body: &impl Serialize,
     ) -> Result<Answered<T>, Failure> {
         let url = format!("{}{}", self.base_url, endpoint.path());
+        // Held for this attempt only, not across a retry's wait. The semaphore is never closed.
+        let _permit = self.in_flight.acquire().await;
         let response = self
             .http
             .request(endpoint.method(), url)

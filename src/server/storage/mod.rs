@@ -1,5 +1,5 @@
-//! The app's database: a record of every registration, the sessions, and the send counts that
-//! must hold across instances.
+//! The app's database: a record of every registration and its flow, the sessions, and the
+//! limits' counts.
 //!
 //! SQLite by default (one file, created with its tables on first start), so the app runs with
 //! nothing else installed; PostgreSQL when `DATABASE_URL` is a `postgres://` URL, so several
@@ -7,8 +7,8 @@
 //! understand (`$1` placeholders included), and run on either pool; each backend has its own
 //! migrations folder.
 
+mod limit_hits;
 mod registrations;
-mod send_counts;
 mod url;
 
 use std::str::FromStr;
@@ -23,7 +23,6 @@ use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 pub use registrations::{
     Claim, NewRegistration, Registration, RegistrationEvent, RegistrationStatus, VerificationCall,
 };
-pub use send_counts::SharedCount;
 pub use url::DatabaseUrl;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");

@@ -84,12 +84,19 @@ pub struct Registration {
     pub last_error: Option<String>,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
+    /// The SHA-256 of the flow cookie of the browser that sent it (see `FlowOwner`).
+    pub owner_hash: Option<String>,
+    /// The code last texted: its verification id, the masked number, its checks so far.
+    pub verification_id: Option<String>,
+    pub code_sent_to: Option<String>,
+    pub code_checks: i64,
 }
 
 /// What is known before ShipEngine is called. The card appears as its brand and last four only.
 #[derive(Clone, Debug)]
 pub struct NewRegistration<'a> {
     pub idempotency_key: &'a str,
+    pub owner_hash: &'a str,
     pub session_id: Option<&'a str>,
     pub nickname: &'a str,
     pub email: &'a str,
@@ -102,7 +109,8 @@ pub struct NewRegistration<'a> {
 pub enum Claim {
     /// This submission owns the key: it alone calls ShipEngine. Carries the new row's reference.
     New { reference: String },
-    /// The key was claimed before, by this submission's twin: here is its row.
+    /// The key was claimed before, by this submission's twin, or the browser already has a
+    /// registration open (another tab's): here is its row.
     Existing(Box<Registration>),
 }
 
@@ -123,6 +131,9 @@ pub enum RegistrationEvent<'a> {
         error: &'a str,
     },
     CodeSent {
+        verification_id: &'a str,
+        /// The masked number it went to.
+        sent_to: &'a str,
         request_id: Option<&'a str>,
     },
     /// A code request or a code check failed; the status stays, the failure is noted.
@@ -150,6 +161,8 @@ struct Change<'a> {
     request_id_column: &'static str,
     request_id: Option<&'a str>,
     error: Option<&'a str>,
+    /// A new code: its id and masked number (its checks start again from none).
+    code: Option<(&'a str, &'a str)>,
 }
 
 impl<'a> RegistrationEvent<'a> {
@@ -162,6 +175,7 @@ impl<'a> RegistrationEvent<'a> {
             request_id_column,
             request_id,
             error: None,
+            code: None,
         };
         match self {
             Self::Registered {
@@ -179,12 +193,19 @@ impl<'a> RegistrationEvent<'a> {
                 error: Some(error),
                 ..change(&[Submitted], OutcomeUnknown, "register_request_id", None)
             },
-            Self::CodeSent { request_id } => change(
-                &[Registered, CodeSent],
-                CodeSent,
-                "send_code_request_id",
+            Self::CodeSent {
+                verification_id,
+                sent_to,
                 request_id,
-            ),
+            } => Change {
+                code: Some((verification_id, sent_to)),
+                ..change(
+                    &[Registered, CodeSent],
+                    CodeSent,
+                    "send_code_request_id",
+                    request_id,
+                )
+            },
             Self::CallFailed {
                 call,
                 request_id,
@@ -199,6 +220,7 @@ impl<'a> RegistrationEvent<'a> {
                 },
                 request_id,
                 error: Some(error),
+                code: None,
             },
             Self::Verified { request_id } => change(
                 &[CodeSent, Verified],
@@ -212,25 +234,33 @@ impl<'a> RegistrationEvent<'a> {
 
 const COLUMNS: &str = "reference, idempotency_key, session_id, nickname, email, carrier_id, \
     status, card_brand, card_last4, register_request_id, send_code_request_id, \
-    verify_code_request_id, last_error, created_at_ms, updated_at_ms";
+    verify_code_request_id, last_error, created_at_ms, updated_at_ms, owner_hash, \
+    verification_id, code_sent_to, code_checks";
+
+/// The statuses in which a browser has a registration open: at most one row each (a unique
+/// index), so a second tab's key finds the first tab's registration.
+const OPEN: &str = "'submitted', 'registered', 'code_sent', 'outcome_unknown'";
 
 /// How often a repeat looks at the row of the submission it waits for.
 const POLL_EVERY: Duration = Duration::from_millis(100);
 
 impl Database {
-    /// Inserts the row as `submitted`, unless its key is taken: then returns the row that has it.
+    /// Inserts the row as `submitted`, unless its key is taken or its browser already has a
+    /// registration open: then returns the row that has it.
     pub async fn claim(&self, new: &NewRegistration<'_>) -> Result<Claim, StorageError> {
         let reference = new_reference();
         let now = now_ms();
         let inserted = on_pool!(self, |pool| {
+            // No conflict target: the key's unique index and the open-per-owner one both count.
             sqlx::query(
-                "INSERT INTO registrations (reference, idempotency_key, session_id, nickname, \
-                 email, status, card_brand, card_last4, created_at_ms, updated_at_ms) \
-                 VALUES ($1, $2, $3, $4, $5, 'submitted', $6, $7, $8, $8) \
-                 ON CONFLICT (idempotency_key) DO NOTHING",
+                "INSERT INTO registrations (reference, idempotency_key, owner_hash, session_id, \
+                 nickname, email, status, card_brand, card_last4, created_at_ms, updated_at_ms) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 'submitted', $7, $8, $9, $9) \
+                 ON CONFLICT DO NOTHING",
             )
             .bind(&reference)
             .bind(new.idempotency_key)
+            .bind(new.owner_hash)
             .bind(new.session_id)
             .bind(new.nickname)
             .bind(new.email)
@@ -245,7 +275,10 @@ impl Database {
             tracing::info!(%reference, status = %RegistrationStatus::Submitted, "registration recorded");
             return Ok(Claim::New { reference });
         }
-        let existing = self.registration(new.idempotency_key).await?;
+        let existing = match self.registration(new.idempotency_key).await? {
+            Some(row) => Some(row),
+            None => self.open_registration_of(new.owner_hash).await?,
+        };
         existing
             .map(|row| Claim::Existing(Box::new(row)))
             .ok_or_else(|| {
@@ -264,6 +297,68 @@ impl Database {
                 .fetch_optional(pool)
                 .await?
         }))
+    }
+
+    /// The registration the browser whose flow cookie hashes to `owner_hash` has open, if any.
+    pub async fn open_registration_of(
+        &self,
+        owner_hash: &str,
+    ) -> Result<Option<Registration>, StorageError> {
+        let query = format!(
+            "SELECT {COLUMNS} FROM registrations WHERE owner_hash = $1 AND status IN ({OPEN})"
+        );
+        Ok(on_pool!(self, |pool| {
+            sqlx::query_as::<_, Registration>(&query)
+                .bind(owner_hash)
+                .fetch_optional(pool)
+                .await?
+        }))
+    }
+
+    /// Takes one of the `max` checks of the code `verification_id` of the registration of
+    /// `idempotency_key`, before ShipEngine is asked; `false` when none is left. One conditional
+    /// update: parallel requests cannot take more than `max`.
+    pub async fn reserve_code_check(
+        &self,
+        idempotency_key: &str,
+        verification_id: &str,
+        max: u32,
+    ) -> Result<bool, StorageError> {
+        let reserved: Option<i64> = on_pool!(self, |pool| {
+            sqlx::query_scalar(
+                "UPDATE registrations SET code_checks = code_checks + 1, updated_at_ms = $4 \
+                 WHERE idempotency_key = $1 AND verification_id = $2 AND status = 'code_sent' \
+                 AND code_checks < $3 RETURNING code_checks",
+            )
+            .bind(idempotency_key)
+            .bind(verification_id)
+            .bind(i64::from(max))
+            .bind(now_ms())
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(reserved.is_some())
+    }
+
+    /// Gives back a check taken by [`Self::reserve_code_check`] that was never made (another
+    /// limit refused it).
+    pub async fn release_code_check(
+        &self,
+        idempotency_key: &str,
+        verification_id: &str,
+    ) -> Result<(), StorageError> {
+        on_pool!(self, |pool| {
+            sqlx::query(
+                "UPDATE registrations SET code_checks = code_checks - 1 \
+                 WHERE idempotency_key = $1 AND verification_id = $2 AND code_checks > 0",
+            )
+            .bind(idempotency_key)
+            .bind(verification_id)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(())
     }
 
     /// Moves the registration of `idempotency_key` as `event` says, if its status allows; says
@@ -285,7 +380,10 @@ impl Database {
         let query = format!(
             "UPDATE registrations SET status = COALESCE($2, status), \
              carrier_id = COALESCE($3, carrier_id), {column} = COALESCE($4, {column}), \
-             last_error = COALESCE($5, last_error), updated_at_ms = $6 \
+             last_error = COALESCE($5, last_error), updated_at_ms = $6, \
+             verification_id = COALESCE($7, verification_id), \
+             code_sent_to = COALESCE($8, code_sent_to), \
+             code_checks = CASE WHEN $7 IS NULL THEN code_checks ELSE 0 END \
              WHERE idempotency_key = $1 AND status IN ({from}) RETURNING reference"
         );
         let updated: Option<String> = on_pool!(self, |pool| {
@@ -296,6 +394,8 @@ impl Database {
                 .bind(change.request_id)
                 .bind(change.error)
                 .bind(now_ms())
+                .bind(change.code.map(|(verification_id, _)| verification_id))
+                .bind(change.code.map(|(_, sent_to)| sent_to))
                 .fetch_optional(pool)
                 .await?
         });

@@ -1,5 +1,6 @@
-//! `DATABASE_URL`: which backend, and where. A PostgreSQL URL may hold a password, so `Debug`
-//! never shows one.
+//! `DATABASE_URL`: which backend, and where. A PostgreSQL URL may hold a password (after the user,
+//! or as `?password=`), so `Debug` never shows one. The rest of the query (`sslmode`,
+//! `sslrootcert`, …) goes to sqlx as written.
 
 use std::fmt;
 
@@ -7,7 +8,8 @@ use std::fmt;
 pub enum DatabaseUrl {
     /// `sqlite://path/to/file.db?mode=rwc`, or `sqlite::memory:`.
     Sqlite(String),
-    /// `postgres://user:password@host:port/database` (or `postgresql://`).
+    /// `postgres://user:password@host:port/database` (or `postgresql://`), with sqlx's query
+    /// parameters, e.g. `?sslmode=verify-full&sslrootcert=/path/ca.pem` for TLS.
     Postgres(String),
 }
 
@@ -52,15 +54,40 @@ impl fmt::Debug for DatabaseUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Sqlite(raw) => write!(f, "Sqlite({raw:?})"),
-            Self::Postgres(raw) => {
-                let mut shown = reqwest::Url::parse(raw).map_err(|_| fmt::Error)?;
-                if shown.password().is_some() {
-                    let _ = shown.set_password(Some("***"));
-                }
-                write!(f, "Postgres({:?})", shown.as_str())
-            }
+            Self::Postgres(raw) => match redacted(raw) {
+                Some(shown) => write!(f, "Postgres({shown:?})"),
+                // Built without `parse`: nothing of it is shown, it could all be secret.
+                None => f.write_str("Postgres(<not a URL>)"),
+            },
         }
     }
+}
+
+/// The URL with `***` for the password, wherever it is given.
+fn redacted(raw: &str) -> Option<String> {
+    let mut shown = reqwest::Url::parse(raw).ok()?;
+    if shown.password().is_some() {
+        shown.set_password(Some("***")).ok()?;
+    }
+    if shown.query_pairs().any(|(name, _)| is_secret(&name)) {
+        let pairs: Vec<(String, String)> = shown
+            .query_pairs()
+            .map(|(name, value)| {
+                let value = if is_secret(&name) {
+                    "***".into()
+                } else {
+                    value.into_owned()
+                };
+                (name.into_owned(), value)
+            })
+            .collect();
+        shown.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    Some(shown.into())
+}
+
+fn is_secret(query_name: &str) -> bool {
+    query_name.to_ascii_lowercase().contains("password")
 }
 
 #[cfg(test)]
@@ -96,5 +123,36 @@ mod tests {
         let shown = format!("{url:?}");
         assert!(!shown.contains("s3cret-pw"), "{shown}");
         assert!(shown.contains("app:***@db:5432/stamps"), "{shown}");
+    }
+
+    #[test]
+    fn debug_never_shows_a_password_given_in_the_query() {
+        let url = DatabaseUrl::parse(
+            "postgres://app@db:5432/stamps?sslmode=verify-full&password=s3cret-pw&sslrootcert=/etc/ca.pem",
+        )
+        .unwrap();
+        let shown = format!("{url:?}");
+        assert!(!shown.contains("s3cret-pw"), "{shown}");
+        assert!(shown.contains("password=***"), "{shown}");
+        assert!(shown.contains("sslmode=verify-full"), "{shown}");
+        assert!(shown.contains("sslrootcert=%2Fetc%2Fca.pem"), "{shown}");
+        assert_eq!(
+            format!("{:?}", DatabaseUrl::Postgres("not a url: s3cret-pw".into())),
+            "Postgres(<not a URL>)"
+        );
+    }
+
+    #[test]
+    fn tls_parameters_reach_sqlx_as_written() {
+        let raw = "postgres://app:pw@db.internal:5432/stamps?sslmode=verify-full&sslrootcert=/etc/ssl/ca.pem";
+        assert_eq!(
+            DatabaseUrl::parse(raw),
+            Ok(DatabaseUrl::Postgres(raw.into()))
+        );
+        let options: sqlx::postgres::PgConnectOptions = raw.parse().unwrap();
+        assert!(matches!(
+            options.get_ssl_mode(),
+            sqlx::postgres::PgSslMode::VerifyFull
+        ));
     }
 }
