@@ -30,17 +30,13 @@ pub const FLOW_COOKIE: &str = "stamps_connect_flow";
 pub const ORIGIN: &str = "http://localhost";
 
 pub struct TestApp {
-    pub router: Router,
+    /// The browser the requests come from (the app derefs to it).
+    pub browser: Browser,
     /// The running instance's state: its database, its limits.
     pub state: AppState,
     pub simulator: RunningSimulator,
     /// An SQLite file of its own, unless started on another database.
     pub database: TestDatabase,
-    /// The cookies of the browser the requests come from, as its `Cookie` header (the session
-    /// and the flow cookie); `None` is a new browser.
-    pub cookie: Option<String>,
-    /// The address the requests come from, as the server's connection info gives it.
-    pub peer: SocketAddr,
     env: HashMap<String, String>,
     options: LeptosOptions,
 }
@@ -96,12 +92,14 @@ impl TestApp {
         .collect();
         let state = start_state(&env, &options).await;
         Self {
-            router: build_router(state.clone()),
+            browser: Browser {
+                router: build_router(state.clone()),
+                cookie: None,
+                peer: ([192, 0, 2, 1], 50000).into(),
+            },
             state,
             simulator,
             database,
-            cookie: None,
-            peer: ([192, 0, 2, 1], 50000).into(),
             env,
             options,
         }
@@ -115,6 +113,54 @@ impl TestApp {
         self.router = build_router(self.state.clone());
     }
 
+    /// How many accounts the simulator opened.
+    pub fn upstream_registrations(&self) -> usize {
+        self.simulator.simulator.registrations()
+    }
+
+    /// How many requests reached the simulator's `endpoint`, faulted ones included.
+    pub fn upstream_requests(&self, endpoint: simulator::Endpoint) -> usize {
+        self.simulator
+            .simulator
+            .requests()
+            .iter()
+            .filter(|r| r.endpoint == Some(endpoint))
+            .count()
+    }
+
+    /// Another browser tab, request maker or copy of this browser: the same router, cookies and
+    /// address, from here on its own.
+    pub fn same_browser(&self) -> Browser {
+        self.browser.clone()
+    }
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = Browser;
+
+    fn deref(&self) -> &Browser {
+        &self.browser
+    }
+}
+
+impl std::ops::DerefMut for TestApp {
+    fn deref_mut(&mut self) -> &mut Browser {
+        &mut self.browser
+    }
+}
+
+/// A browser: its cookies and its address, sending to the app's router.
+#[derive(Clone)]
+pub struct Browser {
+    pub router: Router,
+    /// The cookies of the browser the requests come from, as its `Cookie` header (the session
+    /// and the flow cookie); `None` is a new browser.
+    pub cookie: Option<String>,
+    /// The address the requests come from, as the server's connection info gives it.
+    pub peer: SocketAddr,
+}
+
+impl Browser {
     pub async fn send(&mut self, mut request: Request<Body>) -> Response<Body> {
         if let Some(cookie) = &self.cookie {
             request
@@ -174,7 +220,7 @@ impl TestApp {
         function: &str,
         form: &[(&str, &str)],
         accept: &str,
-    ) -> impl Future<Output = Response<Body>> + Send + 'static {
+    ) -> impl Future<Output = Response<Body>> + Send + use<> {
         let mut request = same_origin_post(function)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(header::ACCEPT, accept)
@@ -194,21 +240,6 @@ impl TestApp {
     pub async fn form_key(&mut self) -> String {
         let page = self.page().await;
         idempotency_key_in(&page)
-    }
-
-    /// How many accounts the simulator opened.
-    pub fn upstream_registrations(&self) -> usize {
-        self.simulator.simulator.registrations()
-    }
-
-    /// How many requests reached the simulator's `endpoint`, faulted ones included.
-    pub fn upstream_requests(&self, endpoint: simulator::Endpoint) -> usize {
-        self.simulator
-            .simulator
-            .requests()
-            .iter()
-            .filter(|r| r.endpoint == Some(endpoint))
-            .count()
     }
 
     pub async fn page(&mut self) -> String {
