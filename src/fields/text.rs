@@ -1,17 +1,71 @@
-//! Required free-text fields (names, address lines, city).
+//! Typed text: the check every typed field goes through first (Unicode NFC, no hidden
+//! characters), and the rules of the free-text fields (names, address lines, city).
 
-/// The trimmed text, or an error: `missing` when there is nothing but spaces, or a length message
-/// when it has more than `max_len` characters (counted as characters, not bytes, so accented
-/// names are not cut short).
+/// A control character or an invisible reordering mark: nothing a merchant means to type.
+pub const HIDDEN: &str = "Remove the hidden or control characters from this field";
+
+/// `input` in Unicode Normalization Form C, so that an "é" typed as `e` + U+0301 (as some
+/// keyboards and pasted text give it) is the one character U+00E9 in every check and upstream.
+///
+/// Why two ways: the normalisation tables would add tens of KB to the WebAssembly bundle, and
+/// every browser already has them behind `String.prototype.normalize`; the server uses the
+/// `unicode-normalization` crate. Both implement the same Unicode algorithm.
+pub fn nfc(input: &str) -> String {
+    // ASCII is always NFC: most fields never leave this line (and never cross into JavaScript).
+    if input.is_ascii() {
+        return input.to_owned();
+    }
+    #[cfg(feature = "ssr")]
+    {
+        use unicode_normalization::UnicodeNormalization;
+        input.nfc().collect()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        js_sys::JsString::from(input).normalize("NFC").into()
+    }
+}
+
+/// A control character (general category Cc: NUL, tab, CR, LF, DEL, the C1 controls) or a bidi
+/// formatting character (embeddings, overrides, isolates, marks), which can make text read
+/// differently from what it holds.
+pub fn is_hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}'
+        )
+}
+
+/// The text in NFC, or [`HIDDEN`] when it carries a hidden character anywhere (even where
+/// trimming would drop it: a form typed in a browser never has one).
+pub fn visible_text(input: &str) -> Result<String, &'static str> {
+    let text = nfc(input);
+    if text.chars().any(is_hidden) {
+        Err(HIDDEN)
+    } else {
+        Ok(text)
+    }
+}
+
+/// The visible, trimmed text, or an error: `missing` when there is nothing but spaces, or a
+/// length message when it has more than `max_len` characters (counted as characters after
+/// normalisation, not bytes, so accented names are not cut short).
 pub fn required_text(input: &str, missing: &'static str, max_len: usize) -> Result<String, String> {
-    let text = input.trim();
+    optional_text(input, max_len)?.ok_or_else(|| missing.to_owned())
+}
+
+/// Like [`required_text`] for a field that may be left blank: `None` when it is.
+pub fn optional_text(input: &str, max_len: usize) -> Result<Option<String>, String> {
+    let text = visible_text(input)?;
+    let text = text.trim();
     if text.is_empty() {
-        return Err(missing.to_owned());
+        return Ok(None);
     }
     if text.chars().count() > max_len {
         return Err(format!("Enter {max_len} characters or fewer"));
     }
-    Ok(text.to_owned())
+    Ok(Some(text.to_owned()))
 }
 
 #[cfg(test)]
@@ -23,7 +77,7 @@ mod tests {
     #[test]
     fn trims() {
         assert_eq!(
-            required_text("  Austin \n", MISSING, 10).as_deref(),
+            required_text("  Austin  ", MISSING, 10).as_deref(),
             Ok("Austin")
         );
     }
@@ -31,7 +85,8 @@ mod tests {
     #[test]
     fn blank_is_missing() {
         assert_eq!(required_text("", MISSING, 10), Err(MISSING.to_owned()));
-        assert_eq!(required_text(" \t ", MISSING, 10), Err(MISSING.to_owned()));
+        assert_eq!(required_text("   ", MISSING, 10), Err(MISSING.to_owned()));
+        assert_eq!(optional_text("  ", 10), Ok(None));
     }
 
     #[test]
@@ -40,6 +95,98 @@ mod tests {
         assert_eq!(
             required_text("Zoë", MISSING, 2),
             Err("Enter 2 characters or fewer".to_owned())
+        );
+    }
+
+    #[test]
+    fn control_characters_are_refused() {
+        let controls = ['\0', '\t', '\n', '\r', '\u{b}', '\u{c}', '\u{1b}', '\u{7f}'];
+        let c1 = ('\u{80}'..='\u{9f}').collect::<Vec<_>>();
+        for c in controls.into_iter().chain(c1) {
+            for typed in [format!("Aus{c}tin"), format!("Austin{c}"), format!("{c}")] {
+                assert_eq!(
+                    required_text(&typed, MISSING, 100),
+                    Err(HIDDEN.to_owned()),
+                    "{typed:?}"
+                );
+                assert_eq!(optional_text(&typed, 100), Err(HIDDEN.to_owned()));
+            }
+        }
+        assert_eq!(
+            required_text("Main\r\nstore", MISSING, 100),
+            Err(HIDDEN.to_owned())
+        );
+    }
+
+    #[test]
+    fn bidi_formatting_characters_are_refused() {
+        let bidi = [
+            '\u{202a}', '\u{202b}', '\u{202c}', '\u{202d}', '\u{202e}', '\u{2066}', '\u{2067}',
+            '\u{2068}', '\u{2069}', '\u{200e}', '\u{200f}', '\u{61c}',
+        ];
+        for c in bidi {
+            let typed = format!("invoice{c}fdp.exe");
+            assert_eq!(visible_text(&typed), Err(HIDDEN), "{c:?}");
+            assert_eq!(required_text(&typed, MISSING, 100), Err(HIDDEN.to_owned()));
+        }
+    }
+
+    #[test]
+    fn visible_text_from_other_scripts_passes() {
+        for typed in [
+            "Zoë Ångström",
+            "O'Brien & Sons, Inc.",
+            "Straße 5",
+            "東京都",
+            "שלום",
+            "مرحبا",
+            "Café 🎉",
+        ] {
+            assert_eq!(visible_text(typed).as_deref(), Ok(typed), "{typed:?}");
+        }
+    }
+
+    #[test]
+    fn text_is_composed() {
+        let decomposed = "Jose\u{301}";
+        assert_eq!(nfc(decomposed), "Jos\u{e9}");
+        assert_eq!(
+            required_text(decomposed, MISSING, 100).as_deref(),
+            Ok("Jos\u{e9}")
+        );
+        assert_eq!(
+            optional_text(" Cre\u{300}me ", 100),
+            Ok(Some("Cr\u{e8}me".to_owned()))
+        );
+        // Already composed text is left as it is.
+        assert_eq!(nfc("Jos\u{e9}"), "Jos\u{e9}");
+    }
+
+    #[test]
+    fn length_is_counted_after_composing() {
+        // Four characters once composed, though typed as eight.
+        let decomposed = "e\u{301}e\u{301}e\u{301}e\u{301}";
+        assert_eq!(decomposed.chars().count(), 8);
+        assert_eq!(
+            required_text(decomposed, MISSING, 4).as_deref(),
+            Ok("\u{e9}\u{e9}\u{e9}\u{e9}")
+        );
+        assert_eq!(
+            required_text(decomposed, MISSING, 3),
+            Err("Enter 3 characters or fewer".to_owned())
+        );
+    }
+
+    #[test]
+    fn very_long_text_is_refused_by_length() {
+        let long = "x".repeat(100_000);
+        assert_eq!(
+            required_text(&long, MISSING, 100),
+            Err("Enter 100 characters or fewer".to_owned())
+        );
+        assert_eq!(
+            optional_text(&"e\u{301}".repeat(100_000), 100),
+            Err("Enter 100 characters or fewer".to_owned())
         );
     }
 }

@@ -8,14 +8,15 @@ use crate::fields::expiry::{YearMonth, validate_expiry};
 use crate::fields::phone::normalize_us_phone;
 use crate::fields::postal::validate_zip;
 use crate::fields::states::is_us_state;
-use crate::fields::text::required_text;
+use crate::fields::text::{optional_text, required_text, visible_text};
 
 use super::form::RegistrationForm;
 
 /// Generous limits: ShipEngine documents none, but an unbounded field is an abuse vector.
 const MAX_TEXT: usize = 100;
 
-/// The registration, checked and normalised: what the server sends upstream.
+/// The registration, checked and normalised: what the server sends upstream. Its text is in
+/// Unicode NFC and holds no control or bidi formatting character (see [`visible_text`]).
 #[derive(Debug, Clone)]
 pub struct ValidRegistration {
     pub nickname: String,
@@ -38,7 +39,8 @@ pub struct ValidRegistration {
     pub expiration_month: String,
 }
 
-/// Checks every field; the errors come in page order, one per field.
+/// Checks every field; the errors come in page order, one per field. Every typed field is first
+/// normalised and refused if it hides characters, so each rule sees (and returns) NFC text.
 pub fn validate_registration(
     form: &RegistrationForm,
     today: YearMonth,
@@ -56,16 +58,13 @@ pub fn validate_registration(
         "nickname",
         required_text(&form.nickname, "Enter a name for this account", MAX_TEXT),
     );
-    let email = check("email", validate_email(&form.email).map_err(String::from));
+    let email = check("email", typed(&form.email, validate_email));
     let name = check(
         "name",
         required_text(&form.name, "Enter your full name", MAX_TEXT),
     );
-    let company_name = optional(&form.company_name);
-    let phone = check(
-        "phone",
-        normalize_us_phone(&form.phone).map_err(String::from),
-    );
+    let company_name = check("company_name", optional(&form.company_name));
+    let phone = check("phone", typed(&form.phone, normalize_us_phone));
     let address_line1 = check(
         "address_line1",
         required_text(
@@ -74,22 +73,19 @@ pub fn validate_registration(
             MAX_TEXT,
         ),
     );
-    let address_line2 = optional(&form.address_line2);
+    let address_line2 = check("address_line2", optional(&form.address_line2));
     let city_locality = check(
         "city_locality",
         required_text(&form.city_locality, "Enter your city", MAX_TEXT),
     );
     let state_province = check("state_province", state(&form.state_province));
-    let postal_code = check(
-        "postal_code",
-        validate_zip(&form.postal_code).map_err(String::from),
-    );
+    let postal_code = check("postal_code", typed(&form.postal_code, validate_zip));
     let residential = check("residential", residential(&form.residential));
     let card_name = check(
         "card_name",
         required_text(&form.card_name, "Enter the name on your card", MAX_TEXT),
     );
-    let card = validate_card_number(&form.card_number)
+    let card = typed(&form.card_number, validate_card_number)
         .map_err(|message| errors.push("card_number", message))
         .ok();
     let expiry = validate_expiry(&form.card_exp_month, &form.card_exp_year, today)
@@ -117,9 +113,9 @@ pub fn validate_registration(
                 email,
                 name,
                 phone,
-                company_name,
+                company_name: given(company_name),
                 address_line1,
-                address_line2,
+                address_line2: given(address_line2),
                 city_locality,
                 state_province,
                 postal_code,
@@ -134,9 +130,23 @@ pub fn validate_registration(
     }
 }
 
-fn optional(input: &str) -> Option<String> {
-    let trimmed = input.trim();
-    (!trimmed.is_empty()).then(|| trimmed.chars().take(MAX_TEXT).collect())
+/// A field the merchant may leave blank: blank comes back empty (see [`given`]).
+fn optional(input: &str) -> Result<String, String> {
+    optional_text(input, MAX_TEXT).map(Option::unwrap_or_default)
+}
+
+/// An optional field's checked text, `None` when it was left blank.
+fn given(text: String) -> Option<String> {
+    (!text.is_empty()).then_some(text)
+}
+
+/// A typed field's own `rule`, applied to its visible NFC text.
+fn typed<T, E: Into<String>>(
+    input: &str,
+    rule: impl FnOnce(&str) -> Result<T, E>,
+) -> Result<T, String> {
+    let text = visible_text(input)?;
+    rule(&text).map_err(Into::into)
 }
 
 fn state(input: &str) -> Result<String, String> {
@@ -165,6 +175,7 @@ fn month_looks_valid(input: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fields::text::HIDDEN;
 
     const TODAY: YearMonth = YearMonth {
         year: 2026,
@@ -227,6 +238,102 @@ mod tests {
                 "agree_to_carrier_terms"
             ]
         );
+    }
+
+    /// `complete_form` with `field` set to `value`.
+    fn with_field(field: &str, value: &str) -> RegistrationForm {
+        let mut form = complete_form();
+        let slot = match field {
+            "nickname" => &mut form.nickname,
+            "email" => &mut form.email,
+            "name" => &mut form.name,
+            "phone" => &mut form.phone,
+            "company_name" => &mut form.company_name,
+            "address_line1" => &mut form.address_line1,
+            "address_line2" => &mut form.address_line2,
+            "city_locality" => &mut form.city_locality,
+            "postal_code" => &mut form.postal_code,
+            "card_name" => &mut form.card_name,
+            "card_number" => &mut form.card_number,
+            other => panic!("no typed field {other}"),
+        };
+        *slot = value.to_owned();
+        form
+    }
+
+    const TYPED: [&str; 11] = [
+        "nickname",
+        "email",
+        "name",
+        "phone",
+        "company_name",
+        "address_line1",
+        "address_line2",
+        "city_locality",
+        "postal_code",
+        "card_name",
+        "card_number",
+    ];
+
+    #[test]
+    fn hidden_characters_are_refused_in_every_typed_field() {
+        for field in TYPED {
+            for hidden in [
+                "\0", "\r\n", "\t", "\u{7f}", "\u{85}", "\u{202e}", "\u{2066}", "\u{200f}",
+            ] {
+                let form = with_field(field, &format!("{hidden}5121112222"));
+                let errors = validate_registration(&form, TODAY).unwrap_err();
+                assert_eq!(
+                    errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(),
+                    [field],
+                    "{field} with {hidden:?}"
+                );
+                assert_eq!(errors.get(field), Some(HIDDEN), "{field} with {hidden:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn free_text_is_sent_composed() {
+        let decomposed = "Jose\u{301}";
+        let form = RegistrationForm {
+            nickname: decomposed.into(),
+            name: decomposed.into(),
+            company_name: decomposed.into(),
+            address_line1: decomposed.into(),
+            address_line2: decomposed.into(),
+            city_locality: decomposed.into(),
+            card_name: decomposed.into(),
+            email: "jose\u{301}@example.com".into(),
+            ..complete_form()
+        };
+        let valid = validate_registration(&form, TODAY).unwrap();
+        let composed = "Jos\u{e9}";
+        for text in [
+            &valid.nickname,
+            &valid.name,
+            &valid.address_line1,
+            &valid.city_locality,
+            &valid.card_name,
+        ] {
+            assert_eq!(text, composed);
+        }
+        assert_eq!(valid.company_name.as_deref(), Some(composed));
+        assert_eq!(valid.address_line2.as_deref(), Some(composed));
+        assert_eq!(valid.email, "jos\u{e9}@example.com");
+    }
+
+    #[test]
+    fn very_long_text_is_refused_by_each_length_rule() {
+        let long = "x".repeat(100_000);
+        for field in TYPED {
+            let errors = validate_registration(&with_field(field, &long), TODAY).unwrap_err();
+            assert!(errors.get(field).is_some(), "{field}");
+            assert_eq!(errors.iter().count(), 1, "{field}");
+        }
+        let at_limit = "e\u{301}".repeat(MAX_TEXT);
+        let valid = validate_registration(&with_field("address_line2", &at_limit), TODAY).unwrap();
+        assert_eq!(valid.address_line2.unwrap().chars().count(), MAX_TEXT);
     }
 
     #[test]

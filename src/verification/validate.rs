@@ -1,10 +1,16 @@
 //! The code field's rule, shared by the browser and the server.
 
+use crate::fields::text::{HIDDEN, is_hidden};
+
 /// Codes are short runs of digits; people paste them with spaces or dashes.
 const CODE_LENGTHS: std::ops::RangeInclusive<usize> = 4..=10;
 
-/// The digits of a typed or pasted code.
+/// The digits of a typed or pasted code. Control and bidi characters get the message every
+/// typed field gives them (rather than "numbers only", which would puzzle: they are invisible).
 pub fn validate_code(input: &str) -> Result<String, &'static str> {
+    if input.chars().any(is_hidden) {
+        return Err(HIDDEN);
+    }
     let code: String = input
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '-')
@@ -42,5 +48,12 @@ mod tests {
         );
         assert!(validate_code("12").is_err());
         assert!(validate_code("12345678901").is_err());
+    }
+
+    #[test]
+    fn hidden_characters_are_named() {
+        for typed in ["123\u{0}456", "123456\r\n", "\t123456", "\u{202e}654321"] {
+            assert_eq!(validate_code(typed), Err(HIDDEN), "{typed:?}");
+        }
     }
 }
