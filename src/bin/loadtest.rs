@@ -9,7 +9,6 @@
 //! ```
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -20,7 +19,7 @@ use leptos::config::LeptosOptions;
 use reqwest::header::{ACCEPT, COOKIE, ORIGIN, SET_COOKIE};
 use stamps_connect::flow::Screen;
 use stamps_connect::server::storage::RegistrationStatus;
-use stamps_connect::server::{AppState, Config, build_router};
+use stamps_connect::server::{AppState, Config, ServeSettings, build_router, serve};
 use stamps_connect::simulator::{self, RunningSimulator, Simulator, SimulatorConfig};
 use tokio::sync::Mutex;
 use tracing_subscriber::EnvFilter;
@@ -145,6 +144,10 @@ async fn start_app(
         ("DATABASE_URL", database_url),
         ("DATABASE_MAX_CONNECTIONS", connections.as_str()),
         ("LIMIT_REGISTRATIONS_PER_IP", NO_LIMIT),
+        ("LIMIT_REGISTRATIONS_PER_EMAIL", NO_LIMIT),
+        ("LIMIT_REGISTRATIONS_TOTAL", NO_LIMIT),
+        ("LIMIT_CODE_CHECKS_PER_IP", NO_LIMIT),
+        ("LIMIT_CODE_CHECKS_TOTAL", NO_LIMIT),
         ("LIMIT_SENDS_PER_PHONE", NO_LIMIT),
         ("LIMIT_SENDS_PER_IP", NO_LIMIT),
         ("LIMIT_SENDS_TOTAL", NO_LIMIT),
@@ -156,8 +159,10 @@ async fn start_app(
     let state = AppState::start(&config, options).await?;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
     let app_url = format!("http://{}", listener.local_addr()?);
-    let app = build_router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    // The serving loop `main` uses, timeouts included.
+    let settings = ServeSettings::of(&state);
+    let app = build_router(state.clone());
+    tokio::spawn(serve(listener, app, std::future::pending(), settings));
     Ok((app_url, state))
 }
 
@@ -212,13 +217,11 @@ async fn flow(client: &reqwest::Client, app_url: &str, n: usize) -> Result<[Dura
         .send()
         .await
         .map_err(|e| format!("page: {e}"))?;
-    let cookie = page
-        .headers()
-        .get(SET_COOKIE)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.split(';').next())
-        .ok_or("page: no session cookie")?
-        .to_owned();
+    let mut cookies = CookieJar::default();
+    cookies.take(page.headers());
+    if cookies.0.is_empty() {
+        return Err("page: no flow cookie".into());
+    }
     let html = page.text().await.map_err(|e| format!("page: {e}"))?;
     let key = idempotency_key(&html).ok_or("page: no idempotency key")?;
     timings[0] = started.elapsed();
@@ -250,7 +253,7 @@ async fn flow(client: &reqwest::Client, app_url: &str, n: usize) -> Result<[Dura
     ];
     for (index, (function, form)) in calls.into_iter().enumerate() {
         let started = Instant::now();
-        let screen = call(client, app_url, &cookie, function, form).await?;
+        let screen = call(client, app_url, &mut cookies, function, form).await?;
         timings[index + 1] = started.elapsed();
         let expected = match (function, &screen) {
             ("register", Screen::Verify(v)) => v.error.is_none(),
@@ -265,11 +268,34 @@ async fn flow(client: &reqwest::Client, app_url: &str, n: usize) -> Result<[Dura
     Ok(timings)
 }
 
+/// One merchant's cookies (the flow cookie, the session), as a browser keeps them.
+#[derive(Default)]
+struct CookieJar(Vec<(String, String)>);
+
+impl CookieJar {
+    fn take(&mut self, headers: &reqwest::header::HeaderMap) {
+        let pairs = headers
+            .get_all(SET_COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .filter_map(|value| value.split(';').next()?.split_once('='));
+        for (name, value) in pairs {
+            self.0.retain(|(kept, _)| kept != name);
+            self.0.push((name.to_owned(), value.to_owned()));
+        }
+    }
+
+    fn header(&self) -> String {
+        let pairs: Vec<String> = self.0.iter().map(|(n, v)| format!("{n}={v}")).collect();
+        pairs.join("; ")
+    }
+}
+
 /// Posts `form` to the server function as the hydrated page does.
 async fn call(
     client: &reqwest::Client,
     app_url: &str,
-    cookie: &str,
+    cookies: &mut CookieJar,
     function: &str,
     form: &[(&str, &str)],
 ) -> Result<Screen, String> {
@@ -279,10 +305,12 @@ async fn call(
         .header(ACCEPT, "application/json")
         .header(ORIGIN, app_url)
         .header("sec-fetch-site", "same-origin")
-        .header(COOKIE, cookie)
+        .header(COOKIE, cookies.header())
         .send()
         .await
         .map_err(|e| format!("{function}: {e}"))?;
+    // The session cookie is set by the first post and changes as the flow moves on.
+    cookies.take(response.headers());
     let status = response.status();
     let body = response
         .bytes()

@@ -50,6 +50,8 @@ impl Running {
             .env("SHIPENGINE_BASE_URL", &simulator.base_url)
             .env("LISTEN_ADDR", format!("127.0.0.1:{port}"))
             .env("LIMIT_REGISTRATIONS_PER_IP", "1000000")
+            .env("LIMIT_REGISTRATIONS_PER_EMAIL", "1000000")
+            .env("LIMIT_REGISTRATIONS_TOTAL", "1000000")
             .env("RUST_LOG", "info")
             .stdout(Stdio::null())
             .spawn()
