@@ -314,3 +314,39 @@ async fn the_row_keeps_the_card_brand_and_last_four_and_the_database_never_the_n
     }
     assert!(scanned > 0, "the database file was read");
 }
+
+/// Every session's data as stored, as text where it is text.
+async fn stored_sessions(database: &Database) -> String {
+    let Database::Sqlite(pool) = database else {
+        unreachable!("an SQLite test app")
+    };
+    let blobs: Vec<Vec<u8>> = sqlx::query_scalar("SELECT data FROM tower_sessions")
+        .fetch_all(pool)
+        .await
+        .unwrap();
+    blobs
+        .iter()
+        .map(|blob| String::from_utf8_lossy(blob).into_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_session_keeps_the_cardholder_and_expiry_only_until_the_account_is_opened() {
+    let mut app = TestApp::start().await;
+    let key = app.form_key().await;
+    let mut form = form_with_key(&key);
+    form.retain(|(name, _)| *name != "postal_code");
+    form.push(("postal_code", "7875"));
+    app.call("register", &form).await;
+    let kept = stored_sessions(&app.state.database).await;
+    assert!(kept.contains("my credit card"), "kept while on the form");
+    assert!(kept.contains("2035"));
+    assert!(!kept.contains("4111"), "never the card number");
+
+    let Screen::Verify(_) = app.call("register", &form_with_key(&key)).await else {
+        panic!("registered");
+    };
+    let kept = stored_sessions(&app.state.database).await;
+    assert!(!kept.contains("my credit card"), "{kept}");
+    assert!(!kept.contains("2035"), "{kept}");
+}

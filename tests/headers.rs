@@ -120,24 +120,47 @@ async fn hsts_and_a_secure_cookie_when_served_over_tls() {
         headers[header::STRICT_TRANSPORT_SECURITY],
         "max-age=63072000"
     );
-    let cookie = headers[header::SET_COOKIE].to_str().unwrap();
-    assert!(cookie.contains("; Secure"), "{cookie}");
+    // `__Host-`: Secure, Path=/ and no Domain, so no sibling subdomain can plant either one.
+    let cookies = set_cookies(headers);
+    for name in ["__Host-stamps_connect_session=", "__Host-stamps_connect_flow="] {
+        let cookie = cookies
+            .iter()
+            .find(|c| c.starts_with(name))
+            .unwrap_or_else(|| panic!("{name} in {cookies:?}"));
+        assert!(cookie.contains("; Secure"), "{cookie}");
+        assert!(cookie.contains("; Path=/"), "{cookie}");
+        assert!(!cookie.contains("Domain"), "{cookie}");
+    }
+    assert_eq!(cookies.len(), 2, "{cookies:?}");
+}
+
+fn set_cookies(headers: &axum::http::HeaderMap) -> Vec<String> {
+    headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|value| value.to_str().unwrap().to_owned())
+        .collect()
 }
 
 #[tokio::test]
-async fn the_session_cookie_is_http_only_and_same_site() {
+async fn the_session_and_flow_cookies_are_http_only_and_same_site() {
     let mut app = TestApp::start().await;
     let response = app
         .post("register", &registration_form(), "application/json")
         .await;
-    let cookie = response.headers()[header::SET_COOKIE].to_str().unwrap();
-    assert!(cookie.starts_with("stamps_connect_session="), "{cookie}");
-    assert!(cookie.contains("; HttpOnly"), "{cookie}");
-    assert!(cookie.contains("; SameSite=Lax"), "{cookie}");
-    assert!(
-        !cookie.contains("Secure"),
-        "plain http cannot keep a Secure cookie"
-    );
+    let cookies = set_cookies(response.headers());
+    for name in ["stamps_connect_session=", "stamps_connect_flow="] {
+        let cookie = cookies
+            .iter()
+            .find(|c| c.starts_with(name))
+            .unwrap_or_else(|| panic!("{name} in {cookies:?}"));
+        assert!(cookie.contains("; HttpOnly"), "{cookie}");
+        assert!(cookie.contains("; SameSite=Lax"), "{cookie}");
+        assert!(
+            !cookie.contains("Secure"),
+            "plain http cannot keep a Secure cookie"
+        );
+    }
 }
 
 #[tokio::test]
