@@ -1,10 +1,11 @@
 //! Reads the configuration, builds the state, serves.
 
-use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use stamps_connect::server::observability::log_subscriber;
-use stamps_connect::server::{AppState, Config, build_router, leptos_options};
+use stamps_connect::server::{
+    AppState, Config, ServeSettings, build_router, leptos_options, serve,
+};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -40,12 +41,10 @@ async fn main() -> ExitCode {
             ""
         }
     );
-    // The peer address is what the per-IP limits count (unless TRUST_FORWARDED_FOR).
-    let app = build_router(state).into_make_service_with_connect_info::<SocketAddr>();
-    if let Err(error) = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-    {
+    // Header and body timeouts, the peer address for the per-IP limits, and a graceful shutdown
+    // that waits for the ShipEngine calls in flight.
+    let settings = ServeSettings::of(&state);
+    if let Err(error) = serve(listener, build_router(state), shutdown_signal(), settings).await {
         return fail(error);
     }
     ExitCode::SUCCESS

@@ -122,7 +122,10 @@ async fn hsts_and_a_secure_cookie_when_served_over_tls() {
     );
     // `__Host-`: Secure, Path=/ and no Domain, so no sibling subdomain can plant either one.
     let cookies = set_cookies(headers);
-    for name in ["__Host-stamps_connect_session=", "__Host-stamps_connect_flow="] {
+    for name in [
+        "__Host-stamps_connect_session=",
+        "__Host-stamps_connect_flow=",
+    ] {
         let cookie = cookies
             .iter()
             .find(|c| c.starts_with(name))

@@ -93,7 +93,7 @@ async fn a_whole_flow_logs_and_answers_neither_the_key_nor_the_card_number() {
                 .await,
         )
         .await;
-    // Refused by validation (an expired card), by ShipEngine (down), then accepted.
+    // Refused by validation (an expired card), by ShipEngine, then accepted.
     let expired = with(&form, "card_exp_year", "2020");
     responses
         .keep(app.post("register", &expired, json).await)
@@ -109,7 +109,7 @@ async fn a_whole_flow_logs_and_answers_neither_the_key_nor_the_card_number() {
         .await;
     app.simulator
         .simulator
-        .inject_fault(Endpoint::Register, Fault::Unavailable, 1);
+        .inject_fault(Endpoint::Register, Fault::Refused, 1);
     responses
         .keep(app.post("register", &form, json).await)
         .await;

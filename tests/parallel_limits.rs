@@ -269,7 +269,7 @@ async fn the_session_id_changes_as_the_flow_moves_on_and_an_old_one_is_worth_not
 async fn registrations_are_capped_per_email_and_in_total_even_when_simultaneous() {
     for database in TestDatabase::each().await {
         let backend = database.backend();
-        let mut app = start_on(
+        let app = start_on(
             database,
             &[
                 ("LIMIT_REGISTRATIONS_PER_EMAIL", "2"),

@@ -157,19 +157,19 @@ async fn invalid_input_never_reaches_shipengine_and_keeps_what_was_typed() {
 }
 
 #[tokio::test]
-async fn shipengine_unavailable_is_a_summary_with_the_reference_and_keeps_the_draft() {
+async fn shipengine_refusing_is_a_summary_with_the_reference_and_keeps_the_draft() {
     let mut app = TestApp::start().await;
     app.simulator
         .simulator
-        .inject_fault(Endpoint::Register, Fault::Unavailable, 1);
+        .inject_fault(Endpoint::Register, Fault::Refused, 1);
     let Screen::Register(screen) = app.call("register", &registration_form()).await else {
-        panic!("a 503 keeps the merchant on the form")
+        panic!("a refusal keeps the merchant on the form")
     };
     let Some(AppError::Upstream { message, reference }) = &screen.error else {
         panic!("{:?}", screen.error)
     };
     assert!(
-        message.contains("ShipEngine is having trouble"),
+        message.contains("ShipEngine could not accept these details"),
         "{message}"
     );
     let reference = reference

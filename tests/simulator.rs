@@ -817,6 +817,22 @@ async fn internal_error_and_unavailable_faults_answer_system_errors() {
 }
 
 #[tokio::test]
+async fn a_refused_fault_answers_shipengines_400_envelope_and_opens_nothing() {
+    let harness = start().await;
+    harness
+        .simulator()
+        .inject_fault(Endpoint::Register, Fault::Refused, 1);
+    let reply = failure(
+        harness.register(&guide_body()).await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert_eq!(first_error(&reply), ("business_rules", "unspecified"));
+    assert_eq!(harness.simulator().registrations(), 0);
+    success(harness.register(&guide_body()).await).await;
+}
+
+#[tokio::test]
 async fn a_rate_limited_fault_answers_429_with_retry_after() {
     let harness = start().await;
     let carrier_id = harness.new_carrier().await;

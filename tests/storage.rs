@@ -286,16 +286,8 @@ async fn counts_refuse_past_the_limit_and_count_nothing_then() {
     for db in TestDatabase::each().await {
         let database = db.connect().await;
         let counts = [per_phone("5121112222", 2), total(3)];
-        database
-            .admit(&counts, 100, 1000)
-            .await
-            .unwrap()
-            .unwrap();
-        database
-            .admit(&counts, 100, 1010)
-            .await
-            .unwrap()
-            .unwrap();
+        database.admit(&counts, 100, 1000).await.unwrap().unwrap();
+        database.admit(&counts, 100, 1010).await.unwrap().unwrap();
         let over = database
             .admit(&counts, 100, 1020)
             .await
@@ -309,11 +301,7 @@ async fn counts_refuse_past_the_limit_and_count_nothing_then() {
 
         // The refused send was not counted: the total still has one place.
         let other = [per_phone("5123334444", 2), total(3)];
-        database
-            .admit(&other, 100, 1030)
-            .await
-            .unwrap()
-            .unwrap();
+        database.admit(&other, 100, 1030).await.unwrap().unwrap();
         let over = database
             .admit(&other, 100, 1040)
             .await
@@ -322,11 +310,7 @@ async fn counts_refuse_past_the_limit_and_count_nothing_then() {
         assert_eq!((over.limit, over.retry_after_secs), ("sends in total", 60));
 
         // Room again once the oldest send has left the window.
-        database
-            .admit(&other, 100, 1100)
-            .await
-            .unwrap()
-            .unwrap();
+        database.admit(&other, 100, 1100).await.unwrap().unwrap();
     }
 }
 
@@ -342,11 +326,7 @@ async fn two_instances_on_one_database_share_the_counts() {
             };
             tokio::spawn(async move {
                 let counts = [per_phone("5121112222", 100), total(7)];
-                database
-                    .admit(&counts, 3600, 5000)
-                    .await
-                    .unwrap()
-                    .is_ok()
+                database.admit(&counts, 3600, 5000).await.unwrap().is_ok()
             })
         });
         let mut count = 0;
@@ -371,7 +351,10 @@ async fn a_browser_has_one_registration_open_whatever_keys_its_tabs_carry() {
             panic!("{}: the first tab's key is new", db.backend());
         };
         let Claim::Existing(row) = database.claim(&new(&second)).await.unwrap() else {
-            panic!("{}: the second tab finds the first's registration", db.backend());
+            panic!(
+                "{}: the second tab finds the first's registration",
+                db.backend()
+            );
         };
         assert_eq!(row.reference, reference);
         assert!(database.registration(&second).await.unwrap().is_none());
@@ -417,12 +400,9 @@ async fn parallel_checks_of_one_code_take_at_most_the_limit_and_a_new_code_start
 
         let checks = (0..100).map(|_| {
             let (database, key) = (database.clone(), key.clone());
-            tokio::spawn(async move {
-                database
-                    .reserve_code_check(&key, "ver-1", 5)
-                    .await
-                    .unwrap()
-            })
+            tokio::spawn(
+                async move { database.reserve_code_check(&key, "ver-1", 5).await.unwrap() },
+            )
         });
         let mut taken = 0;
         for check in checks {

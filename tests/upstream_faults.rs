@@ -2,6 +2,9 @@
 //! malformed body, a dropped connection): the merchant gets a clear message, keeps what they
 //! typed, the row's status is right, and ShipEngine never opens a second account.
 //!
+//! A registration is refused for sure only by ShipEngine's own error envelope with a 4xx status
+//! (the `refused` fault, and a 429); any other answer to it leaves the outcome unknown.
+//!
 //! Faults that a retry would absorb (a 429; a lost connection of the code check) are played one
 //! time more than the retries allowed, so the failure reaches the merchant; that one transient
 //! failure is absorbed is tested at the end.
@@ -36,6 +39,7 @@ const FAULTS: [Fault; 6] = [
 /// What the merchant is told, by the words that matter.
 const TROUBLE: &str = "ShipEngine is having trouble right now";
 const RATE_LIMITED: &str = "Please try again in";
+const REFUSED: &str = "ShipEngine could not accept these details";
 const NO_ANSWER: &str = "did not answer in time";
 const UNKNOWN: &str = "cannot tell whether your Stamps.com account was opened";
 
@@ -89,17 +93,16 @@ impl Started {
 
 #[tokio::test]
 async fn register_faults() {
-    for fault in FAULTS {
+    for fault in FAULTS.into_iter().chain([Fault::Refused]) {
         let mut flow = start().await;
         flow.inject(Endpoint::Register, fault);
         let screen = flow.app.call("register", &form_with_key(&flow.key)).await;
 
         let (expected, status, account_may_exist) = match fault {
-            Fault::InternalError | Fault::Unavailable => {
-                (TROUBLE, RegistrationStatus::Failed, false)
-            }
+            Fault::Refused => (REFUSED, RegistrationStatus::Failed, false),
             Fault::RateLimited => (RATE_LIMITED, RegistrationStatus::Failed, false),
-            // Sent, and no usable answer: never sent again, whatever happened upstream.
+            // Sent, and no refusal in ShipEngine's words (a 5xx, a body that is not its
+            // envelope, no answer): never sent again, whatever happened upstream.
             _ => (
                 UNKNOWN,
                 RegistrationStatus::OutcomeUnknown,
@@ -121,6 +124,16 @@ async fn register_faults() {
             assert!(kept.contains(&pair), "{fault:?}: {name} was lost");
         }
         assert_eq!(flow.status().await, status, "{fault:?}");
+        if status == RegistrationStatus::OutcomeUnknown {
+            let row = flow.app.state.database.registration(&flow.key).await;
+            let row = row.unwrap().expect("a row");
+            let reference = form.error.as_ref().and_then(AppError::reference);
+            assert_eq!(
+                reference,
+                Some(row.reference.as_str()),
+                "{fault:?}: the row's reference, for support"
+            );
+        }
         let sent = flow.app.upstream_requests(Endpoint::Register);
         assert_eq!(sent, times(Endpoint::Register, fault) as usize, "{fault:?}");
         let opened = flow.app.upstream_registrations();

@@ -110,14 +110,14 @@ test("a new code can be sent, to the same or another number", async ({ page }, t
   expect(sends.map((r) => r.body.phone)).toEqual(["5121112222", "5121112222", "5123334444"]);
 });
 
-test("ShipEngine down on registration: a clear message and nothing typed is lost", async ({ page }, testInfo) => {
-  await injectFault("register", { kind: "unavailable" });
+test("ShipEngine refuses the registration: a clear message and nothing typed is lost", async ({ page }, testInfo) => {
+  await injectFault("register", { kind: "refused" });
   await open(page, testInfo);
   await fillRegistration(page);
   await page.getByRole("button", { name: "Open my Stamps.com account" }).click();
 
   const summary = page.getByRole("alert");
-  await expect(summary).toContainText("ShipEngine is having trouble right now");
+  await expect(summary).toContainText("ShipEngine could not accept these details");
   await expect(summary).toContainText(/Reference for support: [0-9a-f-]{36}/);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Open your free Stamps.com account");
 

@@ -50,11 +50,11 @@ test("a reload or a reopened tab returns the merchant to their step", async ({ p
 });
 
 test("what was typed survives a reload and a reopened tab, the card number excepted", async ({ page, context }, testInfo) => {
-  await injectFault("register", { kind: "internal_error" });
+  await injectFault("register", { kind: "refused" });
   await open(page, testInfo);
   await fillRegistration(page);
   await page.getByRole("button", { name: "Open my Stamps.com account" }).click();
-  await expect(page.getByRole("alert")).toContainText("ShipEngine is having trouble right now");
+  await expect(page.getByRole("alert")).toContainText("ShipEngine could not accept these details");
 
   await page.reload();
   await expectRegistrationKept(page, merchant, ["Card number"]);

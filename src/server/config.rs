@@ -4,8 +4,13 @@
 //! | Variable | Default | Meaning |
 //! | --- | --- | --- |
 //! | `SHIPENGINE_API_KEY` | unset: demo mode | the operator's key; a `TEST_` key gets a warning |
-//! | `SHIPENGINE_BASE_URL` | `https://api.shipengine.com` | needs a key |
-//! | `LISTEN_ADDR` | `127.0.0.1:3000` | |
+//! | `SHIPENGINE_BASE_URL` | `https://api.shipengine.com` | needs a key; `http://` only to a loopback address (a simulator) |
+//! | `LISTEN_ADDR` | `127.0.0.1:3000` | in demo mode a loopback address, unless `DEMO_PUBLIC` |
+//! | `DEMO_PUBLIC` | `false` | lets demo mode listen on a non-loopback address |
+//! | `HTTP_HEADER_TIMEOUT_SECS` | 10 | a client's time to send a request's head, 1 to 300 |
+//! | `HTTP_BODY_TIMEOUT_SECS` | 10 | the longest wait for the next piece of a body, 1 to 300 |
+//! | `HTTP_REQUEST_TIMEOUT_SECS` | 120 | a whole request, 1 to 3600; longer than a registration can take |
+//! | `SHUTDOWN_GRACE_SECS` | 30 | how long a shutdown waits for requests and ShipEngine calls in flight, 0 to 3600 |
 //! | `UPSTREAM_CONNECT_TIMEOUT_SECS`, `UPSTREAM_TIMEOUT_SECS` | 5, 30 | 1 to 300 |
 //! | `UPSTREAM_MAX_RETRIES` | 2 | retries of a call ShipEngine answered 429 (or a lost code check), 0 to 10 |
 //! | `UPSTREAM_MAX_RETRY_WAIT_SECS` | 5 | the most one call waits between its retries in total, 0 to 60 |
@@ -14,20 +19,26 @@
 //! | `PUBLIC_ORIGIN` | unset | the address merchants use, e.g. `https://connect.example.com`: the only `Origin` server functions accept (unset: the request's `Host`); `https` also makes the session cookie `Secure` and turns on HSTS |
 //! | `LOG_FORMAT` | `text` | `json`: one JSON object per log line, for a log pipeline |
 //! | `TRUST_FORWARDED_FOR` | `false` | count limits per the last `X-Forwarded-For` address: only behind one reverse proxy that sets it |
+//! | `UPSTREAM_MAX_CONCURRENT` | 16 | ShipEngine calls one instance has in flight at once; the rest wait |
 //! | `LIMIT_WINDOW_SECS` | 3600 | the window of every `LIMIT_…` count below |
 //! | `LIMIT_REGISTRATIONS_PER_IP` | 10 | registrations sent upstream from one IP (IPv6: one /64) |
-//! | `LIMIT_SENDS_PER_SESSION` | 5 | codes sent from one browser session |
+//! | `LIMIT_REGISTRATIONS_PER_EMAIL` | 3 | registrations sent upstream with one email address |
+//! | `LIMIT_REGISTRATIONS_TOTAL` | 100 | registrations sent upstream by the whole app |
+//! | `LIMIT_SENDS_PER_REGISTRATION` | 5 | codes sent for one registration (older name: `LIMIT_SENDS_PER_SESSION`) |
 //! | `LIMIT_SENDS_PER_PHONE` | 5 | codes sent to one phone number |
 //! | `LIMIT_SENDS_PER_IP` | 10 | codes sent from one IP (IPv6: one /64) |
 //! | `LIMIT_SENDS_TOTAL` | 200 | codes sent by the whole app |
-//! | `LIMIT_RESEND_COOLDOWN_SECS` | 30 | wait between two codes of one session; 0 for none |
-//! | `LIMIT_WRONG_CODES` | 5 | wrong codes per code sent, then a new code is needed |
+//! | `LIMIT_RESEND_COOLDOWN_SECS` | 30 | wait between two codes of one registration; 0 for none |
+//! | `LIMIT_WRONG_CODES` | 5 | checks of one code sent, then a new code is needed |
+//! | `LIMIT_CODE_CHECKS_PER_IP` | 30 | codes checked from one IP (IPv6: one /64) |
+//! | `LIMIT_CODE_CHECKS_TOTAL` | 600 | codes checked by the whole app |
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use crate::server::limits::LimitConfig;
 use crate::server::observability::LogFormat;
+use crate::server::serve::HttpTimeouts;
 use crate::server::shipengine::{ApiKey, RetryPolicy};
 use crate::server::storage::DatabaseUrl;
 
@@ -40,6 +51,10 @@ pub struct Config {
     pub api_key: Option<ApiKey>,
     pub base_url: String,
     pub listen_addr: SocketAddr,
+    /// Demo mode may listen on a non-loopback address (`DEMO_PUBLIC`).
+    pub demo_public: bool,
+    /// The server's own timeouts and shutdown grace (`HTTP_…_TIMEOUT_SECS`, `SHUTDOWN_GRACE_SECS`).
+    pub http: HttpTimeouts,
     pub upstream_connect_timeout: Duration,
     pub upstream_timeout: Duration,
     pub upstream_retry: RetryPolicy,
@@ -48,6 +63,8 @@ pub struct Config {
     pub public_origin: Option<PublicOrigin>,
     pub trust_forwarded_for: bool,
     pub log_format: LogFormat,
+    /// `UPSTREAM_MAX_CONCURRENT`: ShipEngine calls one instance has in flight at once.
+    pub upstream_max_concurrent: usize,
     pub limits: LimitConfig,
 }
 
@@ -102,10 +119,19 @@ impl Config {
             Some(url) => parse_base_url(&url)?,
             None => DEFAULT_BASE_URL.to_owned(),
         };
-        let listen_addr = set("LISTEN_ADDR")
+        let listen_addr: SocketAddr = set("LISTEN_ADDR")
             .unwrap_or_else(|| DEFAULT_LISTEN_ADDR.to_owned())
             .parse()
             .map_err(|_| invalid("LISTEN_ADDR", "use an address and port like 127.0.0.1:3000"))?;
+        let demo_public = flag(set("DEMO_PUBLIC"), "DEMO_PUBLIC")?;
+        // A deploy that forgot its key must not take real card numbers into a simulator.
+        if api_key.is_none() && !demo_public && !listen_addr.ip().is_loopback() {
+            return Err(invalid(
+                "LISTEN_ADDR",
+                "without SHIPENGINE_API_KEY the app runs in demo mode, which listens on a loopback \
+                 address only (set SHIPENGINE_API_KEY, or DEMO_PUBLIC=1 to show the demo)",
+            ));
+        }
         let upstream_connect_timeout = seconds(
             set("UPSTREAM_CONNECT_TIMEOUT_SECS"),
             "UPSTREAM_CONNECT_TIMEOUT_SECS",
@@ -127,6 +153,7 @@ impl Config {
                 retry_defaults.max_wait.as_secs(),
             )?),
         };
+        let http = http_timeouts(&set, upstream_timeout, upstream_retry)?;
         let database_url = set("DATABASE_URL")
             .map(|raw| DatabaseUrl::parse(&raw).map_err(|why| invalid("DATABASE_URL", why)))
             .transpose()?
@@ -155,6 +182,8 @@ impl Config {
             api_key,
             base_url,
             listen_addr,
+            demo_public,
+            http,
             upstream_connect_timeout,
             upstream_timeout,
             upstream_retry,
@@ -163,8 +192,70 @@ impl Config {
             public_origin,
             trust_forwarded_for,
             log_format,
+            upstream_max_concurrent: usize::try_from(number(
+                set("UPSTREAM_MAX_CONCURRENT"),
+                "UPSTREAM_MAX_CONCURRENT",
+                1..=1000,
+                16,
+            )?)
+            .unwrap_or(16),
             limits: limits(&set)?,
         })
+    }
+}
+
+impl Config {
+    /// The longest a registration call can take, retries included, plus time for its row's
+    /// update to land: see [`crate::server::AppState::registration_settles_within`].
+    pub fn registration_settles_within(&self) -> Duration {
+        registration_settles_within(self.upstream_timeout, self.upstream_retry)
+    }
+}
+
+/// Added to a registration's longest call, for the row's update to land.
+const SETTLE_MARGIN: Duration = Duration::from_secs(5);
+
+fn registration_settles_within(upstream_timeout: Duration, retry: RetryPolicy) -> Duration {
+    upstream_timeout * (retry.max_retries + 1) + retry.max_wait + SETTLE_MARGIN
+}
+
+/// The server's timeouts. A request must be allowed to outlast a registration: the merchant who
+/// sent it, or who clicked twice, waits for its outcome.
+fn http_timeouts(
+    set: &impl Fn(&str) -> Option<String>,
+    upstream_timeout: Duration,
+    upstream_retry: RetryPolicy,
+) -> Result<HttpTimeouts, ConfigError> {
+    let defaults = HttpTimeouts::default();
+    let secs = |name: &'static str, range, default: Duration| {
+        number(set(name), name, range, default.as_secs()).map(Duration::from_secs)
+    };
+    let timeouts = HttpTimeouts {
+        header: secs("HTTP_HEADER_TIMEOUT_SECS", 1..=300, defaults.header)?,
+        body: secs("HTTP_BODY_TIMEOUT_SECS", 1..=300, defaults.body)?,
+        request: secs("HTTP_REQUEST_TIMEOUT_SECS", 1..=3600, defaults.request)?,
+        shutdown_grace: secs("SHUTDOWN_GRACE_SECS", 0..=3600, defaults.shutdown_grace)?,
+    };
+    let registration = registration_settles_within(upstream_timeout, upstream_retry);
+    if timeouts.request <= registration {
+        return Err(ConfigError::Invalid {
+            name: "HTTP_REQUEST_TIMEOUT_SECS",
+            why: format!(
+                "it must be longer than a registration can take: {} s with the UPSTREAM_… \
+                 settings as they are",
+                registration.as_secs()
+            ),
+        });
+    }
+    Ok(timeouts)
+}
+
+/// `true`/`1` or `false`/`0`; unset is false.
+fn flag(raw: Option<String>, name: &'static str) -> Result<bool, ConfigError> {
+    match raw.as_deref().map(str::trim) {
+        None | Some("false" | "0") => Ok(false),
+        Some("true" | "1") => Ok(true),
+        Some(_) => Err(invalid(name, "use true or false")),
     }
 }
 
@@ -182,7 +273,19 @@ fn limits(set: &impl Fn(&str) -> Option<String>) -> Result<LimitConfig, ConfigEr
             defaults.window_secs,
         )?,
         registrations_per_ip: count("LIMIT_REGISTRATIONS_PER_IP", defaults.registrations_per_ip)?,
-        sends_per_session: count("LIMIT_SENDS_PER_SESSION", defaults.sends_per_session)?,
+        registrations_per_email: count(
+            "LIMIT_REGISTRATIONS_PER_EMAIL",
+            defaults.registrations_per_email,
+        )?,
+        registrations_total: count("LIMIT_REGISTRATIONS_TOTAL", defaults.registrations_total)?,
+        // The older name counted per session; the count is now the registration's.
+        sends_per_registration: match set("LIMIT_SENDS_PER_REGISTRATION") {
+            Some(_) => count(
+                "LIMIT_SENDS_PER_REGISTRATION",
+                defaults.sends_per_registration,
+            )?,
+            None => count("LIMIT_SENDS_PER_SESSION", defaults.sends_per_registration)?,
+        },
         sends_per_phone: count("LIMIT_SENDS_PER_PHONE", defaults.sends_per_phone)?,
         sends_per_ip: count("LIMIT_SENDS_PER_IP", defaults.sends_per_ip)?,
         sends_total: count("LIMIT_SENDS_TOTAL", defaults.sends_total)?,
@@ -193,6 +296,8 @@ fn limits(set: &impl Fn(&str) -> Option<String>) -> Result<LimitConfig, ConfigEr
             defaults.resend_cooldown_secs,
         )?,
         wrong_codes_per_code: count("LIMIT_WRONG_CODES", defaults.wrong_codes_per_code)?,
+        code_checks_per_ip: count("LIMIT_CODE_CHECKS_PER_IP", defaults.code_checks_per_ip)?,
+        code_checks_total: count("LIMIT_CODE_CHECKS_TOTAL", defaults.code_checks_total)?,
     })
 }
 
@@ -257,7 +362,28 @@ fn parse_base_url(raw: &str) -> Result<String, ConfigError> {
     if url.query().is_some() || url.fragment().is_some() {
         return Err(invalid(name, "it must not have a query or fragment"));
     }
+    // The API key goes in a header of every call: over plain http anyone on the way reads it.
+    if url.scheme() == "http" && !is_loopback(&url) {
+        return Err(invalid(
+            name,
+            "plain http would send the API key across the network in clear: use https (http \
+             only to a simulator on a loopback address)",
+        ));
+    }
     Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+/// `127.0.0.0/8`, `::1` or `localhost`: the machine itself.
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    // An IPv6 literal comes bracketed from `Url`.
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// A number already checked against a small range.
@@ -406,7 +532,7 @@ mod tests {
         assert!(!config.trust_forwarded_for);
         assert_eq!(config.log_format, LogFormat::Text);
         assert_eq!(config.limits, LimitConfig::default());
-        assert_eq!(config.limits.sends_per_session, 5);
+        assert_eq!(config.limits.sends_per_registration, 5);
         assert_eq!(config.limits.resend_cooldown_secs, 30);
     }
 
@@ -430,12 +556,17 @@ mod tests {
             ("LOG_FORMAT", "json"),
             ("LIMIT_WINDOW_SECS", "600"),
             ("LIMIT_REGISTRATIONS_PER_IP", "3"),
-            ("LIMIT_SENDS_PER_SESSION", "4"),
+            ("LIMIT_REGISTRATIONS_PER_EMAIL", "2"),
+            ("LIMIT_REGISTRATIONS_TOTAL", "50"),
+            ("LIMIT_SENDS_PER_REGISTRATION", "4"),
+            ("LIMIT_SENDS_PER_SESSION", "9"),
             ("LIMIT_SENDS_PER_PHONE", "6"),
             ("LIMIT_SENDS_PER_IP", "7"),
             ("LIMIT_SENDS_TOTAL", "80"),
             ("LIMIT_RESEND_COOLDOWN_SECS", "0"),
             ("LIMIT_WRONG_CODES", "2"),
+            ("LIMIT_CODE_CHECKS_PER_IP", "8"),
+            ("LIMIT_CODE_CHECKS_TOTAL", "90"),
         ])
         .unwrap();
         assert!(config.trust_forwarded_for);
@@ -445,14 +576,123 @@ mod tests {
             LimitConfig {
                 window_secs: 600,
                 registrations_per_ip: 3,
-                sends_per_session: 4,
+                registrations_per_email: 2,
+                registrations_total: 50,
+                sends_per_registration: 4,
                 sends_per_phone: 6,
                 sends_per_ip: 7,
                 sends_total: 80,
                 resend_cooldown_secs: 0,
                 wrong_codes_per_code: 2,
+                code_checks_per_ip: 8,
+                code_checks_total: 90,
             }
         );
+    }
+
+    #[test]
+    fn plain_http_to_shipengine_only_on_loopback() {
+        for loopback in [
+            "http://127.0.0.1:4010",
+            "http://127.0.0.2:4010",
+            "http://[::1]:4010",
+            "http://localhost:4010",
+            "https://api.eu.shipengine.com",
+        ] {
+            let config = config(&[
+                ("SHIPENGINE_API_KEY", "k"),
+                ("SHIPENGINE_BASE_URL", loopback),
+            ]);
+            assert!(config.is_ok(), "{loopback}: {config:?}");
+        }
+        for remote in [
+            "http://api.shipengine.com",
+            "http://10.0.0.5:4010",
+            "http://[2001:db8::1]",
+            "http://localhost.example.com",
+        ] {
+            let ConfigError::Invalid { name, why } =
+                config(&[("SHIPENGINE_API_KEY", "k"), ("SHIPENGINE_BASE_URL", remote)])
+                    .unwrap_err();
+            assert_eq!(name, "SHIPENGINE_BASE_URL", "{remote}");
+            assert!(why.contains("in clear"), "{remote}: {why}");
+        }
+    }
+
+    #[test]
+    fn demo_mode_listens_on_loopback_unless_demo_public() {
+        let ConfigError::Invalid { name, why } =
+            config(&[("LISTEN_ADDR", "0.0.0.0:3000")]).unwrap_err();
+        assert_eq!(name, "LISTEN_ADDR");
+        assert!(why.contains("DEMO_PUBLIC"), "{why}");
+        let ConfigError::Invalid { name, .. } =
+            config(&[("LISTEN_ADDR", "[::]:3000"), ("DEMO_PUBLIC", "0")]).unwrap_err();
+        assert_eq!(name, "LISTEN_ADDR");
+
+        for (vars, public) in [
+            (vec![("LISTEN_ADDR", "127.0.0.1:3000")], false),
+            (vec![("LISTEN_ADDR", "[::1]:3000")], false),
+            (
+                vec![("LISTEN_ADDR", "0.0.0.0:3000"), ("DEMO_PUBLIC", "1")],
+                true,
+            ),
+            (
+                vec![("LISTEN_ADDR", "0.0.0.0:3000"), ("SHIPENGINE_API_KEY", "k")],
+                false,
+            ),
+        ] {
+            let config = config(&vars).unwrap_or_else(|e| panic!("{vars:?}: {e}"));
+            assert_eq!(config.demo_public, public, "{vars:?}");
+        }
+        let ConfigError::Invalid { name, .. } = config(&[("DEMO_PUBLIC", "yes")]).unwrap_err();
+        assert_eq!(name, "DEMO_PUBLIC");
+    }
+
+    #[test]
+    fn http_timeouts_are_read_and_a_request_outlasts_a_registration() {
+        assert_eq!(config(&[]).unwrap().http, HttpTimeouts::default());
+        let defaults = config(&[]).unwrap();
+        assert!(defaults.http.request > defaults.registration_settles_within());
+
+        let config_with = |vars: &[(&str, &str)]| config(vars);
+        let read = config_with(&[
+            ("HTTP_HEADER_TIMEOUT_SECS", "1"),
+            ("HTTP_BODY_TIMEOUT_SECS", "2"),
+            ("HTTP_REQUEST_TIMEOUT_SECS", "300"),
+            ("SHUTDOWN_GRACE_SECS", "0"),
+        ])
+        .unwrap();
+        assert_eq!(
+            read.http,
+            HttpTimeouts {
+                header: Duration::from_secs(1),
+                body: Duration::from_secs(2),
+                request: Duration::from_secs(300),
+                shutdown_grace: Duration::ZERO,
+            }
+        );
+
+        // 30 s × 3 attempts + 5 s of waits + 5 s to record it: 100 s.
+        let ConfigError::Invalid { name, why } =
+            config_with(&[("HTTP_REQUEST_TIMEOUT_SECS", "100")]).unwrap_err();
+        assert_eq!(name, "HTTP_REQUEST_TIMEOUT_SECS");
+        assert!(why.contains("100 s"), "{why}");
+        let shorter_calls = config_with(&[
+            ("HTTP_REQUEST_TIMEOUT_SECS", "30"),
+            ("UPSTREAM_TIMEOUT_SECS", "5"),
+            ("UPSTREAM_MAX_RETRIES", "1"),
+        ]);
+        assert!(shorter_calls.is_ok(), "{shorter_calls:?}");
+
+        for (name, value) in [
+            ("HTTP_HEADER_TIMEOUT_SECS", "0"),
+            ("HTTP_BODY_TIMEOUT_SECS", "301"),
+            ("HTTP_REQUEST_TIMEOUT_SECS", "3601"),
+            ("SHUTDOWN_GRACE_SECS", "-1"),
+        ] {
+            let ConfigError::Invalid { name: got, .. } = config_with(&[(name, value)]).unwrap_err();
+            assert_eq!(got, name);
+        }
     }
 
     #[test]

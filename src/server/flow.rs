@@ -263,7 +263,10 @@ impl Flow {
     /// expired) carries the key it was rendered with: take it, so a repeat of that post is
     /// recognised. A key of another browser's registration is refused: following it would hand
     /// over that flow, and sending it anew could open a second account.
-    pub async fn adopt_posted_key(&mut self, posted: &str) -> Result<Result<(), AppError>, AppError> {
+    pub async fn adopt_posted_key(
+        &mut self,
+        posted: &str,
+    ) -> Result<Result<(), AppError>, AppError> {
         if self.state.idempotency_key.is_some() || self.row.is_some() {
             return Ok(Ok(()));
         }

@@ -1,16 +1,21 @@
 //! What every request shares: the ShipEngine client (which holds the key), the database, the
 //! demo setting, the limits and their counts, and how the app is reached.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use leptos::config::LeptosOptions;
 use leptos::prelude::use_context;
+use tokio::task::JoinHandle;
+use tokio_util::task::TaskTracker;
 
 use crate::error::AppError;
 use crate::server::assets::{HashFileError, stylesheet_href};
 use crate::server::config::{Config, PublicOrigin};
-use crate::server::limits::Limits;
+use crate::server::limits::LimitConfig;
+use crate::server::observability::Readiness;
+use crate::server::serve::HttpTimeouts;
 use crate::server::shipengine::{ApiKey, ClientConfig, ShipEngineClient};
 use crate::server::storage::{Database, StorageError};
 use crate::simulator::{self, RunningSimulator, Simulator, SimulatorConfig};
@@ -30,9 +35,16 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// The stylesheet's URL path (hashed in a release build), read once at start-up.
     pub stylesheet: Arc<str>,
-    pub limits: Arc<Limits>,
+    pub limits: LimitConfig,
     pub public_origin: Option<PublicOrigin>,
     pub trust_forwarded_for: bool,
+    /// The server's timeouts (the router applies the body and request ones) and shutdown grace.
+    pub http: HttpTimeouts,
+    /// The ShipEngine calls in flight that a graceful shutdown waits for: see
+    /// [`Self::spawn_upstream`].
+    pub upstream_tasks: TaskTracker,
+    /// What `/readyz` answers, checked in the background (never per request).
+    pub readiness: Arc<Readiness>,
     /// Keeps the embedded simulator's handle alive for as long as the app runs.
     _simulator: Option<Arc<RunningSimulator>>,
 }
@@ -48,9 +60,6 @@ pub enum StartError {
     #[error("could not open the database: {0}")]
     Database(#[from] StorageError),
 }
-
-/// Added to a registration's longest call, for the row's update to land.
-const SETTLE_MARGIN: Duration = Duration::from_secs(5);
 
 impl AppState {
     /// With a key, talks to the configured ShipEngine; without one, starts the simulator
@@ -76,6 +85,8 @@ impl AppState {
                 let sim = Simulator::new(SimulatorConfig {
                     verification_code: DEMO_CODE.into(),
                     api_keys: vec![demo_key.clone()],
+                    // A demo can be shown real cards: its record keeps brand and last four only.
+                    redact_card_numbers: true,
                     ..SimulatorConfig::default()
                 });
                 let running = simulator::spawn(sim, ([127, 0, 0, 1], 0).into())
@@ -98,11 +109,11 @@ impl AppState {
             connect_timeout: config.upstream_connect_timeout,
             timeout: config.upstream_timeout,
             retry: config.upstream_retry,
+            max_concurrent: config.upstream_max_concurrent,
         })
         .map_err(|e| StartError::Client(e.to_string()))?;
-        let attempts = config.upstream_retry.max_retries + 1;
-        let registration_settles_within =
-            config.upstream_timeout * attempts + config.upstream_retry.max_wait + SETTLE_MARGIN;
+        let registration_settles_within = config.registration_settles_within();
+        let readiness = Readiness::start(database.clone(), shipengine.base_url().to_owned()).await;
         Ok(Self {
             shipengine,
             database,
@@ -110,11 +121,26 @@ impl AppState {
             demo_code,
             leptos_options,
             stylesheet,
-            limits: Arc::new(Limits::new(config.limits.clone())),
+            limits: config.limits.clone(),
             public_origin: config.public_origin.clone(),
             trust_forwarded_for: config.trust_forwarded_for,
+            http: config.http,
+            upstream_tasks: TaskTracker::new(),
+            readiness,
             _simulator: simulator,
         })
+    }
+
+    /// Runs `call` (a ShipEngine call and the recording of its outcome) in a task of its own, so
+    /// that a merchant closing the tab does not cut it short, and tracked, so that a graceful
+    /// shutdown waits for it (within `SHUTDOWN_GRACE_SECS`) instead of leaving its row
+    /// `submitted`. Like `tokio::spawn`, awaiting the handle gives its output.
+    pub fn spawn_upstream<F>(&self, call: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.upstream_tasks.spawn(call)
     }
 
     /// The state, inside a server function.

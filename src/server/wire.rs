@@ -75,9 +75,7 @@ fn status_of(error: &AppError) -> StatusCode {
         AppError::BadRequest | AppError::Invalid(_) => StatusCode::BAD_REQUEST,
         AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         AppError::CrossSite => StatusCode::FORBIDDEN,
-        AppError::RegistrationInProgress | AppError::SentFromAnotherBrowser => {
-            StatusCode::CONFLICT
-        }
+        AppError::RegistrationInProgress | AppError::SentFromAnotherBrowser => StatusCode::CONFLICT,
         AppError::RateLimited { .. } | AppError::TooManyWrongCodes => StatusCode::TOO_MANY_REQUESTS,
         AppError::Upstream { .. } | AppError::OutcomeUnknown { .. } => StatusCode::BAD_GATEWAY,
         AppError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,

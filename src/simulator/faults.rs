@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use super::connection::ConnectionDropper;
-use super::envelope::ApiError;
+use super::envelope::{ApiError, ErrorCode, ErrorDetail, ErrorType};
 use super::record::Endpoint;
 
 /// A failure to play on a request, tagged by `kind` in JSON:
@@ -18,6 +18,7 @@ use super::record::Endpoint;
 /// | `{"kind":"internal_error"}`           | 500, `system`/`unspecified` envelope             |
 /// | `{"kind":"unavailable"}`              | 503, `system`/`unspecified` envelope             |
 /// | `{"kind":"rate_limited"}`             | 429, `rate_limit_exceeded`, `Retry-After: 1`     |
+/// | `{"kind":"refused"}`                  | 400, `business_rules`/`unspecified` envelope     |
 /// | `{"kind":"delay","millis":5000}`      | waits, then answers normally                     |
 /// | `{"kind":"malformed_body"}`           | 200 with a body that is not JSON                 |
 /// | `{"kind":"drop_connection"}`          | closes the TCP connection without any response   |
@@ -27,7 +28,12 @@ pub enum Fault {
     InternalError,
     Unavailable,
     RateLimited,
-    Delay { millis: u64 },
+    /// ShipEngine's own refusal, on no field: the one fault that says for sure that nothing
+    /// happened (a 5xx or an unreadable answer leaves the outcome unknown).
+    Refused,
+    Delay {
+        millis: u64,
+    },
     MalformedBody,
     DropConnection,
 }
@@ -57,6 +63,15 @@ impl Fault {
             )
             .into_response(),
             Self::RateLimited => ApiError::rate_limited(FAULT_RETRY_AFTER_SECS).into_response(),
+            Self::Refused => ApiError::single(
+                StatusCode::BAD_REQUEST,
+                ErrorDetail::new(
+                    ErrorType::BusinessRules,
+                    ErrorCode::Unspecified,
+                    "The request was refused (injected by the simulator).",
+                ),
+            )
+            .into_response(),
             Self::MalformedBody => (
                 StatusCode::OK,
                 [(
@@ -133,6 +148,8 @@ mod tests {
         assert_eq!(delay.ok(), Some(Fault::Delay { millis: 5000 }));
         let drop: Result<Fault, _> = serde_json::from_str(r#"{"kind":"drop_connection"}"#);
         assert_eq!(drop.ok(), Some(Fault::DropConnection));
+        let refused: Result<Fault, _> = serde_json::from_str(r#"{"kind":"refused"}"#);
+        assert_eq!(refused.ok(), Some(Fault::Refused));
         assert_eq!(
             serde_json::to_string(&Fault::InternalError).ok().as_deref(),
             Some(r#"{"kind":"internal_error"}"#)

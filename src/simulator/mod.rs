@@ -56,6 +56,10 @@ pub struct SimulatorConfig {
     /// How long every API call takes before it is answered, as a network and ShipEngine's own
     /// work would (the benchmark relays against it); zero by default.
     pub latency: Duration,
+    /// Record card numbers as their last four digits only (the brand is in `credit_card.type`):
+    /// on for the demo mode's simulator, which may be shown real cards. Off by default, so that
+    /// tests can assert the exact bodies sent.
+    pub redact_card_numbers: bool,
 }
 
 /// ShipEngine's documented limit for sandbox keys.
@@ -69,6 +73,7 @@ impl Default for SimulatorConfig {
             rate_limit_per_minute: 200,
             reject_sandbox_registration: false,
             latency: Duration::ZERO,
+            redact_card_numbers: false,
         }
     }
 }

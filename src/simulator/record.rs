@@ -57,6 +57,47 @@ impl RecordedRequest {
     }
 }
 
+impl RecordedRequest {
+    /// Keeps card numbers as their last four digits: in the body, every run of
+    /// [`CARD_MIN_DIGITS`] or more digits becomes `*`s but for its last four (a phone number,
+    /// ten digits, stays). The brand is still there, in `credit_card.type`.
+    pub(crate) fn redact_card_numbers(&mut self) {
+        let masked = mask_card_numbers(&self.raw_body);
+        if masked != self.raw_body {
+            self.body = serde_json::from_str(&masked).unwrap_or(serde_json::Value::Null);
+            self.raw_body = masked;
+        }
+    }
+}
+
+/// The fewest digits a card number has.
+pub(crate) const CARD_MIN_DIGITS: usize = 12;
+
+fn mask_card_numbers(text: &str) -> String {
+    fn flush(digits: &mut String, out: &mut String) {
+        if digits.len() >= CARD_MIN_DIGITS {
+            let hidden = digits.len() - 4;
+            out.extend(std::iter::repeat_n('*', hidden));
+            out.push_str(&digits[hidden..]);
+        } else {
+            out.push_str(digits);
+        }
+        digits.clear();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut digits = String::new();
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+        } else {
+            flush(&mut digits, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut digits, &mut out);
+    out
+}
+
 /// The `API-Key` header; `HeaderMap` lookups already ignore the name's case.
 pub(crate) fn api_key(headers: &HeaderMap) -> Option<&str> {
     headers.get("api-key").and_then(|value| value.to_str().ok())
@@ -123,6 +164,46 @@ mod tests {
         assert_eq!(record.body, serde_json::Value::Null);
         assert_eq!(record.raw_body, "not json \u{fffd}");
         assert_eq!(record.api_key, None);
+    }
+
+    #[test]
+    fn redaction_keeps_the_brand_and_last_four_of_a_card_and_nothing_more() {
+        let parts = parts(
+            Request::post("/v1/registration/stamps_com")
+                .body(())
+                .unwrap_or_default(),
+        );
+        let body = serde_json::json!({
+            "nickname": "My Stamps.com account",
+            "address": {"phone": "5121112222", "postal_code": "78756"},
+            "credit_card": {
+                "name": "my credit card",
+                "number": "4111111111111111",
+                "type": "visa",
+                "expiration_year": "2035",
+                "expiration_month": "07",
+            },
+        })
+        .to_string();
+        let mut record = RecordedRequest::new(&parts, Some(Endpoint::Register), body.as_bytes());
+        assert!(
+            record.raw_body.contains("4111111111111111"),
+            "off: kept whole"
+        );
+
+        record.redact_card_numbers();
+        let card = &record.body["credit_card"];
+        assert_eq!(card["number"], "************1111");
+        assert_eq!(card["type"], "visa");
+        assert_eq!(record.body["address"]["phone"], "5121112222");
+        let everything = format!("{record:?}");
+        assert!(!everything.contains("4111111111111111"), "{everything}");
+        assert!(!everything.contains("411111111111"), "{everything}");
+
+        // A body that is not JSON is masked all the same.
+        let mut raw = RecordedRequest::new(&parts, None, b"number=5555555555554444&x");
+        raw.redact_card_numbers();
+        assert_eq!(raw.raw_body, "number=************4444&x");
     }
 
     #[test]

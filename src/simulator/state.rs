@@ -48,7 +48,10 @@ impl Simulator {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    pub(crate) fn record(&self, request: RecordedRequest) {
+    pub(crate) fn record(&self, mut request: RecordedRequest) {
+        if self.config().redact_card_numbers {
+            request.redact_card_numbers();
+        }
         let user_agent = request
             .headers
             .iter()

@@ -1,13 +1,17 @@
-//! `/healthz`: the process answers. `/readyz`: it can do its work, check by check (a new
-//! dependency is one more entry).
+//! `/healthz`: the process answers. `/readyz`: it can do its work.
+//!
+//! Readiness is checked in the background, once at start-up and then every
+//! [`REFRESH_EVERY`], never per request: a client hitting `/readyz` in a loop costs a read of a
+//! flag, not a database query and a DNS lookup each time. The answer is `ready` or `not ready`;
+//! which check failed, and why, goes to the log only (it names hosts and database errors).
 
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
 
 use crate::server::AppState;
 use crate::server::storage::{Database, on_pool};
@@ -15,105 +19,140 @@ use crate::server::storage::{Database, on_pool};
 /// How long one check may take before the app counts as not ready.
 const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
 
+/// How often the checks run after the first.
+pub const REFRESH_EVERY: Duration = Duration::from_secs(5);
+
 pub async fn alive() -> &'static str {
     "ok"
 }
 
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "snake_case")]
-enum Outcome {
-    Ok,
-    Failed,
+/// The latest outcome of the readiness checks, refreshed by a background task.
+#[derive(Debug)]
+pub struct Readiness {
+    ready: AtomicBool,
+    /// How many times the checks have run: what shows they do not run per request.
+    checks_run: AtomicU64,
 }
 
-#[derive(Debug, Serialize)]
-struct Check {
-    name: &'static str,
-    outcome: Outcome,
-    detail: String,
+impl Readiness {
+    /// Runs the checks once, then every [`REFRESH_EVERY`] in a task that ends once the last
+    /// handle to the result is dropped.
+    pub async fn start(database: Database, base_url: String) -> Arc<Self> {
+        let readiness = Arc::new(Self {
+            ready: AtomicBool::new(false),
+            checks_run: AtomicU64::new(0),
+        });
+        let failing = readiness.refresh(&database, &base_url, None).await;
+        tokio::spawn(refresh_in_background(
+            Arc::downgrade(&readiness),
+            database,
+            base_url,
+            failing,
+        ));
+        readiness
+    }
+
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::Relaxed)
+    }
+
+    /// How many times the checks have run since start-up.
+    pub fn checks_run(&self) -> u64 {
+        self.checks_run.load(Ordering::Relaxed)
+    }
+
+    /// Runs every check; logs when the set of failures differs from `before`; returns it.
+    async fn refresh(
+        &self,
+        database: &Database,
+        base_url: &str,
+        before: Option<&[String]>,
+    ) -> Vec<String> {
+        let (database, upstream) =
+            tokio::join!(database_answers(database), upstream_resolves(base_url));
+        let failing: Vec<String> = [database, upstream]
+            .into_iter()
+            .filter_map(Result::err)
+            .collect();
+        self.checks_run.fetch_add(1, Ordering::Relaxed);
+        self.ready.store(failing.is_empty(), Ordering::Relaxed);
+        if before != Some(failing.as_slice()) {
+            if failing.is_empty() {
+                tracing::info!("ready: the database answers and ShipEngine's host resolves");
+            } else {
+                tracing::warn!(failing = ?failing, "not ready");
+            }
+        }
+        failing
+    }
 }
 
-#[derive(Debug, Serialize)]
-struct Readiness {
-    ready: bool,
-    checks: Vec<Check>,
+async fn refresh_in_background(
+    readiness: Weak<Readiness>,
+    database: Database,
+    base_url: String,
+    mut failing: Vec<String>,
+) {
+    let mut every = tokio::time::interval(REFRESH_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // The first tick is immediate, and the first check already ran.
+    every.tick().await;
+    loop {
+        every.tick().await;
+        let Some(readiness) = readiness.upgrade() else {
+            return;
+        };
+        failing = readiness
+            .refresh(&database, &base_url, Some(&failing))
+            .await;
+    }
 }
 
-/// 200 when every check passes, 503 with the failing ones otherwise.
+/// 200 `ready` when the latest checks passed, else 503 `not ready`.
 pub async fn ready(State(state): State<AppState>) -> Response {
-    let checks = vec![
-        Check {
-            name: "configuration",
-            outcome: Outcome::Ok,
-            // The configuration is checked once, at start-up, which refuses a bad one.
-            detail: "valid".to_owned(),
-        },
-        database_answers(&state.database).await,
-        upstream_resolves(state.shipengine.base_url()).await,
-    ];
-    let ready = checks
-        .iter()
-        .all(|check| !matches!(check.outcome, Outcome::Failed));
-    let status = if ready {
-        StatusCode::OK
+    if state.readiness.is_ready() {
+        (StatusCode::OK, "ready").into_response()
     } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
-    (status, Json(Readiness { ready, checks })).into_response()
+        (StatusCode::SERVICE_UNAVAILABLE, "not ready").into_response()
+    }
 }
 
-/// Whether the database answers a trivial query, within [`CHECK_TIMEOUT`].
-async fn database_answers(database: &Database) -> Check {
+/// Whether the database answers a trivial query, within [`CHECK_TIMEOUT`]; else why not.
+async fn database_answers(database: &Database) -> Result<(), String> {
     let query = async {
         on_pool!(database, |pool| sqlx::query("SELECT 1")
             .execute(pool)
             .await
             .map(drop))
     };
-    let (outcome, detail) = match tokio::time::timeout(CHECK_TIMEOUT, query).await {
-        Ok(Ok(())) => (Outcome::Ok, format!("{} answers", database.backend())),
-        Ok(Err(error)) => (Outcome::Failed, format!("{}: {error}", database.backend())),
-        Err(_) => (
-            Outcome::Failed,
-            format!(
-                "{} did not answer within {CHECK_TIMEOUT:?}",
-                database.backend()
-            ),
-        ),
-    };
-    Check {
-        name: "database",
-        outcome,
-        detail,
+    let backend = database.backend();
+    match tokio::time::timeout(CHECK_TIMEOUT, query).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(error)) => Err(format!("database ({backend}): {error}")),
+        Err(_) => Err(format!(
+            "database ({backend}) did not answer within {CHECK_TIMEOUT:?}"
+        )),
     }
 }
 
-/// Whether the host of ShipEngine's base URL resolves, within [`CHECK_TIMEOUT`].
-async fn upstream_resolves(base_url: &str) -> Check {
-    let check = |outcome, detail: String| Check {
-        name: "upstream_dns",
-        outcome,
-        detail,
-    };
-    let url = match reqwest::Url::parse(base_url) {
-        Ok(url) => url,
-        Err(error) => return check(Outcome::Failed, format!("bad base URL: {error}")),
-    };
+/// Whether the host of ShipEngine's base URL resolves, within [`CHECK_TIMEOUT`]; else why not.
+async fn upstream_resolves(base_url: &str) -> Result<(), String> {
+    let url = reqwest::Url::parse(base_url)
+        .map_err(|error| format!("upstream_dns: bad base URL: {error}"))?;
     let (Some(host), Some(port)) = (url.host_str(), url.port_or_known_default()) else {
-        return check(Outcome::Failed, "the base URL has no host".to_owned());
+        return Err("upstream_dns: the base URL has no host".to_owned());
     };
     // An IPv6 literal comes bracketed from `Url`; the resolver wants it bare.
     let host = host.trim_start_matches('[').trim_end_matches(']');
     match tokio::time::timeout(CHECK_TIMEOUT, tokio::net::lookup_host((host, port))).await {
         Ok(Ok(mut addresses)) => match addresses.next() {
-            Some(_) => check(Outcome::Ok, format!("{host} resolves")),
-            None => check(Outcome::Failed, format!("{host} has no address")),
+            Some(_) => Ok(()),
+            None => Err(format!("upstream_dns: {host} has no address")),
         },
-        Ok(Err(error)) => check(Outcome::Failed, format!("{host} does not resolve: {error}")),
-        Err(_) => check(
-            Outcome::Failed,
-            format!("{host} did not resolve within {CHECK_TIMEOUT:?}"),
-        ),
+        Ok(Err(error)) => Err(format!("upstream_dns: {host} does not resolve: {error}")),
+        Err(_) => Err(format!(
+            "upstream_dns: {host} did not resolve within {CHECK_TIMEOUT:?}"
+        )),
     }
 }
 
@@ -124,9 +163,9 @@ mod tests {
     #[tokio::test]
     async fn a_loopback_address_resolves_and_a_reserved_name_does_not() {
         let ok = upstream_resolves("http://127.0.0.1:4010").await;
-        assert!(matches!(ok.outcome, Outcome::Ok), "{ok:?}");
+        assert!(ok.is_ok(), "{ok:?}");
         // `.invalid` is reserved never to resolve (RFC 2606).
         let bad = upstream_resolves("https://api.shipengine.invalid").await;
-        assert!(matches!(bad.outcome, Outcome::Failed), "{bad:?}");
+        assert!(bad.is_err(), "{bad:?}");
     }
 }

@@ -1,12 +1,16 @@
 //! What an operator sees of the running app: a log line per event carrying the request's id,
-//! `/healthz` and `/readyz` for the orchestrator, and Prometheus `/metrics`.
+//! `/healthz` and `/readyz` (checked in the background) for the orchestrator, and Prometheus
+//! `/metrics`.
 
 mod health;
 pub mod metrics;
 
+pub use health::Readiness;
+
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderValue, Request, header};
+use axum::middleware::map_request;
 use axum::routing::get;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -19,6 +23,9 @@ use crate::server::AppState;
 
 /// The header that carries a request's id, in and out.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// The longest request id kept from a client or a proxy; a UUID is 36.
+pub const MAX_REQUEST_ID_LEN: usize = 64;
 
 /// How log lines are written (`LOG_FORMAT`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -61,8 +68,9 @@ pub fn routes() -> Router<AppState> {
         ))
 }
 
-/// Gives every request an id (unless a proxy in front already did), logs it in a span around
-/// everything the request does, and returns it in the response's `x-request-id`.
+/// Gives every request an id (unless a proxy in front already gave it a usable one: see
+/// [`is_usable_request_id`]), logs it in a span around everything the request does, and returns
+/// it in the response's `x-request-id`.
 pub fn trace_requests<S>(router: Router<S>) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
@@ -72,6 +80,36 @@ where
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(PropagateRequestIdLayer::new(name.clone()))
         .layer(SetRequestIdLayer::new(name, MakeRequestUuid))
+        // Before the id is set: `SetRequestIdLayer` keeps any id already there.
+        .layer(map_request(drop_unusable_request_id))
+}
+
+/// Whether a request id from outside can go into the logs and back out as it is: at most
+/// [`MAX_REQUEST_ID_LEN`] characters of `[A-Za-z0-9._-]`. Anything else (a line break, quotes,
+/// markup, a kilobyte of text) is the client's text, not a proxy's id.
+pub fn is_usable_request_id(id: &[u8]) -> bool {
+    !id.is_empty()
+        && id.len() <= MAX_REQUEST_ID_LEN
+        && id
+            .iter()
+            .all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'.' | b'_' | b'-'))
+}
+
+/// Removes a client's `x-request-id` that is not usable, or that comes more than once, so that
+/// the request gets a fresh one.
+async fn drop_unusable_request_id(mut request: Request<Body>) -> Request<Body> {
+    let usable = {
+        let mut ids = request.headers().get_all(REQUEST_ID_HEADER).iter();
+        match (ids.next(), ids.next()) {
+            (Some(id), None) => is_usable_request_id(id.as_bytes()),
+            (None, _) => true,
+            (Some(_), Some(_)) => false,
+        }
+    };
+    if !usable {
+        request.headers_mut().remove(REQUEST_ID_HEADER);
+    }
+    request
 }
 
 /// Path only: a query string is the client's text and has no place in the logs.

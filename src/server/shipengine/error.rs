@@ -95,14 +95,21 @@ impl ShipEngineError {
             .filter_map(|error| Some((error.field_name.as_deref()?, &error.error_code)))
     }
 
-    /// Whether the call may have changed something upstream even though it failed: no answer
-    /// came back, or a success answer could not be read. A registration in this state must not
-    /// be sent again blindly: it could open a second account.
+    /// Whether the call may have changed something upstream even though it failed. Only two
+    /// failures say it did not: the request never left ([`Self::Connect`]), or ShipEngine itself
+    /// refused it, with its error envelope and a 4xx status (429 included: not processed). Any
+    /// other answer is a doubt: no answer at all, a 5xx (ShipEngine failed somewhere in the
+    /// middle of the work), a gateway's HTML page or any body that is not the envelope (whatever
+    /// answered is not ShipEngine, which may still be working on it), a 2xx that cannot be read.
+    ///
+    /// A registration in this state must not be sent again blindly: it could open a second
+    /// account. (The code request and the code check never resend on it either: see
+    /// [`super::retry`].)
     pub fn may_have_taken_effect(&self) -> bool {
         match self {
-            Self::NoResponse => true,
-            Self::UnexpectedBody { status, .. } => (200..300).contains(status),
-            Self::Api { .. } | Self::Connect => false,
+            Self::Connect => false,
+            Self::Api { status, .. } => !(400..500).contains(status),
+            Self::UnexpectedBody { .. } | Self::NoResponse => true,
         }
     }
 }

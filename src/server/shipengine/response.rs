@@ -50,7 +50,8 @@ impl AnswerHead {
     }
 
     /// The connection failed while the body was arriving. On a 2xx the call took effect but its
-    /// result is lost, as ambiguous as no answer at all; on an error status it did not.
+    /// result is lost, as ambiguous as no answer at all; on an error status the envelope that
+    /// would say ShipEngine refused it is lost (an unexpected body: a doubt too).
     pub(super) fn body_lost(self) -> ShipEngineError {
         if self.status.is_success() {
             ShipEngineError::NoResponse
@@ -452,6 +453,43 @@ mod tests {
             )
             .unwrap();
         assert_eq!(started.verification_id.as_str(), "vfn_base58encodedguid");
+    }
+
+    #[test]
+    fn only_shipengines_own_4xx_refusal_says_nothing_happened() {
+        let envelope = |code: &str| {
+            format!(
+                r#"{{"request_id": "22467317-a130-4927-95a6-76124b716e58", "errors": [{{
+                    "error_source": "shipengine", "error_type": "system",
+                    "error_code": "{code}", "message": "m"}}]}}"#
+            )
+        };
+        for status in [400, 401, 403, 404, 409, 422, 429] {
+            let error = decode_error(status, &[], &envelope("unspecified"));
+            assert!(matches!(error, ShipEngineError::Api { .. }), "{error:?}");
+            assert!(!error.may_have_taken_effect(), "{status}: a refusal");
+        }
+        // ShipEngine failed mid-way, or something else answered: the outcome is unknown.
+        for status in [500, 502, 503, 504] {
+            let error = decode_error(status, &[], &envelope("unspecified"));
+            assert!(matches!(error, ShipEngineError::Api { .. }), "{error:?}");
+            assert!(error.may_have_taken_effect(), "{status} with an envelope");
+        }
+        for (status, body) in [
+            (502, "<html><h1>502 Bad Gateway</h1></html>"),
+            (500, "Internal Server Error"),
+            (400, "<html>Bad Request</html>"),
+            (404, r#"{"message": "no route"}"#),
+        ] {
+            let error = decode_error(status, &[], body);
+            assert!(
+                matches!(error, ShipEngineError::UnexpectedBody { .. }),
+                "{error:?}"
+            );
+            assert!(error.may_have_taken_effect(), "{status} {body}");
+        }
+        assert!(!ShipEngineError::Connect.may_have_taken_effect());
+        assert!(ShipEngineError::NoResponse.may_have_taken_effect());
     }
 
     #[test]
