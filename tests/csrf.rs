@@ -64,6 +64,24 @@ async fn cross_site_posts_are_refused_without_an_upstream_call() {
             assert!(text.contains("came from another website"), "{text}");
         }
     }
+    // Another site's form post arrives without the merchant's (SameSite=Lax) cookies: its
+    // refusal must not hand the browser a new flow cookie, which would replace the merchant's.
+    let mut cookieless = app.same_browser();
+    cookieless.cookie = None;
+    for function in FUNCTIONS {
+        let response = cookieless
+            .send(forged(function, &cross_site[0], "text/html"))
+            .await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        assert!(
+            response
+                .headers()
+                .get(axum::http::header::SET_COOKIE)
+                .is_none(),
+            "{function}: {:?}",
+            response.headers()
+        );
+    }
     assert_eq!(app.simulator.simulator.requests(), []);
     // Nothing moved: the merchant is still where they were.
     assert!(matches!(

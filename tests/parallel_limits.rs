@@ -231,6 +231,27 @@ async fn a_key_copied_into_another_browser_drives_nothing() {
     }
 }
 
+/// Whether the session store holds the session `id`.
+async fn session_stored(database: &Database, id: &str) -> bool {
+    let count: i64 = match database {
+        Database::Sqlite(pool) => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM tower_sessions WHERE id = $1")
+                .bind(id)
+                .fetch_one(pool)
+                .await
+                .unwrap()
+        }
+        Database::Postgres(pool) => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM tower_sessions.session WHERE id = $1")
+                .bind(id)
+                .fetch_one(pool)
+                .await
+                .unwrap()
+        }
+    };
+    count == 1
+}
+
 #[tokio::test]
 async fn the_session_id_changes_as_the_flow_moves_on_and_an_old_one_is_worth_nothing() {
     for database in TestDatabase::each().await {
@@ -238,16 +259,22 @@ async fn the_session_id_changes_as_the_flow_moves_on_and_an_old_one_is_worth_not
         let mut app = start_on(database, &[]).await;
         app.cookie = None;
         app.page().await;
-        app.call("register", &[("nickname", "")]).await;
+        app.call("register", &[("nickname", "Corner shop")]).await;
         let on_the_form = app.cookie_value(SESSION_COOKIE).expect("a session");
+        let database = app.state.database.clone();
+        assert!(session_stored(&database, &on_the_form).await, "{backend}");
 
         app.call("register", &registration_form()).await;
         let on_the_code_step = app.cookie_value(SESSION_COOKIE).unwrap();
         assert_ne!(on_the_form, on_the_code_step, "{backend}: registered");
+        assert!(!session_stored(&database, &on_the_form).await, "{backend}");
+        assert!(session_stored(&database, &on_the_code_step).await);
+
         app.call("send_code", &[PHONE]).await;
         app.call("verify_code", &[("code", "123456")]).await;
         let done = app.cookie_value(SESSION_COOKIE).unwrap();
         assert_ne!(on_the_code_step, done, "{backend}: verified");
+        assert!(!session_stored(&database, &on_the_code_step).await);
 
         // Someone holding the id from before (seen, or planted before the merchant began) gets
         // an empty session, and nothing reaches ShipEngine.
@@ -262,6 +289,94 @@ async fn the_session_id_changes_as_the_flow_moves_on_and_an_old_one_is_worth_not
             assert_eq!(form.draft.nickname, "", "{backend}: and to nothing typed");
         }
         assert_eq!(app.upstream_requests(Endpoint::VerifyCode), checks);
+    }
+}
+
+#[tokio::test]
+async fn a_session_cookie_without_its_flow_cookie_shows_nothing_typed() {
+    for database in TestDatabase::each().await {
+        let backend = database.backend();
+        let mut app = start_on(database, &[]).await;
+        app.cookie = None;
+        app.call(
+            "register",
+            &[("nickname", "Corner shop"), ("city_locality", "Austin")],
+        )
+        .await;
+        assert!(app.page().await.contains("Corner shop"), "{backend}");
+
+        let mut other = app.same_browser();
+        other.forget_cookie(FLOW_COOKIE);
+        let page = other.page().await;
+        assert!(!page.contains("Corner shop"), "{backend}");
+        assert!(!page.contains("Austin"), "{backend}");
+        // Nor can it plant anything there: what it sends lands in a session of its own.
+        other.call("register", &[("nickname", "Planted")]).await;
+        assert_ne!(
+            other.cookie_value(SESSION_COOKIE),
+            app.cookie_value(SESSION_COOKIE),
+            "{backend}"
+        );
+        assert!(!app.page().await.contains("Planted"), "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn a_browser_whose_session_is_gone_finds_its_done_screen() {
+    for database in TestDatabase::each().await {
+        let backend = database.backend();
+        let mut app = start_on(database, &[]).await;
+        waiting_for_a_code(&mut app).await;
+        let Screen::Done(_) = app.call("verify_code", &[("code", "123456")]).await else {
+            panic!("{backend}: verified");
+        };
+        app.forget_cookie(SESSION_COOKIE);
+        let page = app.page().await;
+        assert!(
+            page.contains("Your Stamps.com account is ready"),
+            "{backend}: not an empty form that invites a second account"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_double_click_on_the_last_free_registration_opens_the_account_and_refuses_nothing() {
+    for database in TestDatabase::each().await {
+        let backend = database.backend();
+        let mut app = start_on(database, &[("LIMIT_REGISTRATIONS_PER_EMAIL", "1")]).await;
+        app.cookie = None;
+        let key = idempotency_key_in(&app.page().await);
+        let mut form = registration_form();
+        form.push(("idempotency_key", &key));
+        let clicks = (0..2)
+            .map(|_| app.post_alongside("register", &form, JSON))
+            .collect();
+        for response in all_at_once(clicks).await {
+            assert_eq!(response.status(), StatusCode::OK, "{backend}");
+            let screen: Screen = serde_json::from_slice(&body_bytes(response).await).unwrap();
+            assert!(matches!(screen, Screen::Verify(_)), "{backend}: {screen:?}");
+        }
+        assert_eq!(app.upstream_registrations(), 1, "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn a_double_click_on_send_without_javascript_texts_one_code_and_shows_no_error() {
+    for database in TestDatabase::each().await {
+        let backend = database.backend();
+        let mut app = start_on(database, &[]).await;
+        app.cookie = None;
+        app.call("register", &registration_form()).await;
+        let clicks = (0..2)
+            .map(|_| app.post_alongside("send_code", &[PHONE], "text/html"))
+            .collect();
+        for response in all_at_once(clicks).await {
+            assert_eq!(response.status(), StatusCode::SEE_OTHER, "{backend}");
+        }
+        assert_eq!(app.upstream_requests(Endpoint::SendCode), 1, "{backend}");
+        let page = app.page().await;
+        assert!(page.contains("(•••) •••-2222"), "{backend}: the code sent");
+        assert!(!page.contains("Too many attempts"), "{backend}");
     }
 }
 

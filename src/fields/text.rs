@@ -26,14 +26,24 @@ pub fn nfc(input: &str) -> String {
     }
 }
 
-/// A control character (general category Cc: NUL, tab, CR, LF, DEL, the C1 controls) or a bidi
-/// formatting character (embeddings, overrides, isolates, marks), which can make text read
-/// differently from what it holds.
+/// A control character (general category Cc: NUL, tab, CR, LF, DEL, the C1 controls), a bidi
+/// formatting character (embeddings, overrides, isolates, marks), a line or paragraph separator,
+/// or an invisible space (zero-width space, word joiner, byte-order mark): each can make text
+/// read differently from what it holds. The zero-width (non-)joiners stay: some scripts need them.
 pub fn is_hidden(c: char) -> bool {
     c.is_control()
         || matches!(
             c,
-            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}'
+            '\u{202A}'..='\u{202E}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{200E}'
+                | '\u{200F}'
+                | '\u{061C}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{200B}'
+                | '\u{2060}'
+                | '\u{FEFF}'
         )
 }
 
@@ -129,6 +139,23 @@ mod tests {
             assert_eq!(visible_text(&typed), Err(HIDDEN), "{c:?}");
             assert_eq!(required_text(&typed, MISSING, 100), Err(HIDDEN.to_owned()));
         }
+    }
+
+    #[test]
+    fn separators_and_invisible_spaces_are_refused_but_joiners_kept() {
+        for hidden in ['\u{2028}', '\u{2029}', '\u{200b}', '\u{2060}', '\u{feff}'] {
+            assert_eq!(
+                visible_text(&format!("Main{hidden}Street")),
+                Err(HIDDEN),
+                "{hidden:?}"
+            );
+        }
+        // Persian and many Indic names need the zero-width (non-)joiners.
+        assert!(
+            visible_text("\u{0645}\u{06cc}\u{200c}\u{062e}\u{0648}\u{0627}\u{0647}\u{0645}")
+                .is_ok()
+        );
+        assert!(visible_text("\u{0915}\u{094d}\u{200d}\u{0937}").is_ok());
     }
 
     #[test]

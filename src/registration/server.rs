@@ -45,21 +45,6 @@ pub async fn register(#[server(flatten)] form: RegistrationForm) -> Result<Scree
         }
     };
     let state = AppState::from_context()?;
-    // Each registration checks a card upstream: no address, email or burst may try card after
-    // card.
-    let ClientIp(ip) = ClientIp::from_context()?;
-    let counts = state.limits.registration_counts(ip, &valid.email);
-    let admitted = state
-        .database
-        .admit(&counts, state.limits.longest_window_secs(), unix_now())
-        .await
-        .map_err(database_error)?;
-    if let Err(over) = admitted {
-        tracing::warn!(limit = over.limit, %ip, "registration refused");
-        metrics::limit_rejected(over.limit);
-        metrics::registration(Registration::Limited);
-        return flow.refuse(over.into()).await;
-    }
     flow.persist().await?;
     let key = flow.idempotency_key().to_owned();
     let session_id = flow.session_id();
@@ -71,9 +56,33 @@ pub async fn register(#[server(flatten)] form: RegistrationForm) -> Result<Scree
         .map_err(database_error)?
     {
         Claim::New { reference } => reference,
-        // A twin, or another tab of this browser, got there first.
+        // A twin, or another tab of this browser, got there first: nothing more is counted.
         Claim::Existing(row) => return flow.follow(*row).await,
     };
+    // Each registration checks a card upstream: no address, email or burst may try card after
+    // card. Counted once the row is this request's, so a twin never counts twice; a refused
+    // registration is not kept.
+    let ClientIp(ip) = ClientIp::from_context()?;
+    let counts = state.limits.registration_counts(ip, &valid.email);
+    let admitted = state
+        .database
+        .admit(&counts, state.limits.longest_window_secs(), unix_now())
+        .await;
+    let refusal = match admitted {
+        Ok(Ok(())) => None,
+        Ok(Err(over)) => Some(Ok(over)),
+        Err(error) => Some(Err(database_error(error))),
+    };
+    if let Some(refusal) = refusal {
+        if let Err(error) = state.database.release_claim(&key).await {
+            tracing::error!(%error, %reference, "a refused registration's row was not released");
+        }
+        let over = refusal?;
+        tracing::warn!(limit = over.limit, %ip, "registration refused");
+        metrics::limit_rejected(over.limit);
+        metrics::registration(Registration::Limited);
+        return flow.refuse(over.into()).await;
+    }
     // In a task of its own, tracked so a graceful shutdown waits for it: a merchant closing the
     // tab (or a deploy) must not cut the call short, or the row would never learn its outcome.
     // The request's span goes along, so the call's log line carries the request id.

@@ -34,6 +34,9 @@ const SESSION_KEY: &str = "flow";
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(default)]
 struct FlowState {
+    /// The flow cookie's hash of the browser this session was begun by: the session cookie
+    /// alone (copied, or planted) shows nothing to another browser.
+    owner: Option<String>,
     /// The key of this browser's registration: taken from the first form sent, replaced only
     /// after ShipEngine refused the registration it was used for.
     idempotency_key: Option<String>,
@@ -97,8 +100,13 @@ impl Flow {
         let state = session
             .get::<FlowState>(SESSION_KEY)
             .await
-            .map_err(|error| internal_error("session read", error))?
-            .unwrap_or_default();
+            .map_err(|error| internal_error("session read", error))?;
+        // A session begun by another browser (its cookie copied, or planted) shows nothing, and
+        // anything this request saves goes to a session of its own.
+        let foreign = state
+            .as_ref()
+            .is_some_and(|state| state.owner.as_deref().is_some_and(|o| o != owner.hash()));
+        let state = state.filter(|_| !foreign).unwrap_or_default();
         let mut flow = Self {
             session,
             state,
@@ -111,18 +119,22 @@ impl Flow {
             settles_within: app.registration_settles_within,
             resend_wait: None,
             changed: false,
-            rotate: false,
+            rotate: foreign,
         };
         flow.catch_up().await?;
         Ok(flow)
     }
 
-    /// Finds this browser's registration: the session's, else the one the browser has open (its
-    /// session expired, or was replaced by a twin request's).
+    /// Finds this browser's registration: the session's, else the browser's latest one not
+    /// refused (its session expired, or was replaced by a twin request's).
     async fn catch_up(&mut self) -> Result<(), AppError> {
         let row = match &self.state.idempotency_key {
             Some(key) => self.database.registration(key).await,
-            None => self.database.open_registration_of(self.owner.hash()).await,
+            None => {
+                self.database
+                    .latest_registration_of(self.owner.hash())
+                    .await
+            }
         }
         .map_err(database_error)?;
         match row {
@@ -190,7 +202,7 @@ impl Flow {
     }
 
     /// The screen of the step the browser is on (for a request that does not fit it).
-    pub async fn current(self) -> Result<Screen, AppError> {
+    pub async fn current(mut self) -> Result<Screen, AppError> {
         if self.changed {
             self.save().await?;
         }
@@ -283,7 +295,8 @@ impl Flow {
             .await
             .map_err(database_error)?;
         match row {
-            Some(row) if !self.owns(&row) => {
+            // Strictly: a row from before owners were recorded is followed by its session only.
+            Some(row) if row.owner_hash.as_deref() != Some(self.owner.hash()) => {
                 tracing::warn!(reference = %row.reference, "a form key of another browser's registration was posted");
                 return Ok(Err(AppError::SentFromAnotherBrowser));
             }
@@ -315,8 +328,13 @@ impl Flow {
             .map_err(|error| internal_error("session save", error))
     }
 
-    /// Follows `row`, which this browser sent before (another tab's, or this key's twin).
+    /// Follows `row`, found when this browser's claim conflicted: another tab's, or this key's
+    /// twin. A row of another browser (a key raced by someone who copied it) is not followed.
     pub async fn follow(mut self, row: Registration) -> Result<Screen, AppError> {
+        if row.owner_hash.as_deref() != Some(self.owner.hash()) {
+            tracing::warn!(reference = %row.reference, "a claim met another browser's registration");
+            return self.fail(AppError::SentFromAnotherBrowser).await;
+        }
         self.state.idempotency_key = Some(row.idempotency_key.clone());
         self.row = Some(row);
         self.follow_registration().await
@@ -359,9 +377,19 @@ impl Flow {
     /// Notes `event` on this browser's registration. A failure to write is logged, not shown:
     /// the merchant's step has moved on upstream either way.
     pub async fn note(&self, event: RegistrationEvent<'_>) {
-        if let Err(error) = self.database.record(self.idempotency_key(), event).await {
+        Self::record(&self.database, self.idempotency_key(), event).await;
+    }
+
+    /// Notes `event` on the registration of `key` (from a task that outlives the request).
+    pub async fn record(database: &Database, key: &str, event: RegistrationEvent<'_>) {
+        if let Err(error) = database.record(key, event).await {
             tracing::error!(%error, ?event, "registration record not updated");
         }
+    }
+
+    /// A plain form post (no JavaScript), redirected to the page afterwards.
+    pub fn is_plain_form_post(&self) -> bool {
+        self.plain_form_post
     }
 
     /// Records `error` for this step and returns the screen that shows it.
@@ -451,7 +479,8 @@ impl Flow {
         Ok(self.screen())
     }
 
-    async fn save(&self) -> Result<(), AppError> {
+    async fn save(&mut self) -> Result<(), AppError> {
+        self.state.owner = Some(self.owner.hash().to_owned());
         if self.rotate {
             self.session
                 .cycle_id()

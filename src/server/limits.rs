@@ -137,7 +137,7 @@ impl LimitConfig {
     /// The wait between two codes of the registration `reference`: one send per cooldown.
     pub fn cooldown(&self, reference: &str) -> Option<Count> {
         (self.resend_cooldown_secs > 0).then(|| Count {
-            name: "resend cooldown",
+            name: RESEND_COOLDOWN,
             counter: send_counter(reference),
             limit: 1,
             window_secs: self.resend_cooldown_secs,
@@ -161,6 +161,11 @@ impl LimitConfig {
         ]
     }
 
+    /// The name of the resend wait's count, as an [`OverLimit`] gives it.
+    pub fn cooldown_name(&self) -> &'static str {
+        RESEND_COOLDOWN
+    }
+
     /// How long a hit must be kept: the longest window of any count.
     pub fn longest_window_secs(&self) -> u64 {
         self.window_secs.max(self.resend_cooldown_secs)
@@ -175,6 +180,8 @@ impl LimitConfig {
         }
     }
 }
+
+const RESEND_COOLDOWN: &str = "resend cooldown";
 
 /// The sends of one registration: its limit and its cooldown count the same hits.
 fn send_counter(reference: &str) -> String {

@@ -38,12 +38,16 @@ pub fn build_router(state: AppState) -> Router {
     // Leptos renders on the tokio runtime; a second call (tests build many routers) is harmless.
     let _ = any_spawner::Executor::init_tokio();
     let served_over_tls = state.public_origin.as_ref().is_some_and(|o| o.is_https());
+    // The flow cookie is given inside the cross-site check: another site's form post must not
+    // replace a merchant's (its refusal sets no cookie).
+    let owner = || from_fn_with_state(state.clone(), identify_flow_owner);
     let server_fns = post(server_fn)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(owner())
         .layer(from_fn_with_state(state.clone(), refuse_cross_site));
     // The flow's responses carry what one merchant typed: no cache may keep them.
     let flow = Router::new()
-        .route("/", get(page))
+        .route("/", get(page).layer(owner()))
         .route("/api/{*fn_name}", server_fns)
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
@@ -52,8 +56,7 @@ pub fn build_router(state: AppState) -> Router {
     let flow = match state.database.session_store() {
         SessionStores::Sqlite(store) => flow.layer(sessions(store, served_over_tls)),
         SessionStores::Postgres(store) => flow.layer(sessions(store, served_over_tls)),
-    }
-    .layer(from_fn_with_state(state.clone(), identify_flow_owner));
+    };
     metrics::install();
     let router = Router::new()
         .merge(flow)

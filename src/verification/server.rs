@@ -10,10 +10,9 @@ use crate::flow::Screen;
 /// Relays `POST …/stamps_com/:carrier_id/verification`: texts a code to `phone`.
 #[server(endpoint = "send_code", output = Postcard)]
 pub async fn send_code(phone: String) -> Result<Screen, AppError> {
-    use crate::fields::phone::{mask_phone, normalize_us_phone};
+    use crate::fields::phone::normalize_us_phone;
     use crate::server::limits::unix_now;
     use crate::server::observability::metrics;
-    use crate::server::storage::{RegistrationEvent, VerificationCall};
     use crate::server::{AppState, ClientIp, Flow, database_error, upstream_error};
 
     let mut flow = Flow::load().await?;
@@ -39,31 +38,27 @@ pub async fn send_code(phone: String) -> Result<Screen, AppError> {
     if let Err(over) = admitted {
         tracing::warn!(limit = over.limit, %ip, %carrier_id, "code not sent");
         metrics::limit_rejected(over.limit);
+        if over.limit == flow.limits().cooldown_name() && flow.is_plain_form_post() {
+            // A second click without JavaScript: the page it lands on shows the code sent and
+            // when the next may be asked for, not an error.
+            return flow.current().await;
+        }
         return flow.refuse(over.into()).await;
     }
-    match state
-        .shipengine
-        .request_verification_code(&carrier_id, &digits)
-        .await
-    {
-        Ok(started) => {
+    // Tracked, and recorded by the task: a dropped request or a shutdown still learns which
+    // code was sent.
+    let key = flow.idempotency_key().to_owned();
+    let call = state.spawn_upstream(tracing::Instrument::instrument(
+        ssr::send_upstream(state.clone(), key, carrier_id.clone(), digits.clone()),
+        tracing::Span::current(),
+    ));
+    match call.await.map_err(ssr::task_failed)? {
+        Ok(()) => {
             tracing::info!(%carrier_id, "verification code sent");
             metrics::code_sent();
-            flow.note(RegistrationEvent::CodeSent {
-                verification_id: &started.verification_id.to_string(),
-                sent_to: &mask_phone(&digits),
-                request_id: started.request_id.as_deref(),
-            })
-            .await;
             flow.code_sent(&digits).await
         }
         Err(error) => {
-            flow.note(RegistrationEvent::CallFailed {
-                call: VerificationCall::SendCode,
-                request_id: error.request_id(),
-                error: &error.to_string(),
-            })
-            .await;
             flow.fail(upstream_error::to_app_error(
                 "send_code",
                 &error,
@@ -79,7 +74,6 @@ pub async fn send_code(phone: String) -> Result<Screen, AppError> {
 pub async fn verify_code(code: String) -> Result<Screen, AppError> {
     use crate::server::observability::metrics;
     use crate::server::shipengine::{ErrorCode, VerificationStatus};
-    use crate::server::storage::{RegistrationEvent, VerificationCall};
     use crate::server::{AppState, ClientIp, Flow, upstream_error};
 
     let flow = Flow::load().await?;
@@ -105,29 +99,18 @@ pub async fn verify_code(code: String) -> Result<Screen, AppError> {
     }
     let verification_id =
         crate::server::shipengine::VerificationId::parse(&verification_id).map_err(ssr::corrupt)?;
-    let outcome = state
-        .shipengine
-        .submit_verification_code(&carrier_id, &verification_id, &code)
-        .await;
-    let event = match &outcome {
-        Ok(result) if result.status == VerificationStatus::Verified => {
-            RegistrationEvent::Verified {
-                request_id: result.request_id.as_deref(),
-            }
-        }
-        Ok(result) => RegistrationEvent::CallFailed {
-            call: VerificationCall::VerifyCode,
-            request_id: result.request_id.as_deref(),
-            error: "ShipEngine answered without confirming the code",
-        },
-        Err(error) => RegistrationEvent::CallFailed {
-            call: VerificationCall::VerifyCode,
-            request_id: error.request_id(),
-            error: &error.to_string(),
-        },
-    };
-    flow.note(event).await;
-    match outcome {
+    let key = flow.idempotency_key().to_owned();
+    let call = state.spawn_upstream(tracing::Instrument::instrument(
+        ssr::verify_upstream(
+            state.clone(),
+            key,
+            carrier_id.clone(),
+            verification_id,
+            code,
+        ),
+        tracing::Span::current(),
+    ));
+    match call.await.map_err(ssr::task_failed)? {
         Ok(result) if result.status == VerificationStatus::Verified => {
             tracing::info!(%carrier_id, "carrier verified");
             flow.verified().await
@@ -171,8 +154,86 @@ mod ssr {
     use std::net::IpAddr;
 
     use crate::error::AppError;
+    use crate::fields::phone::mask_phone;
     use crate::server::limits::unix_now;
+    use crate::server::shipengine::{
+        CarrierId, ShipEngineError, VerificationId, VerificationResult, VerificationStatus,
+    };
+    use crate::server::storage::{RegistrationEvent, VerificationCall};
     use crate::server::{AppState, Flow, database_error};
+
+    /// Texts a code to `phone` for the registration of `key`, and records which code it was.
+    pub async fn send_upstream(
+        state: AppState,
+        key: String,
+        carrier_id: CarrierId,
+        phone: String,
+    ) -> Result<(), ShipEngineError> {
+        let outcome = state
+            .shipengine
+            .request_verification_code(&carrier_id, &phone)
+            .await;
+        let (verification_id, sent_to) = match &outcome {
+            Ok(started) => (started.verification_id.to_string(), mask_phone(&phone)),
+            Err(_) => Default::default(),
+        };
+        let event = match &outcome {
+            Ok(started) => RegistrationEvent::CodeSent {
+                verification_id: &verification_id,
+                sent_to: &sent_to,
+                request_id: started.request_id.as_deref(),
+            },
+            Err(error) => RegistrationEvent::CallFailed {
+                call: VerificationCall::SendCode,
+                request_id: error.request_id(),
+                error: &error.to_string(),
+            },
+        };
+        Flow::record(&state.database, &key, event).await;
+        outcome.map(drop)
+    }
+
+    /// Checks `code` for the registration of `key`, and records the outcome.
+    pub async fn verify_upstream(
+        state: AppState,
+        key: String,
+        carrier_id: CarrierId,
+        verification_id: VerificationId,
+        code: String,
+    ) -> Result<VerificationResult, ShipEngineError> {
+        let outcome = state
+            .shipengine
+            .submit_verification_code(&carrier_id, &verification_id, &code)
+            .await;
+        let failure = match &outcome {
+            Ok(_) => String::new(),
+            Err(error) => error.to_string(),
+        };
+        let event = match &outcome {
+            Ok(result) if result.status == VerificationStatus::Verified => {
+                RegistrationEvent::Verified {
+                    request_id: result.request_id.as_deref(),
+                }
+            }
+            Ok(result) => RegistrationEvent::CallFailed {
+                call: VerificationCall::VerifyCode,
+                request_id: result.request_id.as_deref(),
+                error: "ShipEngine answered without confirming the code",
+            },
+            Err(error) => RegistrationEvent::CallFailed {
+                call: VerificationCall::VerifyCode,
+                request_id: error.request_id(),
+                error: &failure,
+            },
+        };
+        Flow::record(&state.database, &key, event).await;
+        outcome
+    }
+
+    pub fn task_failed(error: tokio::task::JoinError) -> AppError {
+        tracing::error!(%error, "verification task failed");
+        AppError::Internal { reference: None }
+    }
 
     /// Takes one of the checks of the code sent (on the registration's row, so parallel requests
     /// cannot take more), then counts the check against the address and the app. A check any

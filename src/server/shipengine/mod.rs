@@ -54,6 +54,7 @@ pub struct ShipEngineClient {
     retry: RetryPolicy,
     /// One permit per call in flight (see [`ClientConfig::max_concurrent`]).
     in_flight: Arc<tokio::sync::Semaphore>,
+    connect_timeout: Duration,
 }
 
 impl ShipEngineClient {
@@ -74,6 +75,7 @@ impl ShipEngineClient {
             base_url: base_url.into(),
             retry: config.retry,
             in_flight: Arc::new(tokio::sync::Semaphore::new(config.max_concurrent.max(1))),
+            connect_timeout: config.connect_timeout,
         })
     }
 
@@ -168,8 +170,19 @@ impl ShipEngineClient {
         body: &impl Serialize,
     ) -> Result<Answered<T>, Failure> {
         let url = format!("{}{}", self.base_url, endpoint.path());
-        // Held for this attempt only, not across a retry's wait. The semaphore is never closed.
-        let _permit = self.in_flight.acquire().await;
+        // Held for this attempt only, not across a retry's wait. Waiting for one counts as
+        // connecting: past the connect timeout nothing was sent, and the caller hears so.
+        let permit = tokio::time::timeout(self.connect_timeout, self.in_flight.acquire()).await;
+        let Ok(Ok(_permit)) = permit else {
+            tracing::warn!(
+                endpoint = endpoint.name(),
+                "no free slot for a ShipEngine call"
+            );
+            return Err(Failure {
+                error: ShipEngineError::Connect,
+                cause: None,
+            });
+        };
         let response = self
             .http
             .request(endpoint.method(), url)

@@ -315,6 +315,40 @@ impl Database {
         }))
     }
 
+    /// The latest registration of the browser whose flow cookie hashes to `owner_hash` that
+    /// ShipEngine did not refuse: the open one, or the verified one.
+    pub async fn latest_registration_of(
+        &self,
+        owner_hash: &str,
+    ) -> Result<Option<Registration>, StorageError> {
+        let query = format!(
+            "SELECT {COLUMNS} FROM registrations WHERE owner_hash = $1 AND status <> 'failed' \
+             ORDER BY updated_at_ms DESC LIMIT 1"
+        );
+        Ok(on_pool!(self, |pool| {
+            sqlx::query_as::<_, Registration>(&query)
+                .bind(owner_hash)
+                .fetch_optional(pool)
+                .await?
+        }))
+    }
+
+    /// Deletes the row of `idempotency_key` claimed by this request but never sent (a limit
+    /// refused it, or recording it failed), so the browser may send it again later.
+    pub async fn release_claim(&self, idempotency_key: &str) -> Result<(), StorageError> {
+        on_pool!(self, |pool| {
+            sqlx::query(
+                "DELETE FROM registrations WHERE idempotency_key = $1 AND status = 'submitted' \
+                 AND carrier_id IS NULL AND register_request_id IS NULL",
+            )
+            .bind(idempotency_key)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(())
+    }
+
     /// Takes one of the `max` checks of the code `verification_id` of the registration of
     /// `idempotency_key`, before ShipEngine is asked; `false` when none is left. One conditional
     /// update: parallel requests cannot take more than `max`.
