@@ -178,7 +178,12 @@ async fn the_resend_wait_is_enforced_and_shown_on_the_page() {
 
 #[tokio::test]
 async fn a_plain_form_post_over_a_limit_is_redirected_to_a_page_that_says_when() {
-    let mut app = TestApp::start_with(&[("LIMIT_RESEND_COOLDOWN_SECS", "120")]).await;
+    let mut app = TestApp::start_with(&[
+        NO_COOLDOWN,
+        ("LIMIT_SENDS_PER_PHONE", "1"),
+        ("LIMIT_WINDOW_SECS", "120"),
+    ])
+    .await;
     registered(&mut app).await;
     app.call("send_code", &[("phone", "5121112222")]).await;
     let response = app
@@ -190,6 +195,21 @@ async fn a_plain_form_post_over_a_limit_is_redirected_to_a_page_that_says_when()
         page.contains("Too many attempts. Please try again in 2 minutes."),
         "{page}"
     );
+    assert_eq!(upstream_calls(&app, Endpoint::SendCode), 1);
+}
+
+#[tokio::test]
+async fn a_plain_form_post_within_the_resend_wait_lands_on_the_page_with_the_wait_not_an_error() {
+    let mut app = TestApp::start_with(&[("LIMIT_RESEND_COOLDOWN_SECS", "120")]).await;
+    registered(&mut app).await;
+    app.call("send_code", &[("phone", "5121112222")]).await;
+    let response = app
+        .post("send_code", &[("phone", "5121112222")], "text/html")
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let page = app.page().await;
+    assert!(page.contains("You can send a new code in 2 minutes."), "{page}");
+    assert!(!page.contains("Too many attempts"), "{page}");
     assert_eq!(upstream_calls(&app, Endpoint::SendCode), 1);
 }
 
