@@ -208,7 +208,10 @@ async fn a_plain_form_post_within_the_resend_wait_lands_on_the_page_with_the_wai
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let page = app.page().await;
-    assert!(page.contains("You can send a new code in 2 minutes."), "{page}");
+    assert!(
+        page.contains("You can send a new code in 2 minutes."),
+        "{page}"
+    );
     assert!(!page.contains("Too many attempts"), "{page}");
     assert_eq!(upstream_calls(&app, Endpoint::SendCode), 1);
 }
