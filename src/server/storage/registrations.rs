@@ -290,13 +290,8 @@ impl Database {
         &self,
         idempotency_key: &str,
     ) -> Result<Option<Registration>, StorageError> {
-        let query = format!("SELECT {COLUMNS} FROM registrations WHERE idempotency_key = $1");
-        Ok(on_pool!(self, |pool| {
-            sqlx::query_as::<_, Registration>(&query)
-                .bind(idempotency_key)
-                .fetch_optional(pool)
-                .await?
-        }))
+        self.registration_where("idempotency_key = $1", idempotency_key)
+            .await
     }
 
     /// The registration the browser whose flow cookie hashes to `owner_hash` has open, if any.
@@ -304,15 +299,8 @@ impl Database {
         &self,
         owner_hash: &str,
     ) -> Result<Option<Registration>, StorageError> {
-        let query = format!(
-            "SELECT {COLUMNS} FROM registrations WHERE owner_hash = $1 AND status IN ({OPEN})"
-        );
-        Ok(on_pool!(self, |pool| {
-            sqlx::query_as::<_, Registration>(&query)
-                .bind(owner_hash)
-                .fetch_optional(pool)
-                .await?
-        }))
+        let condition = format!("owner_hash = $1 AND status IN ({OPEN})");
+        self.registration_where(&condition, owner_hash).await
     }
 
     /// The latest registration of the browser whose flow cookie hashes to `owner_hash` that
@@ -321,13 +309,21 @@ impl Database {
         &self,
         owner_hash: &str,
     ) -> Result<Option<Registration>, StorageError> {
-        let query = format!(
-            "SELECT {COLUMNS} FROM registrations WHERE owner_hash = $1 AND status <> 'failed' \
-             ORDER BY updated_at_ms DESC LIMIT 1"
-        );
+        let condition =
+            "owner_hash = $1 AND status <> 'failed' ORDER BY updated_at_ms DESC LIMIT 1";
+        self.registration_where(condition, owner_hash).await
+    }
+
+    /// The first row matching `condition` (text from this file only) with `$1` bound to `value`.
+    async fn registration_where(
+        &self,
+        condition: &str,
+        value: &str,
+    ) -> Result<Option<Registration>, StorageError> {
+        let query = format!("SELECT {COLUMNS} FROM registrations WHERE {condition}");
         Ok(on_pool!(self, |pool| {
             sqlx::query_as::<_, Registration>(&query)
-                .bind(owner_hash)
+                .bind(value)
                 .fetch_optional(pool)
                 .await?
         }))
