@@ -440,3 +440,72 @@ async fn a_429_is_retried_after_its_retry_after_then_returned() {
     let attempts = 1 + RetryPolicy::default().max_retries as usize;
     assert_eq!(log.lock().unwrap().len(), attempts);
 }
+
+/// A stub that answers a registration after `delay`, counting the calls it holds at once.
+async fn counting_stub(delay: Duration) -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let (in_flight, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let seen = Arc::clone(&most);
+    let router = Router::new().fallback(move || {
+        let (in_flight, most) = (Arc::clone(&in_flight), Arc::clone(&most));
+        async move {
+            let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+            most.fetch_max(now, Ordering::SeqCst);
+            tokio::time::sleep(delay).await;
+            in_flight.fetch_sub(1, Ordering::SeqCst);
+            Canned::json(200, json!({"carrier_id": "se-123890"})).to_response()
+        }
+    });
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    (format!("http://{address}"), seen)
+}
+
+fn capped_client(
+    base_url: &str,
+    max_concurrent: usize,
+    connect_timeout: Duration,
+) -> ShipEngineClient {
+    ShipEngineClient::new(ClientConfig {
+        max_concurrent,
+        connect_timeout,
+        ..ClientConfig::new(base_url, ApiKey::new(KEY.into()).unwrap())
+    })
+    .unwrap()
+}
+
+#[tokio::test]
+async fn an_instance_has_at_most_its_cap_of_calls_in_flight_and_the_rest_wait() {
+    let (base_url, most) = counting_stub(Duration::from_millis(200)).await;
+    let client = capped_client(&base_url, 2, Duration::from_secs(5));
+    let calls: Vec<_> = (0..8)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { client.register_stamps_com(&registration()).await })
+        })
+        .collect();
+    for call in calls {
+        assert!(call.await.unwrap().is_ok(), "each call waits its turn");
+    }
+    assert_eq!(most.load(std::sync::atomic::Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn a_call_that_finds_no_free_slot_in_the_connect_timeout_is_not_made() {
+    let (base_url, most) = counting_stub(Duration::from_secs(2)).await;
+    let client = capped_client(&base_url, 1, Duration::from_millis(200));
+    let first = tokio::spawn({
+        let client = client.clone();
+        async move { client.register_stamps_com(&registration()).await }
+    });
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let second = client.register_stamps_com(&registration()).await;
+    assert!(
+        matches!(second, Err(ShipEngineError::Connect)),
+        "nothing was sent: {second:?}"
+    );
+    assert!(!ShipEngineError::Connect.may_have_taken_effect());
+    assert!(first.await.unwrap().is_ok());
+    assert_eq!(most.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
