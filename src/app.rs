@@ -36,6 +36,10 @@ pub fn shell(options: LeptosOptions, stylesheet: String, page: PageData) -> impl
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light"/>
                 <title>"Open your Stamps.com account"</title>
+                <meta
+                    name="description"
+                    content="Open the free Stamps.com account that comes with your ShipEngine account, for discounted USPS postage: one form, then a code sent to your phone."
+                />
                 <link rel="stylesheet" href=stylesheet/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <script type=PAGE_DATA_TYPE id=PAGE_DATA_ID>{page_data}</script>
