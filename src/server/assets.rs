@@ -1,16 +1,24 @@
 //! The browser's files under the site root. With cargo-leptos' `hash-files`, the JS, WASM and
 //! CSS carry a content hash in their names (listed in a hash file next to the server binary), so
 //! caches may keep them for a year; cargo-leptos' `--precompress` writes `.br` and `.gz` beside
-//! each file, served to browsers that accept them.
+//! each file, served to browsers that accept them. A build writes them all before the server
+//! starts, and hashed names never change while it runs: they are read into memory once, at
+//! start-up ([`table`]), and served from there.
 
-use std::path::PathBuf;
+mod table;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use axum::Router;
-use axum::http::{HeaderValue, Response, StatusCode, header};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, header};
+use axum::response::Response;
 use leptos::config::{LeptosOptions, errors::LeptosConfigError, get_configuration};
-use tower::ServiceBuilder;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
+
+use table::AssetTable;
 
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// Names that do not change with their content: a cache must ask again each time.
@@ -69,47 +77,50 @@ fn hash_file(options: &LeptosOptions) -> PathBuf {
     exe_dir.join(options.hash_file.as_ref())
 }
 
-/// Serves the site root: `/pkg/…` for a year when its names are hashed, everything else (and
-/// any error) revalidated each time; `.br`/`.gz` variants to browsers that accept them.
+/// Serves the site root: `/pkg/…` cached for a year when its names are hashed, everything else
+/// (and any error) revalidated each time; the `.br` or `.gz` beside a file to browsers that
+/// accept it.
+///
+/// With hashed names (a build, which writes every file before the server starts), the files are
+/// read into memory here and served from there, each with a strong `ETag`. Without (`cargo leptos
+/// watch` with `LEPTOS_HASH_FILES=false`), the build rewrites files under the same names while
+/// the server runs, so they are read from disk on each request.
 pub fn routes<S>(options: &LeptosOptions) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
 {
-    let site_root = PathBuf::from(options.site_root.as_ref());
-    let pkg_cache = if options.hash_files {
-        IMMUTABLE
-    } else {
-        REVALIDATE
-    };
-    let pkg_dir = options.site_pkg_dir.trim_matches('/');
-    let pkg = ServiceBuilder::new()
-        .layer(cache_control(pkg_cache))
-        .service(precompressed(site_root.join(pkg_dir)));
+    if !options.hash_files {
+        return from_disk(options);
+    }
+    let table = AssetTable::load(
+        Path::new(options.site_root.as_ref()),
+        &options.site_pkg_dir,
+        IMMUTABLE,
+        REVALIDATE,
+    );
+    Router::new().fallback(serve).with_state(Arc::new(table))
+}
+
+async fn serve(State(table): State<Arc<AssetTable>>, request: Request) -> Response {
+    table.respond(request.method(), request.uri().path(), request.headers())
+}
+
+/// Every file read from disk, none kept by a cache.
+fn from_disk<S>(options: &LeptosOptions) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    let serve_dir = ServeDir::new(options.site_root.as_ref())
+        .precompressed_br()
+        .precompressed_gzip();
     Router::new()
-        .nest_service(&format!("/{pkg_dir}"), pkg)
-        .fallback_service(precompressed(site_root))
-        .layer(cache_control(REVALIDATE))
+        .fallback_service(serve_dir)
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(REVALIDATE),
+        ))
         .layer(SetResponseHeaderLayer::appending(
             header::VARY,
             HeaderValue::from_static("accept-encoding"),
         ))
-}
-
-fn precompressed(dir: PathBuf) -> ServeDir {
-    ServeDir::new(dir).precompressed_br().precompressed_gzip()
-}
-
-/// `value` for the file (or its 304); an error, a 404 above all, is never kept.
-fn cache_control<B>(
-    value: &'static str,
-) -> SetResponseHeaderLayer<impl Fn(&Response<B>) -> Option<HeaderValue> + Clone> {
-    SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, move |response: &Response<B>| {
-        let status = response.status();
-        let value = if status.is_success() || status == StatusCode::NOT_MODIFIED {
-            value
-        } else {
-            REVALIDATE
-        };
-        Some(HeaderValue::from_static(value))
-    })
 }

@@ -7,15 +7,21 @@
 //!   the simulator, 64 virtual users each, p50/p99 and their ratio: against a simulator that
 //!   answers at once (the app's own cost per call) and one that answers after an upstream's
 //!   latency (what a merchant waits for, relayed or not);
-//! - server-side rendering of the form vs a static file from the same server, requests/s;
+//! - throughput of the server-rendered form page and of static files from the same server (the
+//!   hashed stylesheet and the WASM, brotli), requests/s, each on its own;
 //! - the app's peak resident memory after that load;
 //! - navigation to hydrated in headless Chromium, median of several loads.
+//!
+//! `bench throughput` measures and prints the throughput figures alone (no relay, memory or
+//! Chromium). `BENCH_BIN_DIR` runs the app and simulator from another directory than
+//! `target/release` (an earlier build kept aside, say), and `LEPTOS_SITE_ROOT` serves another
+//! site root than `target/site`, so two builds can be measured on the same files and load.
 
 mod load;
 mod processes;
 mod sizes;
 
-use std::path::Path;
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
@@ -48,16 +54,22 @@ const UPSTREAM_JSON: &str = r#"{"nickname":"Bench store","email":"bench@example.
 
 #[tokio::main]
 async fn main() {
-    let release = Path::new("target/release");
-    let site_root = Path::new("target/site");
+    let only_throughput = match std::env::args().nth(1).as_deref() {
+        None => false,
+        Some("throughput") => true,
+        Some(other) => panic!(
+            "unknown argument {other:?}: `bench` measures everything, `bench throughput` the \
+             page's and the static files' throughput alone"
+        ),
+    };
+    let release = std::env::var_os("BENCH_BIN_DIR")
+        .map_or_else(|| PathBuf::from("target/release"), PathBuf::from);
+    let release = release.as_path();
+    // Where the app serves its files from (Leptos' own variable), for the sizes and their checks.
+    let site_root = std::env::var_os("LEPTOS_SITE_ROOT")
+        .map_or_else(|| PathBuf::from("target/site"), PathBuf::from);
     let simulator = Running::simulator(release, Duration::ZERO).await;
     let app = Running::app(release, &simulator).await;
-    let upstream_latency = std::env::var("BENCH_UPSTREAM_LATENCY_MS")
-        .ok()
-        .and_then(|millis| millis.parse().ok())
-        .map_or(UPSTREAM_LATENCY, Duration::from_millis);
-    let slow_simulator = Running::simulator(release, upstream_latency).await;
-    let slow_app = Running::app(release, &slow_simulator).await;
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(CONCURRENCY)
         .build()
@@ -75,13 +87,21 @@ async fn main() {
         .and_then(|answer| answer.error_for_status())
         .expect("the page renders");
     let html = page.text().await.expect("the page's HTML");
-    let assets = sizes::of_page(&html, site_root);
-    let stylesheet = assets
-        .iter()
-        .find(|asset| asset.name.ends_with(".css"))
-        .map(|asset| asset.name.clone())
-        .expect("the page links its stylesheet");
+    let assets = sizes::of_page(&html, &site_root);
 
+    if only_throughput {
+        let throughput = Throughput::measure(&load, &http, &app.base_url, &assets).await;
+        print_machine();
+        throughput.print();
+        return;
+    }
+
+    let upstream_latency = std::env::var("BENCH_UPSTREAM_LATENCY_MS")
+        .ok()
+        .and_then(|millis| millis.parse().ok())
+        .map_or(UPSTREAM_LATENCY, Duration::from_millis);
+    let slow_simulator = Running::simulator(release, upstream_latency).await;
+    let slow_app = Running::app(release, &slow_simulator).await;
     let relayed = load.run(register_through_app(&http, &app.base_url)).await;
     let direct = load
         .run(register_upstream(&http, &simulator.base_url))
@@ -103,10 +123,7 @@ async fn main() {
     let direct_slow = load
         .run(register_upstream(&http, &slow_simulator.base_url))
         .await;
-    let rendered = load.run(get_ok(&http, format!("{}/", app.base_url))).await;
-    let static_file = load
-        .run(get_ok(&http, format!("{}{stylesheet}", app.base_url)))
-        .await;
+    let throughput = Throughput::measure(&load, &http, &app.base_url, &assets).await;
     let peak_rss = app.peak_rss().max(slow_app.peak_rss());
     let hydration = hydration_times(&format!("{}/", app.base_url));
 
@@ -130,7 +147,7 @@ async fn main() {
         &relayed_slow,
         &direct_slow,
     );
-    print_throughput(&rendered, &static_file);
+    throughput.print();
     println!(
         "\nPeak resident memory of the app under that load (VmHWM): {:.1} MB",
         mb(peak_rss)
@@ -185,6 +202,91 @@ fn get_ok(http: &reqwest::Client, url: String) -> impl Fn() -> Call + Clone + Se
     move || {
         let request = http.get(&url).header("accept-encoding", "br");
         Box::pin(async move { answered(request).await.is_some() })
+    }
+}
+
+/// A static file as a browser that accepts brotli gets it: the `.br` the build wrote, whole.
+fn get_brotli(
+    http: &reqwest::Client,
+    url: String,
+    brotli_len: usize,
+) -> impl Fn() -> Call + Clone + Send + 'static {
+    let http = http.clone();
+    move || {
+        let request = http.get(&url).header("accept-encoding", "br");
+        Box::pin(async move {
+            let Ok(answer) = request.send().await else {
+                return false;
+            };
+            let brotli = answer
+                .headers()
+                .get("content-encoding")
+                .is_some_and(|encoding| encoding == "br");
+            let ok = answer.status().is_success() && brotli;
+            let body = answer.bytes().await;
+            ok && body.is_ok_and(|body| body.len() == brotli_len)
+        })
+    }
+}
+
+/// Requests/s at [`CONCURRENCY`]: the server-rendered page, and static files from the same
+/// server, each measured on its own.
+struct Throughput {
+    rendered: Measured,
+    stylesheet: (sizes::Asset, Measured),
+    wasm: (sizes::Asset, Measured),
+}
+
+impl Throughput {
+    async fn measure(
+        load: &Load,
+        http: &reqwest::Client,
+        app: &str,
+        assets: &[sizes::Asset],
+    ) -> Self {
+        let file = |extension: &str| {
+            let asset = assets
+                .iter()
+                .find(|asset| asset.name.ends_with(extension))
+                .unwrap_or_else(|| panic!("the page links its {extension} file"));
+            asset.clone()
+        };
+        let (stylesheet, wasm) = (file(".css"), file(".wasm"));
+        let rendered = load.run(get_ok(http, format!("{app}/"))).await;
+        let static_file =
+            |asset: &sizes::Asset| get_brotli(http, format!("{app}{}", asset.name), asset.brotli);
+        let stylesheet_run = load.run(static_file(&stylesheet)).await;
+        let wasm_run = load.run(static_file(&wasm)).await;
+        Self {
+            rendered,
+            stylesheet: (stylesheet, stylesheet_run),
+            wasm: (wasm, wasm_run),
+        }
+    }
+
+    fn print(&self) {
+        println!("\nThroughput at {CONCURRENCY} concurrent, each measured on its own");
+        let line = |name: &str, run: &Measured| {
+            println!(
+                "{:<44} {:>9.0} req/s  ({} requests, {} errors)",
+                name,
+                run.per_second(),
+                run.count(),
+                run.errors
+            );
+        };
+        line("server-rendered form page (/)", &self.rendered);
+        for (what, (asset, run)) in [("stylesheet", &self.stylesheet), ("WASM", &self.wasm)] {
+            line(
+                &format!("static: the {what}, brotli ({:.1} KB)", kb(asset.brotli)),
+                run,
+            );
+        }
+        println!(
+            "{:<44} {:>9.2}",
+            "SSR / static (stylesheet) ratio",
+            self.rendered.per_second() / self.stylesheet.1.per_second()
+        );
     }
 }
 
@@ -292,27 +394,6 @@ fn print_relay(setting: &str, relayed: &Measured, direct: &Measured) {
         "relay overhead ratio",
         ratio(50.0),
         ratio(99.0)
-    );
-}
-
-fn print_throughput(rendered: &Measured, static_file: &Measured) {
-    println!("\nThroughput at {CONCURRENCY} concurrent");
-    for (name, run) in [
-        ("server-rendered form page (/)", rendered),
-        ("static file (the stylesheet)", static_file),
-    ] {
-        println!(
-            "{:<36} {:>9.0} req/s  ({} requests, {} errors)",
-            name,
-            run.per_second(),
-            run.count(),
-            run.errors
-        );
-    }
-    println!(
-        "{:<36} {:>9.2}",
-        "SSR / static ratio",
-        rendered.per_second() / static_file.per_second()
     );
 }
 

@@ -5,6 +5,7 @@
 use std::io::Write;
 use std::path::Path;
 
+#[derive(Clone)]
 pub struct Asset {
     pub name: String,
     pub raw: usize,
