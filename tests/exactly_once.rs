@@ -350,3 +350,43 @@ async fn the_session_keeps_the_cardholder_and_expiry_only_until_the_account_is_o
     assert!(!kept.contains("my credit card"), "{kept}");
     assert!(!kept.contains("2035"), "{kept}");
 }
+
+#[tokio::test]
+async fn a_refusal_is_still_said_after_a_reload_and_a_repeat_of_the_refused_post_is_not_sent() {
+    let mut app = TestApp::start().await;
+    let key = app.form_key().await;
+    app.simulator
+        .simulator
+        .inject_fault(Endpoint::Register, Fault::Refused, 1);
+    let Screen::Register(refused) = app.call("register", &form_with_key(&key)).await else {
+        panic!("a refusal stays on the form");
+    };
+    assert!(refused.error.is_some());
+
+    for _ in 0..2 {
+        let page = app.page().await;
+        assert!(
+            page.contains("ShipEngine did not open the account with these details"),
+            "{page}"
+        );
+        assert_ne!(
+            support::idempotency_key_in(&page),
+            key,
+            "a new key for the next one"
+        );
+    }
+    // A double click's second request, arriving after the first was refused: told the same,
+    // not sent again.
+    let Screen::Register(again) = app.call("register", &form_with_key(&key)).await else {
+        panic!("the refused post is not sent again");
+    };
+    assert!(matches!(again.error, Some(AppError::Upstream { .. })));
+    assert_eq!(app.upstream_requests(Endpoint::Register), 1);
+
+    // The form sent anew, with the key the page now carries, is a new registration.
+    let next = support::idempotency_key_in(&app.page().await);
+    let Screen::Verify(_) = app.call("register", &form_with_key(&next)).await else {
+        panic!("registered");
+    };
+    assert!(!app.page().await.contains("did not open the account"));
+}

@@ -275,3 +275,48 @@ async fn a_body_that_is_not_a_form_is_refused_without_an_upstream_call() {
     assert_eq!(error, AppError::BadRequest);
     assert!(app.simulator.simulator.requests().is_empty());
 }
+
+#[tokio::test]
+async fn a_plain_form_post_the_function_cannot_read_comes_back_with_a_message() {
+    let mut app = TestApp::start().await;
+    app.call("register", &registration_form()).await;
+    // The fields of no function: what a hand-made or cut-off form would send.
+    let response = app
+        .post("send_code", &[("telephone", "5121112222")], "text/html")
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let page = app.page().await;
+    assert!(
+        page.contains("We could not read that request. Please try again."),
+        "{page}"
+    );
+    assert!(
+        app.simulator
+            .simulator
+            .requests()
+            .iter()
+            .all(|r| r.endpoint != Some(Endpoint::SendCode))
+    );
+    // Said once: a reload shows the step as it is.
+    assert!(!app.page().await.contains("We could not read that request"));
+}
+
+#[tokio::test]
+async fn after_a_failed_different_number_without_javascript_a_new_code_goes_to_the_last_number() {
+    let mut app = TestApp::start_with(&[("LIMIT_RESEND_COOLDOWN_SECS", "0")]).await;
+    app.call("register", &registration_form()).await;
+    app.call("send_code", &[("phone", "5121112222")]).await;
+    let response = app
+        .post("send_code", &[("phone", "555")], "text/html")
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let page = app.page().await;
+    assert!(
+        page.contains(r#"<input type="hidden" name="phone" value="(512) 111-2222""#),
+        "the resend form keeps the number the code went to: {page}"
+    );
+    assert!(
+        page.contains(r#"value="555""#),
+        "what was typed is kept: {page}"
+    );
+}

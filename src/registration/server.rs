@@ -31,6 +31,9 @@ pub async fn register(#[server(flatten)] form: RegistrationForm) -> Result<Scree
     if let Some(blocked) = flow.registration_blocked() {
         return flow.fail(blocked).await;
     }
+    if let Some(refusal) = flow.after_refusal(&form.idempotency_key) {
+        return flow.fail(refusal).await;
+    }
     if let Err(refused) = flow.adopt_posted_key(&form.idempotency_key).await? {
         return flow.fail(refused).await;
     }

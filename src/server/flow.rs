@@ -44,6 +44,9 @@ struct FlowState {
     draft: RegistrationForm,
     /// The code step's phone field as last typed (prefilled from the address phone).
     phone: Option<String>,
+    /// The number the last code went to, as the code step shows it: where "Send a new code"
+    /// sends, whatever was typed for a different number since.
+    sent_phone: Option<String>,
     /// The error of a plain form post, shown once by the page it is redirected to.
     flash: Option<AppError>,
 }
@@ -159,10 +162,9 @@ impl Flow {
     /// Makes `row` this flow's registration, as the database has it now.
     async fn take(&mut self, row: Registration) -> Result<(), AppError> {
         if row.status == RegistrationStatus::Failed {
-            // Refused: the next submission is a new registration, with a new key.
-            self.state.idempotency_key = None;
-            self.changed = true;
-            self.row = None;
+            // Refused: kept so the page says so until the merchant sends the form again (with
+            // the new key it is rendered with).
+            self.row = Some(row);
             return Ok(());
         }
         if let Some(count) = self.limits.cooldown(&row.reference) {
@@ -253,9 +255,31 @@ impl Flow {
         }
     }
 
-    /// Whether this browser's registration was already sent: a repeat must follow it.
+    /// Whether this browser's registration was sent and not refused: a repeat must follow it.
     pub fn registration_sent(&self) -> bool {
-        self.row.is_some()
+        self.row
+            .as_ref()
+            .is_some_and(|row| row.status != RegistrationStatus::Failed)
+    }
+
+    /// What to tell a post of the form after ShipEngine refused this browser's registration: the
+    /// refusal again, if the post is a repeat of the refused one (a double click); nothing, if
+    /// it is the form sent anew, which from here on is a new registration.
+    pub fn after_refusal(&mut self, posted_key: &str) -> Option<AppError> {
+        let refused = self.refused()?;
+        if refused.idempotency_key == posted_key.trim() {
+            return Some(refusal_of(refused));
+        }
+        self.state.idempotency_key = None;
+        self.row = None;
+        self.changed = true;
+        None
+    }
+
+    fn refused(&self) -> Option<&Registration> {
+        self.row
+            .as_ref()
+            .filter(|row| row.status == RegistrationStatus::Failed)
     }
 
     /// The key of this browser's registration, or of the form as rendered.
@@ -355,12 +379,7 @@ impl Flow {
         };
         let message = match row.status {
             RegistrationStatus::Submitted => Some(AppError::RegistrationInProgress),
-            RegistrationStatus::Failed => Some(AppError::Upstream {
-                message: "ShipEngine did not open the account with these details. Check them, \
-                          then send the form again."
-                    .into(),
-                reference: row.register_request_id.clone(),
-            }),
+            RegistrationStatus::Failed => Some(refusal_of(&row)),
             RegistrationStatus::OutcomeUnknown => Some(AppError::OutcomeUnknown {
                 reference: row.reference.clone(),
             }),
@@ -438,8 +457,7 @@ impl Flow {
 
     /// ShipEngine refused the registration: the next submission is a new one, with a new key.
     pub async fn registration_refused(mut self, error: AppError) -> Result<Screen, AppError> {
-        self.state.idempotency_key = None;
-        self.row = None;
+        self.reload().await?;
         self.fail(error).await
     }
 
@@ -461,6 +479,7 @@ impl Flow {
     /// A code went to `phone` (ten digits); the row already says so.
     pub async fn code_sent(mut self, phone: &str) -> Result<Screen, AppError> {
         self.state.phone = Some(format_phone(phone));
+        self.state.sent_phone = self.state.phone.clone();
         self.reload().await?;
         self.save_and_show().await
     }
@@ -469,6 +488,7 @@ impl Flow {
     pub async fn verified(mut self) -> Result<Screen, AppError> {
         self.reload().await?;
         self.state.phone = None;
+        self.state.sent_phone = None;
         self.rotate = true;
         self.save_and_show().await
     }
@@ -505,15 +525,33 @@ impl Flow {
                 nickname: row.nickname.clone(),
                 phone: self.state.phone.clone().unwrap_or_default(),
                 code_sent_to: row.code_sent_to.clone(),
+                resend_to: self.state.sent_phone.clone(),
                 resend_available_in_secs: self.resend_wait,
                 error,
             });
         }
+        let refused = self.refused();
         Screen::Register(RegisterScreen {
             draft: self.state.draft.clone(),
-            idempotency_key: self.idempotency_key().to_owned(),
-            error: error.or_else(|| self.registration_blocked()),
+            idempotency_key: match refused {
+                Some(_) => self.fresh_key.clone(),
+                None => self.idempotency_key().to_owned(),
+            },
+            error: error
+                .or_else(|| self.registration_blocked())
+                .or_else(|| refused.map(refusal_of)),
         })
+    }
+}
+
+/// What the form says once ShipEngine refused the registration sent with it (its own words are
+/// shown once, by the answer to that post; this is what a reload shows).
+fn refusal_of(row: &Registration) -> AppError {
+    AppError::Upstream {
+        message: "ShipEngine did not open the account with these details. Check them, then send \
+                  the form again."
+            .into(),
+        reference: row.register_request_id.clone(),
     }
 }
 

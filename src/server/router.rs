@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use leptos::prelude::provide_context;
+use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 use tower_sessions::cookie::SameSite;
@@ -122,7 +123,12 @@ async fn page(
 /// A plain HTML form post (no JavaScript) gets Post/Redirect/Get: a 303 to the page, which
 /// renders the outcome the function stored in the session. A call from the hydrated page gets
 /// the function's answer (see [`wire`]), with an error status that says whose fault it is.
-async fn server_fn(State(state): State<AppState>, request: Request<Body>) -> Response {
+async fn server_fn(
+    State(state): State<AppState>,
+    Extension(owner): Extension<FlowOwner>,
+    session: Session,
+    request: Request<Body>,
+) -> Response {
     let plain_form_post = is_plain_form_post(request.headers());
     let in_postcard = wire::wants_postcard(request.headers());
     let request = match read_form(request).await {
@@ -134,9 +140,10 @@ async fn server_fn(State(state): State<AppState>, request: Request<Body>) -> Res
         request.extensions(),
         state.trust_forwarded_for,
     );
+    let context = state.clone();
     let response = leptos_axum::handle_server_fns_with_context(
         move || {
-            provide_context(state.clone());
+            provide_context(context.clone());
             provide_context(client_ip);
         },
         request,
@@ -144,6 +151,16 @@ async fn server_fn(State(state): State<AppState>, request: Request<Body>) -> Res
     .await
     .into_response();
     if plain_form_post {
+        // (Leptos answers a plain post with a redirect, error or not: its header tells.)
+        if response.headers().contains_key(SERVER_FN_ERROR_HEADER) {
+            // A post the function could not take (its fields unreadable, say): the page it is
+            // sent back to says so, as it does for the function's own refusals.
+            let error = wire::error_of(response).await;
+            let flow = Flow::from_session(session, owner, true, &state).await;
+            if let Err(failure) = async { flow?.fail(error).await }.await {
+                tracing::error!(%failure, "a refused post's message was not kept");
+            }
+        }
         return Redirect::to("/").into_response();
     }
     wire::answer(response, in_postcard).await

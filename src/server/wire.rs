@@ -53,6 +53,16 @@ pub async fn answer(response: Response, in_postcard: bool) -> Response {
     Response::from_parts(parts, Body::from(bytes))
 }
 
+/// The error a server function answered with; a request it could not read when the body is
+/// not one of its errors.
+pub async fn error_of(response: Response) -> AppError {
+    let bytes = axum::body::to_bytes(response.into_body(), MAX_ANSWER_BYTES).await;
+    bytes
+        .ok()
+        .and_then(|bytes| postcard::from_bytes::<AppError>(&bytes).ok())
+        .unwrap_or(AppError::BadRequest)
+}
+
 /// `value` as a postcard body, with its content type.
 pub fn postcard_body(value: &impl Serialize) -> impl IntoResponse {
     let bytes = postcard::to_allocvec(value).expect("screens and errors always encode");

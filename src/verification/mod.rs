@@ -20,6 +20,9 @@ pub struct VerifyScreen {
     pub phone: String,
     /// Where the last code went, masked: "(•••) •••-2222". `None` until a code is sent.
     pub code_sent_to: Option<String>,
+    /// The number the last code went to, for "Send a new code" (only this browser's page shows
+    /// it, where the merchant typed it).
+    pub resend_to: Option<String>,
     /// Seconds until another code may be sent, when this session must wait.
     pub resend_available_in_secs: Option<u64>,
     pub error: Option<AppError>,

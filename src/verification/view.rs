@@ -16,10 +16,10 @@ use crate::ui::{ErrorSummary, Fresh, Problems, Submission, SubmitButton, TextFie
 
 #[component]
 pub fn VerifyView(screen: VerifyScreen, step: StepChange) -> impl IntoView {
-    let phone = RwSignal::new(screen.phone);
     // The number the last code went to: what "Send a new code" uses, whatever is half-typed in
     // the "different number" field.
-    let last_phone = RwSignal::new(phone.get_untracked());
+    let last_phone = RwSignal::new(screen.resend_to.unwrap_or_else(|| screen.phone.clone()));
+    let phone = RwSignal::new(screen.phone);
     let code = RwSignal::new(String::new());
     let sent_to = RwSignal::new(screen.code_sent_to);
     let resend_in = RwSignal::new(screen.resend_available_in_secs);
