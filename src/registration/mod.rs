@@ -2,6 +2,8 @@
 
 mod form;
 mod server;
+#[cfg(feature = "ssr")]
+pub mod service;
 mod validate;
 mod view;
 

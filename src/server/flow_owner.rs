@@ -35,7 +35,8 @@ impl FlowOwner {
         &self.hash
     }
 
-    fn of(secret: &str) -> Self {
+    /// The owner whose flow cookie holds `secret`.
+    pub fn of(secret: &str) -> Self {
         let digest = Sha256::digest(secret.as_bytes());
         Self {
             hash: digest.iter().map(|byte| format!("{byte:02x}")).collect(),

@@ -25,6 +25,7 @@ pub use assets::leptos_options;
 pub use client_ip::ClientIp;
 pub use config::Config;
 pub use flow::Flow;
+pub use flow_owner::FlowOwner;
 pub use router::build_router;
 pub use serve::{HttpTimeouts, ServeSettings, serve};
 pub use state::AppState;

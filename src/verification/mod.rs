@@ -1,6 +1,8 @@
 //! Step 2: an SMS code to the merchant's phone, then the code back → a verified account.
 
 mod server;
+#[cfg(feature = "ssr")]
+pub mod service;
 mod validate;
 mod view;
 
