@@ -8,7 +8,7 @@ use crate::done::DoneView;
 use crate::flow::PageData;
 use crate::flow::Screen;
 use crate::registration::RegisterView;
-use crate::ui::{Fresh, HydrateOnly, focus_soon};
+use crate::ui::focus_soon;
 use crate::verification::VerifyView;
 
 /// The id of the `<script>` data block the page data travels in.
@@ -91,13 +91,12 @@ pub fn App(screen: Screen) -> impl IntoView {
         <StepIndicator screen/>
         <main id="main" class="container">
             // `EitherOf3`, not `.into_any()`: an `AnyView` carries async-hydration code for its
-            // whole subtree, which this app never uses. `Fresh`: a new step replaces the old one
-            // (see BENCHMARKS.md).
-            {move || Fresh(match screen.get() {
-                Screen::Register(s) => EitherOf3::A(HydrateOnly(view! { <RegisterView screen=s step/> })),
+            // whole subtree, which this app never uses (see BENCHMARKS.md).
+            {move || match screen.get() {
+                Screen::Register(s) => EitherOf3::A(view! { <RegisterView screen=s step/> }),
                 Screen::Verify(s) => EitherOf3::B(view! { <VerifyView screen=s step/> }),
                 Screen::Done(s) => EitherOf3::C(view! { <DoneView screen=s/> }),
-            })}
+            }}
         </main>
     }
 }

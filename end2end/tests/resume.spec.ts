@@ -89,7 +89,7 @@ test("an unknown outcome is said plainly, and the form is not sent again", async
   expect(await registrations()).toHaveLength(1);
 });
 
-test("a session lost on the code step sends the merchant back to the form, rendered by the server", async ({ page, context }, testInfo) => {
+test("a session lost on the code step sends the merchant back to an empty form", async ({ page, context }, testInfo) => {
   await open(page, testInfo);
   await fillRegistration(page);
   await page.getByRole("button", { name: "Open my Stamps.com account" }).click();
@@ -100,7 +100,7 @@ test("a session lost on the code step sends the merchant back to the form, rende
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Open your free Stamps.com account");
   await expect(page.getByLabel("Account nickname")).toHaveValue("");
   if (usesJavaScript(testInfo)) {
-    // The page came back alive after the reload: the form is driven by the browser again.
+    // The form the browser built (or the server rendered, without JavaScript) works.
     await expect(page.locator("html[data-hydrated]")).toBeAttached();
     await page.getByRole("button", { name: "Open my Stamps.com account" }).click();
     await expect(page.getByRole("alert")).toBeFocused();

@@ -129,7 +129,6 @@ fn new_row<'a>(
     session_id: Option<&'a str>,
     valid: &'a ValidRegistration,
 ) -> NewRegistration<'a> {
-    let digits = &valid.card.digits;
     NewRegistration {
         idempotency_key: key,
         owner_hash,
@@ -137,7 +136,7 @@ fn new_row<'a>(
         nickname: &valid.nickname,
         email: &valid.email,
         card_brand: valid.card.brand.api_value(),
-        card_last4: &digits[digits.len().saturating_sub(4)..],
+        card_last4: valid.card.last4(),
     }
 }
 

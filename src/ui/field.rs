@@ -2,7 +2,6 @@
 
 use leptos::prelude::*;
 
-use super::Fresh;
 use crate::error::FieldErrors;
 
 /// The ids a field's `aria-describedby` names: its hint, then its error when there is one.
@@ -52,15 +51,14 @@ impl FieldState {
 pub fn FieldMessage(name: &'static str, errors: RwSignal<FieldErrors>) -> impl IntoView {
     let message = move || errors.with(|e| e.get(name).map(str::to_owned));
     // A plain optional view, not `<Show>`: its children are an `AnyView`, whose async-hydration
-    // code alone was ~34 KB of the WebAssembly bundle. `Fresh`: a new message replaces the old
-    // (see BENCHMARKS.md).
+    // code the app never uses (see BENCHMARKS.md).
     view! {
-        {move || Fresh(message().map(|message| view! {
+        {move || message().map(|message| view! {
             <p class="field-error" id=format!("{name}-error")>
                 <span class="visually-hidden">"Error: "</span>
                 {message}
             </p>
-        }))}
+        })}
     }
 }
 

@@ -5,14 +5,12 @@ mod problems;
 mod submission;
 mod submit_button;
 mod summary;
-mod wrappers;
 
 pub use field::{FieldMessage, FieldState, TextField};
 pub use problems::Problems;
 pub use submission::Submission;
 pub use submit_button::SubmitButton;
 pub use summary::ErrorSummary;
-pub use wrappers::{Fresh, HydrateOnly};
 
 /// Moves keyboard and screen-reader focus to the element `selector` finds, once the page has
 /// drawn the change that brings it.

@@ -3,7 +3,7 @@
 use leptos::either::Either;
 use leptos::prelude::*;
 
-use super::{Fresh, Problems};
+use super::Problems;
 
 /// Shows the form's problem (field errors as links to their fields, anything else in plain
 /// words with its reference); [`Problems::show`] moves focus here.
@@ -19,8 +19,7 @@ pub fn ErrorSummary(problems: Problems) -> impl IntoView {
             aria-labelledby=move || error.with(Option::is_some).then_some("error-summary-title")
             node_ref=problems.summary
         >
-            // `Fresh`: a new problem replaces the old one's words (see BENCHMARKS.md).
-            {move || Fresh(error.get().map(|error| view! {
+            {move || error.get().map(|error| view! {
                 <h2 id="error-summary-title">"There is a problem"</h2>
                 {match error.field_errors() {
                     Some(fields) => Either::Left(view! {
@@ -39,7 +38,7 @@ pub fn ErrorSummary(problems: Problems) -> impl IntoView {
                 {error.reference().map(|reference| view! {
                     <p class="reference">"Reference for support: " <code>{reference.to_owned()}</code></p>
                 })}
-            }))}
+            })}
         </div>
     }
 }

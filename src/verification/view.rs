@@ -12,7 +12,7 @@ use crate::app::StepChange;
 use crate::error::{AppError, wait_in_words};
 use crate::fields::phone::normalize_us_phone;
 use crate::flow::Screen;
-use crate::ui::{ErrorSummary, Fresh, Problems, Submission, SubmitButton, TextField, focus_soon};
+use crate::ui::{ErrorSummary, Problems, Submission, SubmitButton, TextField, focus_soon};
 
 #[component]
 pub fn VerifyView(screen: VerifyScreen, step: StepChange) -> impl IntoView {
@@ -118,8 +118,7 @@ pub fn VerifyView(screen: VerifyScreen, step: StepChange) -> impl IntoView {
             "To finish, we text a code to your phone."
         </p>
         <ErrorSummary problems/>
-        // `Fresh`: the form for a new number replaces the last one (see BENCHMARKS.md).
-        {move || Fresh(match sent_to.get() {
+        {move || match sent_to.get() {
             None => Either::Left(view! { {resend_wait} {phone_form("Send code")} }),
             Some(masked) => Either::Right(view! {
                 <p class="sent" role="status">"We sent a code to " <strong>{masked}</strong> "."</p>
@@ -143,6 +142,6 @@ pub fn VerifyView(screen: VerifyScreen, step: StepChange) -> impl IntoView {
                     </details>
                 </div>
             }),
-        })}
+        }}
     }
 }
