@@ -14,12 +14,3 @@ pub enum Screen {
     Verify(VerifyScreen),
     Done(DoneScreen),
 }
-
-/// Everything the page is rendered from. The screen is also embedded in the page, so that
-/// hydration starts from exactly what the server rendered.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PageData {
-    pub screen: Screen,
-    /// Set in demo mode: the fixed code the embedded simulator accepts.
-    pub demo_code: Option<String>,
-}

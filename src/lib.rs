@@ -10,6 +10,7 @@ pub mod done;
 pub mod error;
 pub mod fields;
 pub mod flow;
+pub mod pages;
 pub mod registration;
 mod ui;
 pub mod verification;
@@ -38,32 +39,13 @@ pub fn today() -> YearMonth {
     }
 }
 
-/// The browser's entry point: hydrates the server-rendered page from the data it carries.
+/// The browser's entry point: brings the page's islands to life (the rest stays as the server
+/// rendered it).
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     // Panic messages in the console help while developing; a release build ships without them.
     #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
-    use leptos::wasm_bindgen::JsCast;
-    let document = leptos::prelude::document();
-    let screen = document
-        .get_element_by_id(app::PAGE_DATA_ID)
-        .and_then(|script| script.text_content())
-        .and_then(|base64| leptos::prelude::window().atob(base64.trim()).ok())
-        // `atob` answers with one char per byte.
-        .map(|binary| binary.chars().map(|byte| byte as u8).collect::<Vec<u8>>())
-        .and_then(|bytes| app::decode_page_data(&bytes));
-    let flow = document
-        .get_element_by_id(app::FLOW_ID)
-        .and_then(|flow| flow.dyn_into().ok());
-    match screen.zip(flow) {
-        Some((screen, flow)) => {
-            leptos::mount::hydrate_from(flow, move || leptos::view! { <app::App screen/> })
-                .forget();
-            app::mark_hydrated();
-        }
-        // Without its data the page stays as the server rendered it: plain forms still work.
-        None => leptos::logging::warn!("page data missing: the page stays server-rendered"),
-    }
+    leptos::mount::hydrate_islands();
 }

@@ -71,6 +71,13 @@ async fn get(
     (status, headers, body_bytes(response).await)
 }
 
+/// A path that is no file gets the app's page that says so, never a file's bytes.
+fn assert_is_the_not_found_page(body: &[u8], path: &str) {
+    let page = String::from_utf8_lossy(body);
+    assert!(page.contains("<h1>Page not found</h1>"), "{path}: {page}");
+    assert!(!page.contains("[package]"), "{path}");
+}
+
 fn cache_control(headers: &HeaderMap) -> &str {
     headers[header::CACHE_CONTROL].to_str().unwrap()
 }
@@ -323,7 +330,7 @@ async fn nothing_outside_the_site_root_is_served() {
             let (status, headers, body) = get(&mut app, path, "br").await;
             assert_eq!(status, StatusCode::NOT_FOUND, "{path} (hashed: {hashed})");
             assert_eq!(cache_control(&headers), "no-cache", "{path}");
-            assert!(body.is_empty(), "{path}");
+            assert_is_the_not_found_page(&body, path);
         }
         remove(&dir);
     }
@@ -343,7 +350,7 @@ async fn an_unknown_path_is_a_404_and_a_file_is_only_read() {
         let (status, headers, body) = get(&mut app, path, "br").await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
         assert_eq!(cache_control(&headers), "no-cache", "{path}");
-        assert!(body.is_empty(), "{path}");
+        assert_is_the_not_found_page(&body, path);
     }
     // A percent-encoded name is the same file.
     let (status, _, _) = get(&mut app, "/pkg/stamps-connect%2EJh4sh.js", "br").await;

@@ -1,6 +1,7 @@
 //! Cross-site posts to the server functions are refused with a 403, before anything runs.
 
 mod support;
+use support::POSTCARD;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -46,15 +47,13 @@ async fn cross_site_posts_are_refused_without_an_upstream_call() {
     ];
     for function in FUNCTIONS {
         for headers in &cross_site {
-            let response = app
-                .send(forged(function, headers, "application/json"))
-                .await;
+            let response = app.send(forged(function, headers, POSTCARD)).await;
             assert_eq!(
                 response.status(),
                 StatusCode::FORBIDDEN,
                 "{function} {headers:?}"
             );
-            let error: AppError = serde_json::from_slice(&body_bytes(response).await).unwrap();
+            let error: AppError = postcard::from_bytes(&body_bytes(response).await).unwrap();
             assert_eq!(error, AppError::CrossSite);
 
             // A plain form post, which is what a forging page would really send.
@@ -101,9 +100,7 @@ async fn the_pages_own_posts_pass() {
         vec![("origin", "http://localhost")],
     ] {
         app.cookie = None;
-        let response = app
-            .send(forged("register", &headers, "application/json"))
-            .await;
+        let response = app.send(forged("register", &headers, POSTCARD)).await;
         assert_eq!(response.status(), StatusCode::OK, "{headers:?}");
     }
 }
@@ -115,7 +112,7 @@ async fn with_a_public_origin_only_that_origin_passes() {
         .send(forged(
             "register",
             &[("origin", "http://localhost")],
-            "application/json",
+            POSTCARD,
         ))
         .await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
@@ -123,7 +120,7 @@ async fn with_a_public_origin_only_that_origin_passes() {
         .send(forged(
             "register",
             &[("origin", "https://connect.example.com")],
-            "application/json",
+            POSTCARD,
         ))
         .await;
     assert_eq!(accepted.status(), StatusCode::OK);

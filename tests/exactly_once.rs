@@ -3,6 +3,7 @@
 //! simulator counts the accounts it opened; the database holds one row.
 
 mod support;
+use support::POSTCARD;
 
 use std::time::Duration;
 
@@ -14,9 +15,8 @@ use stamps_connect::flow::Screen;
 use stamps_connect::server::storage::{Database, RegistrationStatus};
 use stamps_connect::simulator::{Endpoint, Fault};
 use support::databases::TestDatabase;
-use support::{TestApp, body_bytes, registration_form};
+use support::{TestApp, answer_of, body_bytes, registration_form};
 
-const JSON: &str = "application/json";
 const HTML: &str = "text/html";
 
 fn form_with_key(key: &str) -> Vec<(&str, &str)> {
@@ -27,7 +27,7 @@ fn form_with_key(key: &str) -> Vec<(&str, &str)> {
 
 async fn screen(response: Response<Body>) -> Screen {
     assert_eq!(response.status(), StatusCode::OK);
-    serde_json::from_slice(&body_bytes(response).await).expect("a screen")
+    postcard::from_bytes(&body_bytes(response).await).expect("a screen")
 }
 
 fn is_verify(screen: &Screen) -> bool {
@@ -54,7 +54,7 @@ async fn a_double_click_opens_one_account() {
 
         let form = form_with_key(&key);
         let clicks: Vec<_> = (0..3)
-            .map(|_| tokio::spawn(app.post_alongside("register", &form, JSON)))
+            .map(|_| tokio::spawn(app.post_alongside("register", &form, POSTCARD)))
             .collect();
         for click in clicks {
             let response = click.await.unwrap();
@@ -95,10 +95,12 @@ async fn a_second_tab_gets_the_first_tabs_result() {
     let first_tab = app.form_key().await;
     let second_tab = app.form_key().await;
 
-    let one = app.post("register", &form_with_key(&first_tab), JSON).await;
+    let one = app
+        .post("register", &form_with_key(&first_tab), POSTCARD)
+        .await;
     assert!(is_verify(&screen(one).await));
     let two = app
-        .post("register", &form_with_key(&second_tab), JSON)
+        .post("register", &form_with_key(&second_tab), POSTCARD)
         .await;
     assert!(is_verify(&screen(two).await));
 
@@ -117,13 +119,13 @@ async fn a_resubmit_after_a_network_error_waits_for_the_first_and_gets_its_resul
     let form = form_with_key(&key);
     let abandoned = tokio::time::timeout(
         Duration::from_millis(200),
-        app.post_alongside("register", &form, JSON),
+        app.post_alongside("register", &form, POSTCARD),
     )
     .await;
     assert!(abandoned.is_err(), "the first request was cut off");
     assert_eq!(status_of(&app, &key).await, RegistrationStatus::Submitted);
 
-    let retry = app.post("register", &form, JSON).await;
+    let retry = app.post("register", &form, POSTCARD).await;
     assert!(is_verify(&screen(retry).await));
     assert_eq!(app.upstream_requests(Endpoint::Register), 1);
     assert_eq!(app.upstream_registrations(), 1);
@@ -139,7 +141,7 @@ async fn a_request_cut_off_mid_call_still_finishes_and_the_next_page_resumes() {
     let form = form_with_key(&key);
     let cut_off = tokio::time::timeout(
         Duration::from_millis(100),
-        app.post_alongside("register", &form, JSON),
+        app.post_alongside("register", &form, POSTCARD),
     )
     .await;
     assert!(cut_off.is_err());
@@ -160,20 +162,18 @@ async fn a_form_posted_without_its_session_is_recognised_by_its_key() {
     let form = form_with_key(&key);
 
     // The session is gone (expired), the flow cookie is not: the key is this browser's.
-    let first = app.post("register", &form, JSON).await;
+    let first = app.post("register", &form, POSTCARD).await;
     assert!(is_verify(&screen(first).await));
     app.forget_cookie(support::SESSION_COOKIE);
-    let again = app.post("register", &form, JSON).await;
+    let again = app.post("register", &form, POSTCARD).await;
     assert!(is_verify(&screen(again).await));
     assert_eq!(app.upstream_registrations(), 1);
 
     // Cookies blocked: the post arrives as a new browser, with only the form's key. It is
     // neither sent again nor allowed to follow the registration.
     app.cookie = None;
-    let Screen::Register(refused) = screen(app.post("register", &form, JSON).await).await else {
-        panic!("a post of another browser's key stays on the form");
-    };
-    assert_eq!(refused.error, Some(AppError::SentFromAnotherBrowser));
+    let refused = answer_of(app.post("register", &form, POSTCARD).await).await;
+    assert_eq!(refused, Err(AppError::SentFromAnotherBrowser));
     assert_eq!(app.upstream_requests(Endpoint::Register), 1);
 }
 
@@ -184,19 +184,18 @@ async fn a_refused_registration_gives_the_next_submission_a_new_key() {
     let simulator = &app.simulator.simulator;
     simulator.inject_fault(Endpoint::Register, Fault::Refused, 1);
 
-    let refused = app.post("register", &form_with_key(&key), JSON).await;
-    let Screen::Register(form) = screen(refused).await else {
-        panic!("a refusal stays on the form");
-    };
-    assert!(form.error.is_some());
-    assert_ne!(
-        form.idempotency_key, key,
-        "the next submission is a new one"
-    );
+    let refused = app.post("register", &form_with_key(&key), POSTCARD).await;
+    assert_eq!(refused.status(), StatusCode::FAILED_DEPENDENCY);
+    assert!(matches!(
+        answer_of(refused).await,
+        Err(AppError::Upstream { .. })
+    ));
     assert_eq!(status_of(&app, &key).await, RegistrationStatus::Failed);
+    let next_key = support::idempotency_key_in(&app.page().await);
+    assert_ne!(next_key, key, "the next submission is a new one");
 
     let next = app
-        .post("register", &form_with_key(&form.idempotency_key), JSON)
+        .post("register", &form_with_key(&next_key), POSTCARD)
         .await;
     assert!(is_verify(&screen(next).await));
     assert_eq!(app.upstream_requests(Endpoint::Register), 2);
@@ -210,17 +209,11 @@ async fn after_an_unknown_outcome_the_form_is_not_sent_again_until_support_settl
     let simulator = &app.simulator.simulator;
     simulator.inject_fault(Endpoint::Register, Fault::DropConnection, 1);
 
-    let lost = app.post("register", &form_with_key(&key), JSON).await;
-    let Screen::Register(form) = screen(lost).await else {
-        panic!("an unknown outcome stays on the form");
+    let lost = answer_of(app.post("register", &form_with_key(&key), POSTCARD).await).await;
+    let Err(AppError::OutcomeUnknown { reference }) = lost.clone() else {
+        panic!("the merchant is told the outcome is unknown: {lost:?}");
     };
-    let Some(AppError::OutcomeUnknown { reference }) = form.error.clone() else {
-        panic!(
-            "the merchant is told the outcome is unknown: {:?}",
-            form.error
-        );
-    };
-    let message = form.error.unwrap().to_string();
+    let message = lost.unwrap_err().to_string();
     assert!(
         message.contains("do not enter your card again"),
         "{message}"
@@ -236,11 +229,11 @@ async fn after_an_unknown_outcome_the_form_is_not_sent_again_until_support_settl
     assert_eq!(row.reference, reference, "the reference finds the row");
 
     // Resubmitting, even from a reloaded page, is refused without a call.
-    let again = app.post("register", &form_with_key(&key), JSON).await;
-    let Screen::Register(again) = screen(again).await else {
-        panic!("still the form");
-    };
-    assert!(matches!(again.error, Some(AppError::OutcomeUnknown { .. })));
+    let again = answer_of(app.post("register", &form_with_key(&key), POSTCARD).await).await;
+    assert!(
+        matches!(again, Err(AppError::OutcomeUnknown { .. })),
+        "{again:?}"
+    );
     let page = app.page().await;
     assert!(
         page.contains(&reference),
@@ -337,7 +330,8 @@ async fn the_session_keeps_the_cardholder_and_expiry_only_until_the_account_is_o
     let mut form = form_with_key(&key);
     form.retain(|(name, _)| *name != "postal_code");
     form.push(("postal_code", "7875"));
-    app.call("register", &form).await;
+    let invalid = app.attempt("register", &form).await;
+    assert!(matches!(invalid, Err(AppError::Invalid(_))), "{invalid:?}");
     let kept = stored_sessions(&app.state.database).await;
     assert!(kept.contains("my credit card"), "kept while on the form");
     assert!(kept.contains("2035"));
@@ -358,10 +352,11 @@ async fn a_refusal_is_still_said_after_a_reload_and_a_repeat_of_the_refused_post
     app.simulator
         .simulator
         .inject_fault(Endpoint::Register, Fault::Refused, 1);
-    let Screen::Register(refused) = app.call("register", &form_with_key(&key)).await else {
-        panic!("a refusal stays on the form");
-    };
-    assert!(refused.error.is_some());
+    let refused = app.attempt("register", &form_with_key(&key)).await;
+    assert!(
+        matches!(refused, Err(AppError::Upstream { .. })),
+        "{refused:?}"
+    );
 
     for _ in 0..2 {
         let page = app.page().await;
@@ -377,10 +372,8 @@ async fn a_refusal_is_still_said_after_a_reload_and_a_repeat_of_the_refused_post
     }
     // A double click's second request, arriving after the first was refused: told the same,
     // not sent again.
-    let Screen::Register(again) = app.call("register", &form_with_key(&key)).await else {
-        panic!("the refused post is not sent again");
-    };
-    assert!(matches!(again.error, Some(AppError::Upstream { .. })));
+    let again = app.attempt("register", &form_with_key(&key)).await;
+    assert!(matches!(again, Err(AppError::Upstream { .. })), "{again:?}");
     assert_eq!(app.upstream_requests(Endpoint::Register), 1);
 
     // The form sent anew, with the key the page now carries, is a new registration.

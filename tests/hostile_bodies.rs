@@ -9,6 +9,7 @@
 //! replays the same run.
 
 mod support;
+use support::POSTCARD;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -157,7 +158,7 @@ async fn a_valid_form_with_one_hostile_field_is_refused_on_that_field() {
             for (what, value) in values {
                 let case = format!("{backend}: {what} in {field}");
                 let form = with_field(field, value);
-                let response = app.post("register", &form, "application/json").await;
+                let response = app.post("register", &form, POSTCARD).await;
                 let status = response.status();
                 assert!(status.as_u16() < 500, "{case}: {status}");
                 if status == StatusCode::PAYLOAD_TOO_LARGE {
@@ -165,14 +166,11 @@ async fn a_valid_form_with_one_hostile_field_is_refused_on_that_field() {
                     assert!(value.len() > 16 * 1024, "{case}");
                     continue;
                 }
-                assert_eq!(status, StatusCode::OK, "{case}");
-                let screen: Screen = serde_json::from_slice(&body_bytes(response).await)
-                    .unwrap_or_else(|error| panic!("{case}: not a screen ({error})"));
-                let Screen::Register(screen) = screen else {
-                    panic!("{case}: left the form");
-                };
-                let Some(AppError::Invalid(errors)) = &screen.error else {
-                    panic!("{case}: {:?}", screen.error);
+                assert_eq!(status, StatusCode::BAD_REQUEST, "{case}");
+                let error: AppError = postcard::from_bytes(&body_bytes(response).await)
+                    .unwrap_or_else(|error| panic!("{case}: not the app's error ({error})"));
+                let AppError::Invalid(errors) = &error else {
+                    panic!("{case}: {error:?}");
                 };
                 let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
                 assert_eq!(fields, [*field], "{case}: only that field is named");
@@ -191,9 +189,9 @@ async fn a_valid_form_with_one_hostile_field_is_refused_on_that_field() {
         // The refusals spent nothing: the same browser, from the same address, still registers,
         // and what goes upstream is composed and visible.
         let form = with_field("nickname", "Cafe\u{301} on Main");
-        let response = app.post("register", &form, "application/json").await;
+        let response = app.post("register", &form, POSTCARD).await;
         assert_eq!(response.status(), StatusCode::OK, "{backend}");
-        let screen: Screen = serde_json::from_slice(&body_bytes(response).await).unwrap();
+        let screen: Screen = postcard::from_bytes(&body_bytes(response).await).unwrap();
         assert!(
             matches!(screen, Screen::Verify(_)),
             "{backend}: a valid form still registers"
@@ -332,15 +330,9 @@ fn hostile_request(
             .header("sec-fetch-site", "same-origin")
             .header(header::ORIGIN, ORIGIN),
     };
-    let accept = [
-        "application/json",
-        "text/html",
-        "*/*",
-        "",
-        "text/html;q=0.1, \u{7f}",
-    ]
-    .choose(rng)
-    .unwrap();
+    let accept = [POSTCARD, "text/html", "*/*", "", "text/html;q=0.1, \u{7f}"]
+        .choose(rng)
+        .unwrap();
     if let Ok(accept) = header::HeaderValue::from_str(accept) {
         request = request.header(header::ACCEPT, accept);
     }
@@ -356,13 +348,9 @@ fn hostile_request(
                 r#"{{"phone":"5121112222","code":"123456","{}":1}}"#,
                 target.function()
             );
-            let content_type = [
-                "application/json",
-                "text/plain",
-                "multipart/form-data; boundary=x",
-            ]
-            .choose(rng)
-            .copied();
+            let content_type = [POSTCARD, "text/plain", "multipart/form-data; boundary=x"]
+                .choose(rng)
+                .copied();
             (content_type, Body::from(json), "not a form")
         }
         15..18 => (
@@ -383,7 +371,7 @@ fn hostile_request(
                 r#"{{"{}": ["5121112222"], "nested": {{"a": [1, {{}}]}}}}"#,
                 target.fields()[0]
             );
-            (Some(form), Body::from(json), "JSON sent as a form")
+            (Some(form), Body::from(json), "POSTCARD sent as a form")
         }
         _ => (
             Some(form),

@@ -2,6 +2,7 @@
 //! when to try again, and never reaches ShipEngine.
 
 mod support;
+use support::POSTCARD;
 
 use axum::http::{StatusCode, header};
 use stamps_connect::error::AppError;
@@ -21,7 +22,7 @@ fn upstream_calls(app: &TestApp, endpoint: Endpoint) -> usize {
         .count()
 }
 
-/// Asserts a JSON 429 that says when to try again; returns the wait.
+/// Asserts a POSTCARD 429 that says when to try again; returns the wait.
 async fn assert_rate_limited(response: axum::http::Response<axum::body::Body>) -> u64 {
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
     let retry_after: u64 = response.headers()[header::RETRY_AFTER]
@@ -29,7 +30,7 @@ async fn assert_rate_limited(response: axum::http::Response<axum::body::Body>) -
         .unwrap()
         .parse()
         .unwrap();
-    let error: AppError = serde_json::from_slice(&body_bytes(response).await).unwrap();
+    let error: AppError = postcard::from_bytes(&body_bytes(response).await).unwrap();
     assert_eq!(
         error,
         AppError::RateLimited {
@@ -54,7 +55,7 @@ async fn the_send_past_the_sessions_limit_gets_429() {
         app.call("send_code", &[("phone", "5121112222")]).await;
     }
     let response = app
-        .post("send_code", &[("phone", "5121112222")], "application/json")
+        .post("send_code", &[("phone", "5121112222")], POSTCARD)
         .await;
     let wait = assert_rate_limited(response).await;
     assert!((3590..=3600).contains(&wait), "{wait}");
@@ -72,11 +73,7 @@ async fn sends_to_one_phone_are_limited_across_browsers() {
     app.peer.set_ip([198, 51, 100, 9].into());
     registered(&mut app).await;
     let response = app
-        .post(
-            "send_code",
-            &[("phone", "(512) 111-2222")],
-            "application/json",
-        )
+        .post("send_code", &[("phone", "(512) 111-2222")], POSTCARD)
         .await;
     assert_rate_limited(response).await;
     // Another number is still fine.
@@ -96,7 +93,7 @@ async fn sends_from_one_address_are_limited_across_browsers() {
     }
     registered(&mut app).await;
     let response = app
-        .post("send_code", &[("phone", "5121110003")], "application/json")
+        .post("send_code", &[("phone", "5121110003")], POSTCARD)
         .await;
     assert_rate_limited(response).await;
 
@@ -120,7 +117,7 @@ async fn sends_of_the_whole_app_are_capped() {
     app.peer.set_ip([198, 51, 100, 9].into());
     registered(&mut app).await;
     let response = app
-        .post("send_code", &[("phone", "5129998888")], "application/json")
+        .post("send_code", &[("phone", "5129998888")], POSTCARD)
         .await;
     assert_rate_limited(response).await;
     assert_eq!(upstream_calls(&app, Endpoint::SendCode), 2);
@@ -133,19 +130,15 @@ async fn registrations_from_one_address_are_limited() {
         registered(&mut app).await;
     }
     app.cookie = None;
-    let response = app
-        .post("register", &registration_form(), "application/json")
-        .await;
+    let response = app.post("register", &registration_form(), POSTCARD).await;
     assert_rate_limited(response).await;
     assert_eq!(upstream_calls(&app, Endpoint::Register), 2);
 
     // Forms that never go upstream are not counted, nor refused.
     let mut invalid = registration_form();
     invalid.retain(|(name, _)| *name != "agree_to_carrier_terms");
-    let Screen::Register(screen) = app.call("register", &invalid).await else {
-        panic!("stays on the form");
-    };
-    assert!(matches!(screen.error, Some(AppError::Invalid(_))));
+    let refused = app.attempt("register", &invalid).await;
+    assert!(matches!(refused, Err(AppError::Invalid(_))), "{refused:?}");
 }
 
 #[tokio::test]
@@ -161,7 +154,7 @@ async fn the_resend_wait_is_enforced_and_shown_on_the_page() {
     assert!((29..=30).contains(&shown), "{shown}");
 
     let response = app
-        .post("send_code", &[("phone", "5121112222")], "application/json")
+        .post("send_code", &[("phone", "5121112222")], POSTCARD)
         .await;
     let wait = assert_rate_limited(response).await;
     assert!((29..=30).contains(&wait), "{wait}");
@@ -222,13 +215,14 @@ async fn after_too_many_wrong_codes_only_a_new_code_can_be_checked() {
     registered(&mut app).await;
     app.call("send_code", &[("phone", "5121112222")]).await;
     for _ in 0..2 {
-        app.call("verify_code", &[("code", "000000")]).await;
+        let wrong = app.attempt("verify_code", &[("code", "000000")]).await;
+        assert!(matches!(wrong, Err(AppError::Invalid(_))), "{wrong:?}");
     }
     let response = app
-        .post("verify_code", &[("code", "123456")], "application/json")
+        .post("verify_code", &[("code", "123456")], POSTCARD)
         .await;
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
-    let error: AppError = serde_json::from_slice(&body_bytes(response).await).unwrap();
+    let error: AppError = postcard::from_bytes(&body_bytes(response).await).unwrap();
     assert_eq!(error, AppError::TooManyWrongCodes);
     assert!(error.to_string().contains("Send a new code"));
     assert_eq!(upstream_calls(&app, Endpoint::VerifyCode), 2);

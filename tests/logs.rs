@@ -2,6 +2,7 @@
 //! the card number; neither does any response.
 
 mod support;
+use support::POSTCARD;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -85,7 +86,7 @@ async fn a_whole_flow_logs_and_answers_neither_the_key_nor_the_card_number() {
     let mut app = TestApp::start_with(&[("LIMIT_RESEND_COOLDOWN_SECS", "60")]).await;
     let mut responses = Responses::default();
     let form = registration_form();
-    let json = "application/json";
+    let json = POSTCARD;
 
     responses
         .keep(

@@ -2,6 +2,7 @@
 //! every response (on every log line: `log_format.rs`).
 
 mod support;
+use support::POSTCARD;
 
 use axum::body::Body;
 use axum::http::{HeaderValue, Request, StatusCode, header};
@@ -62,9 +63,7 @@ async fn metrics_name_the_upstream_calls_registrations_codes_and_limit_rejection
     app.call("send_code", &[("phone", "5121112222")]).await;
     // A second merchant from the same address is over the registration limit.
     app.cookie = None;
-    let refused = app
-        .post("register", &registration_form(), "application/json")
-        .await;
+    let refused = app.post("register", &registration_form(), POSTCARD).await;
     assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
 
     let (status, headers, text) = get(&mut app, "/metrics").await;

@@ -4,6 +4,7 @@
 //! `TEST_DATABASE_URL` is set.
 
 mod support;
+use support::POSTCARD;
 
 use axum::body::Body;
 use axum::http::{Response, StatusCode, header};
@@ -18,7 +19,6 @@ use support::{
     registration_form,
 };
 
-const JSON: &str = "application/json";
 const WRONG_CODE: (&str, &str) = ("code", "000000");
 const PHONE: (&str, &str) = ("phone", "5121112222");
 
@@ -100,7 +100,7 @@ async fn two_hundred_simultaneous_wrong_codes_reach_shipengine_at_most_the_limit
         waiting_for_a_code(&mut app).await;
 
         let burst = (0..200)
-            .map(|_| app.post_alongside("verify_code", &[WRONG_CODE], JSON))
+            .map(|_| app.post_alongside("verify_code", &[WRONG_CODE], POSTCARD))
             .collect();
         let responses = all_at_once(burst).await;
         assert_no_server_error(&responses, backend);
@@ -112,7 +112,9 @@ async fn two_hundred_simultaneous_wrong_codes_reach_shipengine_at_most_the_limit
         assert_eq!(refused, 195, "{backend}");
 
         // The right code is refused too now: only a new code can be checked.
-        let response = app.post("verify_code", &[("code", "123456")], JSON).await;
+        let response = app
+            .post("verify_code", &[("code", "123456")], POSTCARD)
+            .await;
         assert_eq!(
             response.status(),
             StatusCode::TOO_MANY_REQUESTS,
@@ -131,7 +133,7 @@ async fn fifty_simultaneous_sends_from_one_session_text_one_code() {
         app.call("register", &registration_form()).await;
 
         let burst = (0..50)
-            .map(|_| app.post_alongside("send_code", &[PHONE], JSON))
+            .map(|_| app.post_alongside("send_code", &[PHONE], POSTCARD))
             .collect();
         let responses = all_at_once(burst).await;
         assert_no_server_error(&responses, backend);
@@ -166,12 +168,12 @@ async fn the_same_bursts_over_twenty_fresh_sessions_of_one_flow_get_no_more() {
         let mut burst = Vec::new();
         for session in &sessions {
             for _ in 0..10 {
-                burst.push(session.post_alongside("verify_code", &[WRONG_CODE], JSON));
+                burst.push(session.post_alongside("verify_code", &[WRONG_CODE], POSTCARD));
             }
         }
         let sends = sessions
             .iter()
-            .map(|session| session.post_alongside("send_code", &[PHONE], JSON));
+            .map(|session| session.post_alongside("send_code", &[PHONE], POSTCARD));
         burst.extend(sends);
         let responses = all_at_once(burst).await;
         assert_no_server_error(&responses, backend);
@@ -204,10 +206,12 @@ async fn a_key_copied_into_another_browser_drives_nothing() {
         other.forget_cookie(FLOW_COOKIE);
         let mut form = registration_form();
         form.push(("idempotency_key", &key));
-        let Screen::Register(refused) = other.call("register", &form).await else {
-            panic!("{backend}: another browser's key does not lead to its code step");
-        };
-        assert_eq!(refused.error, Some(AppError::SentFromAnotherBrowser));
+        let refused = other.attempt("register", &form).await;
+        assert_eq!(
+            refused,
+            Err(AppError::SentFromAnotherBrowser),
+            "{backend}: another browser's key does not lead to its code step"
+        );
         for _ in 0..3 {
             let Screen::Register(_) = other.call("send_code", &[PHONE]).await else {
                 panic!("{backend}: no code step for another browser");
@@ -259,7 +263,9 @@ async fn the_session_id_changes_as_the_flow_moves_on_and_an_old_one_is_worth_not
         let mut app = start_on(database, &[]).await;
         app.cookie = None;
         app.page().await;
-        app.call("register", &[("nickname", "Corner shop")]).await;
+        app.attempt("register", &[("nickname", "Corner shop")])
+            .await
+            .expect_err("a partial form is invalid");
         let on_the_form = app.cookie_value(SESSION_COOKIE).expect("a session");
         let database = app.state.database.clone();
         assert!(session_stored(&database, &on_the_form).await, "{backend}");
@@ -298,11 +304,12 @@ async fn a_session_cookie_without_its_flow_cookie_shows_nothing_typed() {
         let backend = database.backend();
         let mut app = start_on(database, &[]).await;
         app.cookie = None;
-        app.call(
+        app.attempt(
             "register",
             &[("nickname", "Corner shop"), ("city_locality", "Austin")],
         )
-        .await;
+        .await
+        .expect_err("a partial form is invalid");
         assert!(app.page().await.contains("Corner shop"), "{backend}");
 
         let mut other = app.same_browser();
@@ -311,7 +318,10 @@ async fn a_session_cookie_without_its_flow_cookie_shows_nothing_typed() {
         assert!(!page.contains("Corner shop"), "{backend}");
         assert!(!page.contains("Austin"), "{backend}");
         // Nor can it plant anything there: what it sends lands in a session of its own.
-        other.call("register", &[("nickname", "Planted")]).await;
+        other
+            .attempt("register", &[("nickname", "Planted")])
+            .await
+            .expect_err("a partial form is invalid");
         assert_ne!(
             other.cookie_value(SESSION_COOKIE),
             app.cookie_value(SESSION_COOKIE),
@@ -349,11 +359,11 @@ async fn a_double_click_on_the_last_free_registration_opens_the_account_and_refu
         let mut form = registration_form();
         form.push(("idempotency_key", &key));
         let clicks = (0..2)
-            .map(|_| app.post_alongside("register", &form, JSON))
+            .map(|_| app.post_alongside("register", &form, POSTCARD))
             .collect();
         for response in all_at_once(clicks).await {
             assert_eq!(response.status(), StatusCode::OK, "{backend}");
-            let screen: Screen = serde_json::from_slice(&body_bytes(response).await).unwrap();
+            let screen: Screen = postcard::from_bytes(&body_bytes(response).await).unwrap();
             assert!(matches!(screen, Screen::Verify(_)), "{backend}: {screen:?}");
         }
         assert_eq!(app.upstream_registrations(), 1, "{backend}");
@@ -399,7 +409,7 @@ async fn registrations_are_capped_per_email_and_in_total_even_when_simultaneous(
             .map(|_| {
                 let mut browser = app.same_browser();
                 browser.cookie = None;
-                browser.post_alongside("register", &same_email, JSON)
+                browser.post_alongside("register", &same_email, POSTCARD)
             })
             .collect();
         let responses = all_at_once(burst).await;
@@ -424,7 +434,7 @@ async fn registrations_are_capped_per_email_and_in_total_even_when_simultaneous(
                 form.push(("email", email));
                 let mut browser = app.same_browser();
                 browser.cookie = None;
-                browser.post_alongside("register", &form, JSON)
+                browser.post_alongside("register", &form, POSTCARD)
             })
             .collect();
         let responses = all_at_once(burst).await;
@@ -438,7 +448,7 @@ async fn registrations_are_capped_per_email_and_in_total_even_when_simultaneous(
             .into_iter()
             .find(|r| r.status() == StatusCode::TOO_MANY_REQUESTS)
             .expect("refusals");
-        let error: AppError = serde_json::from_slice(&body_bytes(response).await).unwrap();
+        let error: AppError = postcard::from_bytes(&body_bytes(response).await).unwrap();
         assert!(matches!(error, AppError::RateLimited { .. }), "{error:?}");
     }
 }
@@ -457,11 +467,11 @@ async fn checks_are_capped_per_address_and_a_refused_one_counts_against_nothing(
         .await;
         waiting_for_a_code(&mut app).await;
         for _ in 0..3 {
-            let response = app.post("verify_code", &[WRONG_CODE], JSON).await;
-            assert_eq!(response.status(), StatusCode::OK, "{backend}");
+            let response = app.post("verify_code", &[WRONG_CODE], POSTCARD).await;
+            assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{backend}");
         }
         for _ in 0..4 {
-            let response = app.post("verify_code", &[WRONG_CODE], JSON).await;
+            let response = app.post("verify_code", &[WRONG_CODE], POSTCARD).await;
             assert_eq!(
                 response.status(),
                 StatusCode::TOO_MANY_REQUESTS,
@@ -513,7 +523,9 @@ async fn a_page_view_writes_nothing() {
         assert_eq!(rows_written(&app.state.database).await, 0, "{backend}");
 
         // A post does: the merchant's typing is kept.
-        app.call("register", &[("nickname", "Shop")]).await;
+        app.attempt("register", &[("nickname", "Shop")])
+            .await
+            .expect_err("a partial form is invalid");
         assert!(rows_written(&app.state.database).await > 0, "{backend}");
     }
 }

@@ -2,6 +2,7 @@
 //! request from another browser, or a body naming another carrier, acts on nothing but its own.
 
 mod support;
+use support::POSTCARD;
 
 use stamps_connect::flow::Screen;
 use support::{TestApp, body_bytes, registration_form};
@@ -21,7 +22,9 @@ fn ids_in(path: &str) -> (String, Option<String>) {
 async fn waiting_for_the_right_code(app: &mut TestApp) -> (String, String) {
     app.call("register", &registration_form()).await;
     app.call("send_code", &[("phone", "5121112222")]).await;
-    app.call("verify_code", &[("code", "000000")]).await;
+    app.attempt("verify_code", &[("code", "000000")])
+        .await
+        .expect_err("a wrong code");
     let put = app.simulator.simulator.requests().pop().unwrap();
     let (carrier_id, verification_id) = ids_in(&put.path);
     (carrier_id, verification_id.unwrap())
@@ -40,7 +43,7 @@ async fn another_browser_naming_the_carrier_sends_and_verifies_nothing() {
     ];
     let send = [&[("phone", "5125550000")], &forged_ids[..]].concat();
     let verify = [&[("code", "123456")], &forged_ids[..]].concat();
-    for accept in ["application/json", "text/html"] {
+    for accept in [POSTCARD, "text/html"] {
         app.cookie = None;
         app.post("send_code", &send, accept).await;
         app.post("verify_code", &verify, accept).await;
@@ -89,11 +92,12 @@ async fn a_body_naming_another_carrier_acts_on_the_sessions_own() {
         &[&[("phone", "5123334444")], &forged_ids[..]].concat(),
     )
     .await;
-    app.call(
+    app.attempt(
         "verify_code",
         &[&[("code", "000000")], &forged_ids[..]].concat(),
     )
-    .await;
+    .await
+    .expect_err("a wrong code");
 
     let received = app.simulator.simulator.requests();
     assert_eq!(received.len(), 2);
@@ -112,11 +116,11 @@ async fn the_ids_never_reach_the_browser_before_the_account_is_done() {
     let mut app = TestApp::start().await;
     app.call("register", &registration_form()).await;
     let sent = app
-        .post("send_code", &[("phone", "5121112222")], "application/json")
+        .post("send_code", &[("phone", "5121112222")], POSTCARD)
         .await;
     let sent = String::from_utf8(body_bytes(sent).await).unwrap();
     let wrong = app
-        .post("verify_code", &[("code", "000000")], "application/json")
+        .post("verify_code", &[("code", "000000")], POSTCARD)
         .await;
     let wrong = String::from_utf8(body_bytes(wrong).await).unwrap();
     let page = app.page().await;

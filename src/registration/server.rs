@@ -10,10 +10,10 @@ use crate::flow::Screen;
 /// Relays the form to ShipEngine's registration, exactly once: see [`super::service::register`].
 #[server(endpoint = "register", output = Postcard)]
 pub async fn register(#[server(flatten)] form: RegistrationForm) -> Result<Screen, AppError> {
-    use crate::server::{AppState, ClientIp, Flow};
+    use crate::server::{AppState, ClientIp, Flow, answer};
 
     let flow = Flow::load().await?;
     let state = AppState::from_context()?;
     let ClientIp(ip) = ClientIp::from_context()?;
-    super::service::register(&state, flow, ip, &form).await
+    answer(super::service::register(&state, flow, ip, &form).await)
 }

@@ -90,7 +90,7 @@ pub async fn register(
         tracing::warn!(limit = over.limit, %ip, "registration refused");
         metrics::limit_rejected(over.limit);
         metrics::registration(Registration::Limited);
-        return flow.refuse(over.into()).await;
+        return flow.fail(over.into()).await;
     }
     // In a task of its own, tracked so a graceful shutdown waits for it: a merchant closing the
     // tab (or a deploy) must not cut the call short, or the row would never learn its outcome.

@@ -6,13 +6,13 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
 use super::{Register, RegisterScreen, RegistrationForm, validate_registration};
-use crate::app::StepChange;
 use crate::error::{AppError, FieldErrors};
 use crate::fields::card::{
     card_digits, card_number_could_become_valid, detect_brand, format_card_number,
 };
 use crate::fields::states::US_STATES;
 use crate::flow::Screen;
+use crate::pages::StepChange;
 use crate::ui::{
     ErrorSummary, FieldMessage, FieldState, Problems, Submission, SubmitButton, TextField,
 };

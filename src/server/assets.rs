@@ -15,6 +15,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
 use leptos::config::{LeptosOptions, errors::LeptosConfigError, get_configuration};
+use tower::ServiceExt;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -85,12 +86,14 @@ fn hash_file(options: &LeptosOptions) -> PathBuf {
 /// read into memory here and served from there, each with a strong `ETag`. Without (`cargo leptos
 /// watch` with `LEPTOS_HASH_FILES=false`), the build rewrites files under the same names while
 /// the server runs, so they are read from disk on each request.
-pub fn routes<S>(options: &LeptosOptions) -> Router<S>
+///
+/// A path that is no file is handed to `not_found` (the app's page that says so).
+pub fn routes<S>(options: &LeptosOptions, not_found: Router) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
 {
     if !options.hash_files {
-        return from_disk(options);
+        return from_disk(options, not_found);
     }
     let table = AssetTable::load(
         Path::new(options.site_root.as_ref()),
@@ -98,21 +101,33 @@ where
         IMMUTABLE,
         REVALIDATE,
     );
-    Router::new().fallback(serve).with_state(Arc::new(table))
+    Router::new()
+        .fallback(serve)
+        .with_state((Arc::new(table), not_found))
 }
 
-async fn serve(State(table): State<Arc<AssetTable>>, request: Request) -> Response {
-    table.respond(request.method(), request.uri().path(), request.headers())
+async fn serve(
+    State((table, not_found)): State<(Arc<AssetTable>, Router)>,
+    request: Request,
+) -> Response {
+    if table.has(request.method(), request.uri().path()) {
+        return table.respond(request.method(), request.uri().path(), request.headers());
+    }
+    match not_found.oneshot(request).await {
+        Ok(response) => response,
+        Err(never) => match never {},
+    }
 }
 
 /// Every file read from disk, none kept by a cache.
-fn from_disk<S>(options: &LeptosOptions) -> Router<S>
+fn from_disk<S>(options: &LeptosOptions, not_found: Router) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
 {
     let serve_dir = ServeDir::new(options.site_root.as_ref())
         .precompressed_br()
-        .precompressed_gzip();
+        .precompressed_gzip()
+        .not_found_service(not_found);
     Router::new()
         .fallback_service(serve_dir)
         .layer(SetResponseHeaderLayer::overriding(

@@ -411,23 +411,16 @@ impl Flow {
         self.plain_form_post
     }
 
-    /// Records `error` for this step and returns the screen that shows it.
+    /// Ends the request with `error`, keeping what it changed (what was typed, a refusal).
     pub async fn fail(mut self, error: AppError) -> Result<Screen, AppError> {
-        if self.plain_form_post {
-            self.state.flash = Some(error.clone());
-        }
         self.save().await?;
-        Ok(self.screen_with(Some(error)))
+        Err(error)
     }
 
-    /// Refuses the request with `error` (a limit): the page's call gets it as an error status;
-    /// a plain form post finds it on the page it is redirected to.
-    pub async fn refuse(mut self, error: AppError) -> Result<Screen, AppError> {
-        if self.plain_form_post {
-            self.state.flash = Some(error.clone());
-            self.save().await?;
-        }
-        Err(error)
+    /// Keeps `error` for the page a plain form post is redirected to, which shows it once.
+    pub async fn flash(mut self, error: AppError) -> Result<(), AppError> {
+        self.state.flash = Some(error);
+        self.save().await
     }
 
     pub fn limits(&self) -> &LimitConfig {

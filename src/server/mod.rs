@@ -2,6 +2,7 @@
 //! (security headers, the cross-site check, body checks, limits), the serving loop (timeouts,
 //! graceful shutdown), the ShipEngine client, the database.
 
+mod answer;
 mod assets;
 mod client_ip;
 pub mod config;
@@ -19,8 +20,8 @@ pub mod shipengine;
 mod state;
 pub mod storage;
 pub mod upstream_error;
-mod wire;
 
+pub use answer::answer;
 pub use assets::leptos_options;
 pub use client_ip::ClientIp;
 pub use config::Config;

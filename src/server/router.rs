@@ -10,6 +10,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Router};
 use leptos::prelude::provide_context;
 use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
+use leptos_axum::render_app_to_stream_with_context;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 use tower_sessions::cookie::SameSite;
@@ -17,9 +18,7 @@ use tower_sessions::cookie::time::Duration;
 use tower_sessions::{Expiry, Session, SessionManagerLayer, SessionStore};
 
 use crate::app::shell;
-use crate::flow::PageData;
-use crate::flow::Screen;
-use crate::registration::RegisterScreen;
+use crate::pages::LoadedScreen;
 use crate::server::client_ip::ClientIp;
 use crate::server::csrf::refuse_cross_site;
 use crate::server::flow_owner::{FlowOwner, identify_flow_owner};
@@ -28,7 +27,7 @@ use crate::server::observability::{self, metrics};
 use crate::server::refusal::is_plain_form_post;
 use crate::server::security_headers::{add_security_headers, set_page_policy};
 use crate::server::storage::SessionStores;
-use crate::server::{AppState, Flow, assets, wire};
+use crate::server::{AppState, Flow, answer, assets};
 
 /// The session cookie's name over plain HTTP (development); over HTTPS it gets the `__Host-`
 /// prefix, so no sibling subdomain can plant one.
@@ -48,7 +47,7 @@ pub fn build_router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), refuse_cross_site));
     // The flow's responses carry what one merchant typed: no cache may keep them.
     let flow = Router::new()
-        .route("/", get(page).layer(owner()))
+        .route("/", get(merchant_page).layer(owner()))
         .route("/api/{*fn_name}", server_fns)
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
@@ -62,7 +61,11 @@ pub fn build_router(state: AppState) -> Router {
     let router = Router::new()
         .merge(flow)
         .merge(observability::routes())
-        .merge(assets::routes(&state.leptos_options))
+        // Any other path: the app's router finds no page, and says so.
+        .merge(assets::routes(
+            &state.leptos_options,
+            not_found_page(&state),
+        ))
         // A body that stalls is cut off (the server function answers 400), and no request may
         // hold its connection longer than a registration can take (503).
         .layer(RequestBodyTimeoutLayer::new(state.http.body))
@@ -90,8 +93,8 @@ fn sessions<S: SessionStore + Clone>(store: S, served_over_tls: bool) -> Session
         .with_expiry(Expiry::OnInactivity(Duration::hours(2)))
 }
 
-/// Renders the step the session is on.
-async fn page(
+/// The merchant flow, on the step this browser is on.
+async fn merchant_page(
     State(state): State<AppState>,
     Extension(owner): Extension<FlowOwner>,
     session: Session,
@@ -100,29 +103,53 @@ async fn page(
     let screen = match Flow::from_session(session, owner, false, &state).await {
         Ok(flow) => flow.take_screen().await,
         Err(error) => Err(error),
-    }
-    .unwrap_or_else(|error| {
-        Screen::Register(RegisterScreen {
-            error: Some(error),
-            ..Default::default()
-        })
-    });
-    let page = PageData {
-        screen,
-        demo_code: state.demo_code.clone(),
     };
-    let (options, stylesheet) = (state.leptos_options.clone(), state.stylesheet.clone());
-    let render = leptos_axum::render_app_to_stream_with_context(set_page_policy, move || {
-        shell(options.clone(), stylesheet.to_string(), page.clone())
-    });
+    render_page(&state, request, Some(LoadedScreen(screen))).await
+}
+
+/// A page that needs nothing loaded first.
+async fn other_page(State(state): State<AppState>, request: Request<Body>) -> Response {
+    render_page(&state, request, None).await
+}
+
+/// The page for a path that is neither a page of the app nor a file.
+fn not_found_page(state: &AppState) -> Router {
+    Router::new()
+        .fallback(other_page)
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
+        .with_state(state.clone())
+}
+
+/// Renders the app for `request`'s path, with what the page's handler loaded.
+async fn render_page(
+    state: &AppState,
+    request: Request<Body>,
+    loaded: Option<LoadedScreen>,
+) -> Response {
+    let options = state.leptos_options.clone();
+    let (stylesheet, demo_code) = (state.stylesheet.to_string(), state.demo_code.clone());
+    let render = render_app_to_stream_with_context(
+        move || {
+            set_page_policy();
+            provide_context(options.clone());
+            if let Some(loaded) = loaded.clone() {
+                provide_context(loaded);
+            }
+        },
+        move || shell(stylesheet.clone(), demo_code.clone()),
+    );
     render(request).await.into_response()
 }
 
 /// The three server functions, with the state and the client's address in their context.
 ///
-/// A plain HTML form post (no JavaScript) gets Post/Redirect/Get: a 303 to the page, which
-/// renders the outcome the function stored in the session. A call from the hydrated page gets
-/// the function's answer (see [`wire`]), with an error status that says whose fault it is.
+/// A plain HTML form post (no JavaScript) gets Post/Redirect/Get: a 303 back to the page it was
+/// sent from, which renders the outcome the flow stored (an error is kept in the session to be
+/// shown there once). A call from the island gets the function's answer, with an error status
+/// that says whose fault it is (see [`answer`]).
 async fn server_fn(
     State(state): State<AppState>,
     Extension(owner): Extension<FlowOwner>,
@@ -130,7 +157,7 @@ async fn server_fn(
     request: Request<Body>,
 ) -> Response {
     let plain_form_post = is_plain_form_post(request.headers());
-    let in_postcard = wire::wants_postcard(request.headers());
+    let back_to = page_sent_from(request.headers());
     let request = match read_form(request).await {
         Ok(request) => request,
         Err(refusal) => return refusal,
@@ -150,18 +177,46 @@ async fn server_fn(
     )
     .await
     .into_response();
-    if plain_form_post {
-        // (Leptos answers a plain post with a redirect, error or not: its header tells.)
-        if response.headers().contains_key(SERVER_FN_ERROR_HEADER) {
-            // A post the function could not take (its fields unreadable, say): the page it is
-            // sent back to says so, as it does for the function's own refusals.
-            let error = wire::error_of(response).await;
-            let flow = Flow::from_session(session, owner, true, &state).await;
-            if let Err(failure) = async { flow?.fail(error).await }.await {
-                tracing::error!(%failure, "a refused post's message was not kept");
-            }
+    // (Leptos marks a function's error with its header, whatever the status.)
+    let failed = response.headers().contains_key(SERVER_FN_ERROR_HEADER);
+    if !plain_form_post {
+        if failed && response.status() == StatusCode::INTERNAL_SERVER_ERROR {
+            // Leptos refuses arguments it cannot read before the function runs, as a 500: the
+            // request is the client's fault, and its status says so.
+            return answer::error_response(&answer::error_of(response).await);
         }
-        return Redirect::to("/").into_response();
+        return response;
     }
-    wire::answer(response, in_postcard).await
+    if failed {
+        let error = answer::error_of(response).await;
+        let flow = Flow::from_session(session, owner, true, &state).await;
+        if let Err(failure) = async { flow?.flash(error).await }.await {
+            tracing::error!(%failure, "a refused post's message was not kept");
+        }
+    }
+    Redirect::to(&back_to).into_response()
+}
+
+/// The path of the page a plain form post came from (its `Referer`, when that is this site's),
+/// else the merchant flow's.
+fn page_sent_from(headers: &axum::http::HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|host| host.to_str().ok());
+    let referer = headers
+        .get(header::REFERER)
+        .and_then(|referer| referer.to_str().ok())
+        .and_then(|referer| referer.parse::<axum::http::Uri>().ok());
+    match (host, referer) {
+        (Some(host), Some(referer))
+            if referer.authority().is_some_and(|a| a.as_str() == host)
+                && referer.path().starts_with('/')
+                && !referer.path().starts_with("/api/") =>
+        {
+            referer
+                .path_and_query()
+                .map_or_else(|| "/".to_owned(), |path| path.as_str().to_owned())
+        }
+        _ => "/".to_owned(),
+    }
 }

@@ -48,7 +48,7 @@ pub async fn send_code(
             // when the next may be asked for, not an error.
             return flow.current().await;
         }
-        return flow.refuse(over.into()).await;
+        return flow.fail(over.into()).await;
     }
     // Tracked, and recorded by the task: a dropped request or a shutdown still learns which
     // code was sent.
@@ -94,7 +94,7 @@ pub async fn verify_code(
     if let Err((limit, refusal)) = admit_check(state, &flow, &verification_id, ip).await? {
         tracing::warn!(limit, %ip, %carrier_id, "code not checked");
         metrics::limit_rejected(limit);
-        return flow.refuse(refusal).await;
+        return flow.fail(refusal).await;
     }
     let verification_id = VerificationId::parse(&verification_id).map_err(corrupt)?;
     let key = flow.idempotency_key().to_owned();

@@ -8,10 +8,10 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
 use super::{SendCode, VerifyCode, VerifyScreen, validate_code};
-use crate::app::StepChange;
 use crate::error::{AppError, wait_in_words};
 use crate::fields::phone::normalize_us_phone;
 use crate::flow::Screen;
+use crate::pages::StepChange;
 use crate::ui::{ErrorSummary, Problems, Submission, SubmitButton, TextField, focus_soon};
 
 #[component]

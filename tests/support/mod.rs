@@ -10,6 +10,7 @@ use axum::extract::ConnectInfo;
 use axum::http::{Request, Response, StatusCode, header};
 use http_body_util::BodyExt;
 use leptos::config::LeptosOptions;
+use stamps_connect::error::AppError;
 use stamps_connect::flow::Screen;
 use stamps_connect::server::{AppState, Config, build_router};
 use stamps_connect::simulator::{self, RunningSimulator, Simulator, SimulatorConfig};
@@ -27,6 +28,9 @@ pub const SESSION_COOKIE: &str = "stamps_connect_session";
 pub const FLOW_COOKIE: &str = "stamps_connect_flow";
 
 /// The origin the test browser's page is served from.
+/// What the island asks its server functions for.
+pub const POSTCARD: &str = "application/x-postcard";
+
 pub const ORIGIN: &str = "http://localhost";
 
 pub struct TestApp {
@@ -191,11 +195,23 @@ impl Browser {
         self.cookie = jar(kept);
     }
 
-    /// Calls a server function the way the hydrated page does; returns the next screen.
+    /// Calls a server function the way the island does; returns the next screen.
     pub async fn call(&mut self, function: &str, form: &[(&str, &str)]) -> Screen {
-        let response = self.post(function, form, "application/json").await;
-        assert_eq!(response.status(), StatusCode::OK, "{function}");
-        serde_json::from_slice(&body_bytes(response).await).expect("a screen")
+        match self.attempt(function, form).await {
+            Ok(screen) => screen,
+            Err(error) => panic!("{function}: {error:?}"),
+        }
+    }
+
+    /// Calls a server function the way the island does; returns its answer: the next screen,
+    /// or the error its status says.
+    pub async fn attempt(
+        &mut self,
+        function: &str,
+        form: &[(&str, &str)],
+    ) -> Result<Screen, AppError> {
+        let response = self.post(function, form, POSTCARD).await;
+        answer_of(response).await
     }
 
     /// Posts to a server function with the given `Accept` header, from the app's own page.
@@ -307,6 +323,40 @@ pub fn same_origin_post(function: &str) -> axum::http::request::Builder {
         .header(header::ORIGIN, ORIGIN)
         .header("sec-fetch-site", "same-origin")
         .header(header::REFERER, format!("{ORIGIN}/"))
+}
+
+/// The screen a page's island is rendered with (its props, as the browser reads them).
+pub fn screen_in(page: &str) -> Screen {
+    let props = page
+        .split_once(r#"data-props=""#)
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .map(|(props, _)| props)
+        .expect("the page has the merchant flow's island");
+    let json = props
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
+    #[derive(serde::Deserialize)]
+    struct Props {
+        screen: Screen,
+    }
+    serde_json::from_str::<Props>(&json)
+        .expect("the island's props")
+        .screen
+}
+
+/// What the island reads from a server function's answer (postcard, either way).
+pub async fn answer_of(response: Response<Body>) -> Result<Screen, AppError> {
+    let ok = response.status() == StatusCode::OK;
+    let bytes = body_bytes(response).await;
+    if ok {
+        Ok(postcard::from_bytes(&bytes).expect("a screen"))
+    } else {
+        Err(postcard::from_bytes(&bytes).expect("the app's error"))
+    }
 }
 
 pub async fn body_bytes(response: Response<Body>) -> Vec<u8> {

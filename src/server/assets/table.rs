@@ -133,6 +133,11 @@ impl AssetTable {
     }
 
     /// The answer to a request the other routes did not take.
+    /// Whether this table answers `method` on `path`: a file it has, or a method it refuses.
+    pub fn has(&self, method: &Method, path: &str) -> bool {
+        (method != Method::GET && method != Method::HEAD) || self.find(path).is_some()
+    }
+
     pub fn respond(&self, method: &Method, path: &str, headers: &HeaderMap) -> Response<Body> {
         if method != Method::GET && method != Method::HEAD {
             let mut response = empty(StatusCode::METHOD_NOT_ALLOWED, self.revalidate.clone());

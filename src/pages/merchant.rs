@@ -1,0 +1,104 @@
+//! The merchant's page at `/`: the three steps, as one island (the only part of the app the
+//! browser runs).
+
+use leptos::either::{Either, EitherOf3};
+use leptos::prelude::*;
+
+use super::TryAgain;
+use crate::done::DoneView;
+use crate::error::AppError;
+use crate::flow::Screen;
+use crate::registration::RegisterView;
+use crate::ui::focus_soon;
+use crate::verification::VerifyView;
+
+/// What the page handler loaded for this browser: the screen of its step, or why it could not.
+#[derive(Clone, Debug)]
+pub struct LoadedScreen(pub Result<Screen, AppError>);
+
+/// The merchant flow's route. A failure to load the flow says "try again" rather than showing
+/// an empty form a merchant might fill in for nothing.
+#[component]
+pub fn MerchantPage() -> impl IntoView {
+    match use_context::<LoadedScreen>() {
+        Some(LoadedScreen(Ok(screen))) => {
+            let options = use_context::<LeptosOptions>();
+            Either::Left(view! {
+                // Only the page with an island loads the WebAssembly.
+                {options.map(|options| view! { <HydrationScripts options islands=true/> })}
+                <MerchantFlow screen/>
+            })
+        }
+        _ => Either::Right(view! { <TryAgain/> }),
+    }
+}
+
+/// The steps and the current step's screen, rendered by the server and then driven in the
+/// browser: the server functions' answers move it from step to step without a reload.
+#[island]
+pub fn MerchantFlow(screen: Screen) -> impl IntoView {
+    let screen = RwSignal::new(screen);
+    let step = StepChange(screen.write_only());
+    // Effects run in the browser only: this one once the island is alive.
+    Effect::new(|_| mark_hydrated());
+    view! {
+        <StepIndicator screen/>
+        <main id="main" class="container">
+            {move || match screen.get() {
+                Screen::Register(s) => EitherOf3::A(view! { <RegisterView screen=s step/> }),
+                Screen::Verify(s) => EitherOf3::B(view! { <VerifyView screen=s step/> }),
+                Screen::Done(s) => EitherOf3::C(view! { <DoneView screen=s/> }),
+            }}
+        </main>
+    }
+}
+
+/// Tells tests (and styles) that the page has come alive; the benchmark reads the mark.
+fn mark_hydrated() {
+    if let Some(root) = document().document_element() {
+        let _ = root.set_attribute("data-hydrated", "true");
+    }
+    if let Some(performance) = window().performance() {
+        let _ = performance.mark("hydrated");
+    }
+}
+
+/// Moves the page on to another step, as the views' server calls answer.
+#[derive(Clone, Copy)]
+pub struct StepChange(WriteSignal<Screen>);
+
+impl StepChange {
+    /// `next` replaces the page's content: keyboard and screen-reader focus go to its heading,
+    /// as a page load would take them to the top.
+    pub fn go(self, next: Screen) {
+        self.0.set(next);
+        focus_soon("main h1");
+    }
+}
+
+/// Where the merchant is in the three steps.
+#[component]
+fn StepIndicator(screen: RwSignal<Screen>) -> impl IntoView {
+    let current = move || match screen.get() {
+        Screen::Register(_) => 1,
+        Screen::Verify(_) => 2,
+        Screen::Done(_) => 3,
+    };
+    let step = move |number: u8, label: &'static str| {
+        view! {
+            <li class:current=move || current() == number
+                aria-current=move || (current() == number).then_some("step")>
+                {label}
+            </li>
+        }
+    };
+    view! {
+        <nav class="steps" aria-label="Progress">
+            <ol>
+                {step(1, "Your details")}
+                {step(2, "Confirm your phone")}
+                {step(3, "Done")}
+            </ol>
+        </nav>
+    }
+}

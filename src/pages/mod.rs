@@ -1,0 +1,10 @@
+//! The app's pages, one per route (see [`crate::app::App`]). Only the merchant flow is an
+//! island, so every other page is plain server-rendered HTML and downloads no WebAssembly.
+
+mod merchant;
+mod not_found;
+mod try_again;
+
+pub use merchant::{LoadedScreen, MerchantFlow, MerchantPage, StepChange};
+pub use not_found::NotFound;
+pub use try_again::TryAgain;
