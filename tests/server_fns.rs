@@ -5,9 +5,13 @@ mod support;
 
 use axum::http::StatusCode;
 use serde_json::json;
-use stamps_connect::error::AppError;
+use stamps_connect::error::{AppError, UpstreamProblem};
+use stamps_connect::fields::FieldProblem;
 use stamps_connect::flow::Screen;
+use stamps_connect::i18n::Locale;
+use stamps_connect::registration::RegistrationField;
 use stamps_connect::simulator::{Endpoint, Fault};
+use stamps_connect::verification::VerificationField;
 use support::{API_KEY, TestApp, body_bytes, registration_form};
 
 fn carrier_path(path: &str) -> String {
@@ -145,8 +149,8 @@ async fn invalid_input_never_reaches_shipengine_and_keeps_what_was_typed() {
     let Some(AppError::Invalid(errors)) = &screen.error else {
         panic!("{:?}", screen.error)
     };
-    assert!(errors.get("postal_code").is_some());
-    assert!(errors.get("card_number").is_some());
+    assert!(errors.get(RegistrationField::PostalCode).is_some());
+    assert!(errors.get(RegistrationField::CardNumber).is_some());
     assert_eq!(screen.draft.email, "john.doe@example.com");
     assert_eq!(screen.draft.postal_code, "7875");
     assert_eq!(
@@ -165,9 +169,11 @@ async fn shipengine_refusing_is_a_summary_with_the_reference_and_keeps_the_draft
     let Screen::Register(screen) = app.call("register", &registration_form()).await else {
         panic!("a refusal keeps the merchant on the form")
     };
-    let Some(AppError::Upstream { message, reference }) = &screen.error else {
+    let Some(AppError::Upstream { problem, reference }) = &screen.error else {
         panic!("{:?}", screen.error)
     };
+    assert_eq!(*problem, UpstreamProblem::DetailsRefused);
+    let message = Locale::En.upstream_problem(*problem);
     assert!(
         message.contains("ShipEngine could not accept these details"),
         "{message}"
@@ -191,7 +197,9 @@ async fn a_wrong_code_is_a_field_error_and_the_right_one_still_works() {
     let Some(AppError::Invalid(errors)) = &screen.error else {
         panic!("{:?}", screen.error)
     };
-    assert!(errors.get("code").unwrap().contains("not right"));
+    let problem = errors.get(VerificationField::Code).unwrap();
+    assert_eq!(problem, FieldProblem::CodeWrong);
+    assert!(Locale::En.field_problem(problem).contains("not right"));
 
     assert!(matches!(
         app.call("verify_code", &[("code", "123456")]).await,
