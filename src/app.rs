@@ -6,6 +6,7 @@ use leptos_meta::{Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
+use crate::i18n::{Locale, Text};
 use crate::pages::{MerchantPage, NotFound};
 
 /// The whole document, rendered by the server. `demo_code` is set in demo mode: the fixed code
@@ -13,32 +14,30 @@ use crate::pages::{MerchantPage, NotFound};
 #[cfg(feature = "ssr")]
 pub fn shell(stylesheet: String, demo_code: Option<String>) -> impl IntoView {
     use leptos_meta::MetaTags;
+    let locale = Locale::current();
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=locale.tag()>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light"/>
-                <meta
-                    name="description"
-                    content="Open the free Stamps.com account that comes with your ShipEngine account, for discounted USPS postage: one form, then a code sent to your phone."
-                />
+                <meta name="description" content=locale.text(Text::MetaDescription)/>
                 <link rel="stylesheet" href=stylesheet/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <MetaTags/>
             </head>
             <body>
-                <a class="skip-link" href="#main">"Skip to main content"</a>
+                <a class="skip-link" href="#main">{locale.text(Text::SkipToMainContent)}</a>
                 {demo_code.map(|code| view! {
                     <div class="demo-banner" role="note">
-                        <strong>"Demo mode"</strong>
-                        " \u{2014} no real account is created; the code is "
+                        <strong>{locale.text(Text::DemoMode)}</strong>
+                        {locale.text(Text::DemoModeCodeIs)}
                         <strong class="demo-code">{code}</strong>
                     </div>
                 })}
                 <header class="site-header">
-                    <p class="brand">"stamps-connect"</p>
+                    <p class="brand">{locale.text(Text::Brand)}</p>
                 </header>
                 <App/>
             </body>
@@ -52,7 +51,7 @@ pub fn shell(stylesheet: String, demo_code: Option<String>) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Title text="Open your Stamps.com account"/>
+        <Title text=Locale::current().text(Text::PageTitle)/>
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/") view=MerchantPage/>

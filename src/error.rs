@@ -1,77 +1,88 @@
-//! The app's one error type. Every message is written for a merchant: no upstream text, no URL,
-//! no key, no card number. Details go to the server log; the merchant gets a calm sentence and,
-//! where there is one, a reference that support can look up.
+//! The app's one error type. It carries codes, never sentences: what the merchant reads comes
+//! from the language catalog ([`crate::i18n`]), with no upstream text, no URL, no key and no card
+//! number. Details go to the server log; the merchant gets a calm sentence and, where there is
+//! one, a reference that support can look up.
+
+use std::borrow::Cow;
 
 use leptos::server_fn::codec::PostcardEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+use crate::fields::FieldProblem;
+use crate::i18n::Locale;
+use crate::registration::RegistrationField;
+use crate::verification::VerificationField;
+
+/// Each variant's English wording is in `src/i18n/en.rs` (`Display` is the English text, for
+/// logs and for the plain-text refusals of a form post).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AppError {
     /// One or more fields need the merchant's attention; each error is shown beside its field.
-    #[error("There is a problem with the details you entered. Check the highlighted fields.")]
     Invalid(FieldErrors),
     /// ShipEngine refused or failed the call for a reason the merchant cannot fix by editing a field.
-    #[error("{message}")]
     Upstream {
-        message: String,
+        problem: UpstreamProblem,
         reference: Option<String>,
     },
     /// The registration was sent, but no usable answer came back: the account may or may not
     /// exist. Sending it again could open a second one, so the form is not sent again; support
     /// finds the registration by its reference and settles it.
-    #[error(
-        "We sent your details to ShipEngine but did not get an answer, so we cannot tell whether \
-         your Stamps.com account was opened. Please do not enter your card again: contact support \
-         with the reference below, and they will check and finish it for you."
-    )]
     OutcomeUnknown { reference: String },
     /// The same registration, sent a moment ago, is still on its way.
-    #[error(
-        "We are still opening your account. Please wait a minute, then reload this page. Do not \
-         enter your card again."
-    )]
     RegistrationInProgress,
     /// The form names a registration another browser sent (or this browser stopped sending
     /// its cookies): only the browser that sent it can follow it.
-    #[error(
-        "This form was already sent from another browser, or with cookies turned off. If you \
-         started opening your account there, finish it there. Otherwise allow cookies for this \
-         site, then reload this page."
-    )]
     SentFromAnotherBrowser,
     /// Too many attempts; the merchant can try again after a while.
-    #[error("Too many attempts. Please try again in {}.", wait_in_words(*.retry_after_secs))]
     RateLimited { retry_after_secs: u64 },
     /// Too many wrong codes for the code last sent: only a new code can be checked now.
-    #[error("That was too many wrong codes. Send a new code, then enter the new one.")]
     TooManyWrongCodes,
     /// A request we could not read at all (a hand-made or truncated form post).
-    #[error("We could not read that request. Please try again.")]
     BadRequest,
     /// A request far larger than any form of this page.
-    #[error("That request is too large. Please shorten what you entered and try again.")]
     TooLarge,
     /// A request sent by another site's page, refused.
-    #[error(
-        "This request came from another website, so we refused it. Open this page directly and try again."
-    )]
     CrossSite,
     /// Something broke on our side; the reference is in our logs.
-    #[error("Something went wrong on our side. Please try again in a moment.")]
     Internal { reference: Option<String> },
     /// The page's request got no answer (the connection dropped). Sending again is safe: a
     /// registration goes upstream once per form, whatever the number of tries.
-    #[error("We could not reach our server. Check your internet connection, then try again.")]
     Unreachable,
 }
 
+/// Why ShipEngine did not do what was asked, when no field is to blame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum UpstreamProblem {
+    /// A 400, 409 or 422 on no field the form shows.
+    DetailsRefused,
+    /// A 401 or 403: the operator's key or account, not the merchant's details.
+    NotSetUp,
+    /// A 404 on the registration.
+    RegistrationUnknown,
+    /// No connection to ShipEngine.
+    Unreachable,
+    /// ShipEngine took too long to answer.
+    NoAnswer,
+    /// Any other failure (a 5xx, an answer we cannot read).
+    Trouble,
+    /// ShipEngine refused the registration sent with this form (what a reload shows).
+    RegistrationRefused,
+    /// The code's verification is no longer known (a 404 on the check).
+    CodeExpired,
+}
+
 impl AppError {
-    /// One field's message, as the summary and the field show it.
-    pub fn invalid_field(field: &str, message: impl Into<String>) -> Self {
+    /// One field's problem, as the summary and the field show it.
+    pub fn invalid_field(field: impl Into<FormField>, problem: FieldProblem) -> Self {
         let mut errors = FieldErrors::default();
-        errors.push(field, message);
+        errors.push(field, problem);
         AppError::Invalid(errors)
+    }
+
+    /// What the merchant reads, in `locale`.
+    pub fn message(&self, locale: Locale) -> Cow<'static, str> {
+        locale.error(self)
     }
 
     /// The reference a merchant can quote to support, when there is one.
@@ -94,6 +105,15 @@ impl AppError {
     }
 }
 
+/// The English text, for logs and plain-text answers; pages use [`AppError::message`].
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(Locale::En))
+    }
+}
+
+impl std::error::Error for AppError {}
+
 impl FromServerFnError for AppError {
     type Encoder = PostcardEncoding;
 
@@ -109,22 +129,40 @@ impl FromServerFnError for AppError {
     }
 }
 
-/// A wait, as a person says it: "30 seconds", "1 minute", "2 hours" (rounded up).
-pub fn wait_in_words(secs: u64) -> String {
-    let (count, unit) = match secs {
-        0..60 => (secs, "second"),
-        60..=7200 => (secs.div_ceil(60), "minute"),
-        _ => (secs.div_ceil(3600), "hour"),
-    };
-    let plural = if count == 1 { "" } else { "s" };
-    format!("{count} {unit}{plural}")
+/// A field of one of the app's forms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum FormField {
+    Registration(RegistrationField),
+    Verification(VerificationField),
 }
 
-/// A message about one form field, keyed by the field's `name` (which is also its `id`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+impl FormField {
+    /// The field's HTML `name`, which is also its `id`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            FormField::Registration(field) => field.name(),
+            FormField::Verification(field) => field.name(),
+        }
+    }
+}
+
+impl From<RegistrationField> for FormField {
+    fn from(field: RegistrationField) -> Self {
+        FormField::Registration(field)
+    }
+}
+
+impl From<VerificationField> for FormField {
+    fn from(field: VerificationField) -> Self {
+        FormField::Verification(field)
+    }
+}
+
+/// What is wrong with one form field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldError {
-    pub field: String,
-    pub message: String,
+    pub field: FormField,
+    pub problem: FieldProblem,
 }
 
 /// The field errors of one submission, in the order the fields appear on the page.
@@ -132,29 +170,26 @@ pub struct FieldError {
 pub struct FieldErrors(pub Vec<FieldError>);
 
 impl FieldErrors {
-    pub fn push(&mut self, field: &str, message: impl Into<String>) {
+    pub fn push(&mut self, field: impl Into<FormField>, problem: FieldProblem) {
+        let field = field.into();
         // One message per field is enough: the first problem found is the one to fix first.
         if self.get(field).is_none() {
-            self.0.push(FieldError {
-                field: field.to_owned(),
-                message: message.into(),
-            });
+            self.0.push(FieldError { field, problem });
         }
     }
 
-    /// Replaces the message of `field` (or clears it with `None`), as live validation does.
-    pub fn set(&mut self, field: &str, message: Option<String>) {
+    /// Replaces the problem of `field` (or clears it with `None`), as live validation does.
+    pub fn set(&mut self, field: impl Into<FormField>, problem: Option<FieldProblem>) {
+        let field = field.into();
         self.0.retain(|e| e.field != field);
-        if let Some(message) = message {
-            self.push(field, message);
+        if let Some(problem) = problem {
+            self.push(field, problem);
         }
     }
 
-    pub fn get(&self, field: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.as_str())
+    pub fn get(&self, field: impl Into<FormField>) -> Option<FieldProblem> {
+        let field = field.into();
+        self.0.iter().find(|e| e.field == field).map(|e| e.problem)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -171,16 +206,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn waits_read_as_people_say_them() {
-        assert_eq!(wait_in_words(1), "1 second");
-        assert_eq!(wait_in_words(30), "30 seconds");
-        assert_eq!(wait_in_words(60), "1 minute");
-        assert_eq!(wait_in_words(61), "2 minutes");
-        assert_eq!(wait_in_words(3600), "60 minutes");
-        assert_eq!(wait_in_words(7201), "3 hours");
-    }
-
-    #[test]
     fn a_rate_limit_says_when_to_try_again() {
         let error = AppError::RateLimited {
             retry_after_secs: 90,
@@ -189,5 +214,64 @@ mod tests {
             error.to_string(),
             "Too many attempts. Please try again in 2 minutes."
         );
+    }
+
+    #[test]
+    fn one_problem_per_field_and_set_replaces_it() {
+        let mut errors = FieldErrors::default();
+        errors.push(RegistrationField::Email, FieldProblem::EmailMissing);
+        errors.push(RegistrationField::Email, FieldProblem::EmailInvalid);
+        errors.push(VerificationField::Code, FieldProblem::CodeMissing);
+        assert_eq!(
+            errors.get(RegistrationField::Email),
+            Some(FieldProblem::EmailMissing)
+        );
+        errors.set(RegistrationField::Email, Some(FieldProblem::EmailTooLong));
+        assert_eq!(
+            errors.get(RegistrationField::Email),
+            Some(FieldProblem::EmailTooLong)
+        );
+        errors.set(RegistrationField::Email, None);
+        assert_eq!(errors.get(RegistrationField::Email), None);
+        // The code step's phone is another field than the address's phone.
+        assert_eq!(errors.get(RegistrationField::Phone), None);
+        assert_eq!(errors.iter().count(), 1);
+    }
+
+    #[test]
+    fn errors_survive_postcard_and_json() {
+        let errors = [
+            AppError::invalid_field(
+                RegistrationField::CardNumber,
+                FieldProblem::CardNumberWrongLength(crate::fields::card::CardBrand::Amex),
+            ),
+            AppError::invalid_field(VerificationField::Code, FieldProblem::CodeWrong),
+            AppError::Upstream {
+                problem: UpstreamProblem::DetailsRefused,
+                reference: Some("ref".into()),
+            },
+            AppError::RateLimited {
+                retry_after_secs: 3,
+            },
+        ];
+        for error in errors {
+            let bytes = postcard::to_allocvec(&error).unwrap();
+            assert_eq!(postcard::from_bytes::<AppError>(&bytes).unwrap(), error);
+            let json = serde_json::to_string(&error).unwrap();
+            assert_eq!(serde_json::from_str::<AppError>(&json).unwrap(), error);
+        }
+    }
+
+    #[test]
+    fn a_field_is_named_as_its_form_posts_it() {
+        assert_eq!(
+            FormField::from(RegistrationField::AddressLine1).name(),
+            "address_line1"
+        );
+        assert_eq!(
+            FormField::from(RegistrationField::AgreeToCarrierTerms).name(),
+            "agree_to_carrier_terms"
+        );
+        assert_eq!(FormField::from(VerificationField::Code).name(), "code");
     }
 }

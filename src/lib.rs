@@ -10,6 +10,7 @@ pub mod done;
 pub mod error;
 pub mod fields;
 pub mod flow;
+pub mod i18n;
 pub mod pages;
 pub mod registration;
 mod ui;

@@ -137,7 +137,8 @@ proptest! {
             with_separators(digits.clone()).prop_map(move |typed| (brand, typed, digits.clone()))
         })
     ) {
-        let card = validate_card_number(&typed).map_err(TestCaseError::fail)?;
+        let card = validate_card_number(&typed)
+            .map_err(|problem| TestCaseError::fail(format!("{problem:?}")))?;
         prop_assert_eq!(card.brand, brand);
         prop_assert_eq!(&card.digits, &digits);
         prop_assert!(card_number_could_become_valid(&typed));

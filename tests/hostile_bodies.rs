@@ -17,10 +17,11 @@ use leptos::config::LeptosOptions;
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, RngCore, SeedableRng};
-use stamps_connect::error::AppError;
+use stamps_connect::error::{AppError, FormField};
 use stamps_connect::fields::phone::normalize_us_phone;
 use stamps_connect::fields::text::{HIDDEN, is_hidden, nfc};
 use stamps_connect::flow::Screen;
+use stamps_connect::registration::RegistrationField;
 use stamps_connect::simulator::Endpoint;
 use stamps_connect::verification::validate_code;
 use support::databases::TestDatabase;
@@ -119,18 +120,18 @@ async fn hostile_bodies_to_verify_code() {
 
 /// The fields a merchant types into (not the state, the radio buttons, the checkbox or the
 /// expiry, which are chosen).
-const TYPED_FIELDS: &[&str] = &[
-    "nickname",
-    "email",
-    "name",
-    "phone",
-    "company_name",
-    "address_line1",
-    "address_line2",
-    "city_locality",
-    "postal_code",
-    "card_name",
-    "card_number",
+const TYPED_FIELDS: &[RegistrationField] = &[
+    RegistrationField::Nickname,
+    RegistrationField::Email,
+    RegistrationField::Name,
+    RegistrationField::Phone,
+    RegistrationField::CompanyName,
+    RegistrationField::AddressLine1,
+    RegistrationField::AddressLine2,
+    RegistrationField::CityLocality,
+    RegistrationField::PostalCode,
+    RegistrationField::CardName,
+    RegistrationField::CardNumber,
 ];
 
 /// An otherwise valid registration with one typed field carrying a control character, a bidi
@@ -154,10 +155,10 @@ async fn a_valid_form_with_one_hostile_field_is_refused_on_that_field() {
         let mut app = start_on(database).await;
         app.page().await;
         app.simulator.simulator.clear_requests();
-        for field in TYPED_FIELDS {
+        for &field in TYPED_FIELDS {
             for (what, value) in values {
-                let case = format!("{backend}: {what} in {field}");
-                let form = with_field(field, value);
+                let case = format!("{backend}: {what} in {}", field.name());
+                let form = with_field(field.name(), value);
                 let response = app.post("register", &form, POSTCARD).await;
                 let status = response.status();
                 assert!(status.as_u16() < 500, "{case}: {status}");
@@ -172,8 +173,8 @@ async fn a_valid_form_with_one_hostile_field_is_refused_on_that_field() {
                 let AppError::Invalid(errors) = &error else {
                     panic!("{case}: {error:?}");
                 };
-                let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
-                assert_eq!(fields, [*field], "{case}: only that field is named");
+                let fields: Vec<FormField> = errors.iter().map(|e| e.field).collect();
+                assert_eq!(fields, [field.into()], "{case}: only that field is named");
                 if value.chars().any(is_hidden) {
                     assert_eq!(errors.get(field), Some(HIDDEN), "{case}");
                 }

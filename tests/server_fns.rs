@@ -6,9 +6,13 @@ use support::POSTCARD;
 
 use axum::http::StatusCode;
 use serde_json::json;
-use stamps_connect::error::AppError;
+use stamps_connect::error::{AppError, UpstreamProblem};
+use stamps_connect::fields::FieldProblem;
 use stamps_connect::flow::Screen;
+use stamps_connect::i18n::Locale;
+use stamps_connect::registration::RegistrationField;
 use stamps_connect::simulator::{Endpoint, Fault};
+use stamps_connect::verification::VerificationField;
 use support::{API_KEY, TestApp, body_bytes, registration_form};
 
 fn carrier_path(path: &str) -> String {
@@ -144,8 +148,8 @@ async fn invalid_input_never_reaches_shipengine_and_keeps_what_was_typed() {
     let Err(AppError::Invalid(errors)) = &refused else {
         panic!("{refused:?}")
     };
-    assert!(errors.get("postal_code").is_some());
-    assert!(errors.get("card_number").is_some());
+    assert!(errors.get(RegistrationField::PostalCode).is_some());
+    assert!(errors.get(RegistrationField::CardNumber).is_some());
     let page = app.page().await;
     assert!(page.contains(r#"value="john.doe@example.com""#), "{page}");
     assert!(page.contains(r#"value="7875""#));
@@ -160,9 +164,11 @@ async fn shipengine_refusing_is_a_summary_with_the_reference_and_keeps_the_draft
         .simulator
         .inject_fault(Endpoint::Register, Fault::Refused, 1);
     let refused = app.attempt("register", &registration_form()).await;
-    let Err(AppError::Upstream { message, reference }) = &refused else {
+    let Err(AppError::Upstream { problem, reference }) = &refused else {
         panic!("a refusal keeps the merchant on the form: {refused:?}")
     };
+    assert_eq!(*problem, UpstreamProblem::DetailsRefused);
+    let message = Locale::En.upstream_problem(*problem);
     assert!(
         message.contains("ShipEngine could not accept these details"),
         "{message}"
@@ -185,7 +191,9 @@ async fn a_wrong_code_is_a_field_error_and_the_right_one_still_works() {
     let Err(AppError::Invalid(errors)) = &wrong else {
         panic!("a wrong code is a field error: {wrong:?}")
     };
-    assert!(errors.get("code").unwrap().contains("not right"));
+    let problem = errors.get(VerificationField::Code).unwrap();
+    assert_eq!(problem, FieldProblem::CodeWrong);
+    assert!(Locale::En.field_problem(problem).contains("not right"));
 
     assert!(matches!(
         app.call("verify_code", &[("code", "123456")]).await,

@@ -3,18 +3,21 @@
 use leptos::prelude::*;
 
 use super::DoneScreen;
+use crate::i18n::{Locale, Text};
 
 #[component]
 pub fn DoneView(screen: DoneScreen) -> impl IntoView {
+    let locale = Locale::current();
+    let text = move |text| locale.text(text);
     view! {
         <div class="panel panel--success">
-            <h1 tabindex="-1">"Your Stamps.com account is ready"</h1>
-            <p class="lede">"It is verified and linked to ShipEngine. You can print USPS postage now."</p>
+            <h1 tabindex="-1">{text(Text::DoneTitle)}</h1>
+            <p class="lede">{text(Text::DoneLede)}</p>
         </div>
         <dl class="summary-list">
-            <div><dt>"Account nickname"</dt><dd>{screen.nickname}</dd></div>
-            <div><dt>"Carrier ID"</dt><dd><code>{screen.carrier_id}</code></dd></div>
-            <div><dt>"Status"</dt><dd>"Verified"</dd></div>
+            <div><dt>{text(Text::DoneNickname)}</dt><dd>{screen.nickname}</dd></div>
+            <div><dt>{text(Text::DoneCarrierId)}</dt><dd><code>{screen.carrier_id}</code></dd></div>
+            <div><dt>{text(Text::DoneStatus)}</dt><dd>{text(Text::DoneVerified)}</dd></div>
         </dl>
     }
 }

@@ -6,6 +6,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::FieldProblem;
+
 /// The card brands the Stamps.com registration accepts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CardBrand {
@@ -61,15 +63,6 @@ impl CardBrand {
             CardBrand::Visa | CardBrand::Mastercard | CardBrand::Discover => DEFAULT_GROUPS,
         }
     }
-
-    fn wrong_length_message(self) -> &'static str {
-        match self {
-            CardBrand::Visa => "A Visa card number has 13, 16 or 19 digits",
-            CardBrand::Mastercard => "A Mastercard number has 16 digits",
-            CardBrand::Amex => "An American Express card number has 15 digits",
-            CardBrand::Discover => "A Discover card number has 16 to 19 digits",
-        }
-    }
 }
 
 /// No accepted brand issues longer numbers (ISO/IEC 7812 caps a PAN at 19 digits).
@@ -94,11 +87,11 @@ const IIN_RANGES: &[(u16, u16, CardBrand)] = &[
     (6500, 6599, CardBrand::Discover),
 ];
 
-const MISSING: &str = "Enter your card number";
-const NOT_DIGITS: &str = "Your card number can only include digits, spaces and dashes";
-const INCOMPLETE: &str = "Your card number is incomplete";
-const UNKNOWN_BRAND: &str = "We accept Visa, Mastercard, American Express and Discover";
-const TYPO: &str = "Check your card number: it has a typo";
+const MISSING: FieldProblem = FieldProblem::CardNumberMissing;
+const NOT_DIGITS: FieldProblem = FieldProblem::CardNumberNotDigits;
+const INCOMPLETE: FieldProblem = FieldProblem::CardNumberIncomplete;
+const UNKNOWN_BRAND: FieldProblem = FieldProblem::CardBrandNotAccepted;
+const TYPO: FieldProblem = FieldProblem::CardNumberTypo;
 
 /// A card number that passed every check: the only form in which the server holds one.
 ///
@@ -236,7 +229,7 @@ fn group(digits: &str, sizes: &[usize]) -> String {
 
 /// Checks a card number as typed: characters, brand, length for the brand, then Luhn (Luhn last,
 /// so the merchant hears first about the mistakes that are easiest to fix).
-pub fn validate_card_number(input: &str) -> Result<ValidCard, &'static str> {
+pub fn validate_card_number(input: &str) -> Result<ValidCard, FieldProblem> {
     let digits = card_digits(input).ok_or(NOT_DIGITS)?;
     if digits.is_empty() {
         return Err(MISSING);
@@ -252,7 +245,7 @@ pub fn validate_card_number(input: &str) -> Result<ValidCard, &'static str> {
         return Err(INCOMPLETE);
     }
     if !brand.lengths().contains(&digits.len()) {
-        return Err(brand.wrong_length_message());
+        return Err(FieldProblem::CardNumberWrongLength(brand));
     }
     if !luhn_valid(&digits) {
         return Err(TYPO);
@@ -491,24 +484,24 @@ mod tests {
         let visa_14 = "42424242424242";
         assert_eq!(
             validate_card_number(visa_14),
-            Err(CardBrand::Visa.wrong_length_message())
+            Err(FieldProblem::CardNumberWrongLength(CardBrand::Visa))
         );
         let amex_16 = "3782822463100050";
         assert_eq!(
             validate_card_number(amex_16),
-            Err(CardBrand::Amex.wrong_length_message())
+            Err(FieldProblem::CardNumberWrongLength(CardBrand::Amex))
         );
         let amex_14 = "37828224631000";
         assert_eq!(validate_card_number(amex_14), Err(INCOMPLETE));
         let mastercard_19 = "5555555555554444000";
         assert_eq!(
             validate_card_number(mastercard_19),
-            Err(CardBrand::Mastercard.wrong_length_message())
+            Err(FieldProblem::CardNumberWrongLength(CardBrand::Mastercard))
         );
         let discover_20 = "60110000000000000001";
         assert_eq!(
             validate_card_number(discover_20),
-            Err(CardBrand::Discover.wrong_length_message())
+            Err(FieldProblem::CardNumberWrongLength(CardBrand::Discover))
         );
     }
 

@@ -1,16 +1,18 @@
 //! Email addresses: a pragmatic shape check. Only a message that arrives proves an address works,
 //! so this catches typos (a missing `@`, a space, no domain) without rejecting unusual but real ones.
 
+use super::FieldProblem;
+
 /// The SMTP limit on an address (RFC 5321 path length, less the angle brackets).
 const MAX_LENGTH: usize = 254;
 
-const MISSING: &str = "Enter your email address";
-const INVALID: &str = "Enter an email address like name@example.com";
-const TOO_LONG: &str = "Your email address must be 254 characters or fewer";
+const MISSING: FieldProblem = FieldProblem::EmailMissing;
+const INVALID: FieldProblem = FieldProblem::EmailInvalid;
+const TOO_LONG: FieldProblem = FieldProblem::EmailTooLong;
 
 /// The trimmed address, if it has exactly one `@`, something before it, a domain with a dot and no
 /// empty label after it, and no spaces.
-pub fn validate_email(input: &str) -> Result<String, &'static str> {
+pub fn validate_email(input: &str) -> Result<String, FieldProblem> {
     let email = input.trim();
     if email.is_empty() {
         return Err(MISSING);

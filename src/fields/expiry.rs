@@ -10,12 +10,14 @@ pub struct YearMonth {
 /// Issuers print expiry dates a few years out; anything further is a typo.
 const MAX_YEARS_AHEAD: u16 = 20;
 
-const MONTH_MISSING: &str = "Enter the expiry month";
-const MONTH_INVALID: &str = "Enter the expiry month as a number from 1 to 12";
-const YEAR_MISSING: &str = "Enter the expiry year";
-const YEAR_INVALID: &str = "Enter the expiry year as 2 or 4 digits, like 31 or 2031";
-const EXPIRED: &str = "Your card has expired";
-const TOO_FAR_AHEAD: &str = "Check the expiry year: it is more than 20 years away";
+use super::FieldProblem;
+
+const MONTH_MISSING: FieldProblem = FieldProblem::ExpiryMonthMissing;
+const MONTH_INVALID: FieldProblem = FieldProblem::ExpiryMonthInvalid;
+const YEAR_MISSING: FieldProblem = FieldProblem::ExpiryYearMissing;
+const YEAR_INVALID: FieldProblem = FieldProblem::ExpiryYearInvalid;
+const EXPIRED: FieldProblem = FieldProblem::CardExpired;
+const TOO_FAR_AHEAD: FieldProblem = FieldProblem::ExpiryTooFarAhead;
 
 /// Checks an expiry month (`"7"` or `"07"`) and year (`"2031"` or `"31"`) against `today`.
 ///
@@ -25,7 +27,7 @@ pub fn validate_expiry(
     month: &str,
     year: &str,
     today: YearMonth,
-) -> Result<(String, String), &'static str> {
+) -> Result<(String, String), FieldProblem> {
     let month = parse_month(month)?;
     let year = parse_year(year, today.year)?;
     let expiry = YearMonth { year, month };
@@ -38,7 +40,7 @@ pub fn validate_expiry(
     Ok((format!("{year:04}"), format!("{month:02}")))
 }
 
-fn parse_month(input: &str) -> Result<u8, &'static str> {
+fn parse_month(input: &str) -> Result<u8, FieldProblem> {
     let input = input.trim();
     if input.is_empty() {
         return Err(MONTH_MISSING);
@@ -50,7 +52,7 @@ fn parse_month(input: &str) -> Result<u8, &'static str> {
         .ok_or(MONTH_INVALID)
 }
 
-fn parse_year(input: &str, this_year: u16) -> Result<u16, &'static str> {
+fn parse_year(input: &str, this_year: u16) -> Result<u16, FieldProblem> {
     let input = input.trim();
     if input.is_empty() {
         return Err(YEAR_MISSING);
@@ -132,11 +134,11 @@ mod tests {
         month: 12,
     };
 
-    fn expiry(month: &str, year: &str, today: YearMonth) -> Result<(String, String), &'static str> {
+    fn expiry(month: &str, year: &str, today: YearMonth) -> Result<(String, String), FieldProblem> {
         validate_expiry(month, year, today)
     }
 
-    fn ok(year: &str, month: &str) -> Result<(String, String), &'static str> {
+    fn ok(year: &str, month: &str) -> Result<(String, String), FieldProblem> {
         Ok((year.to_owned(), month.to_owned()))
     }
 

@@ -4,12 +4,14 @@
 //! 512-111-2222 that strict numbering-plan rules would refuse, and refusing a number the
 //! merchant knows is theirs helps nobody. Other country codes are refused.
 
-const MISSING: &str = "Enter your phone number";
-const INVALID: &str = "Enter a US phone number, like (512) 555-0123";
+use super::FieldProblem;
+
+const MISSING: FieldProblem = FieldProblem::PhoneMissing;
+const INVALID: FieldProblem = FieldProblem::PhoneInvalid;
 
 /// Ten digits (area code, exchange, line) from a number typed the usual ways: `(512) 555-0123`,
 /// `512-555-0123`, `512.555.0123`, `+1 512 555 0123`, `1-512-555-0123`.
-pub fn normalize_us_phone(input: &str) -> Result<String, &'static str> {
+pub fn normalize_us_phone(input: &str) -> Result<String, FieldProblem> {
     let input = input.trim();
     if input.is_empty() {
         return Err(MISSING);

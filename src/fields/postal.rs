@@ -1,11 +1,13 @@
 //! US ZIP codes: 5 digits, or ZIP+4.
 
-const MISSING: &str = "Enter your ZIP code";
-const INVALID: &str = "Enter a ZIP code like 78756 or 78756-3717";
+use super::FieldProblem;
+
+const MISSING: FieldProblem = FieldProblem::ZipMissing;
+const INVALID: FieldProblem = FieldProblem::ZipInvalid;
 
 /// A ZIP code as `78756` or `78756-3717`. Spaces and dashes anywhere are ignored (people type
 /// `78756 3717`, autofill may give `787563717`), so any 5 or 9 digits pass.
-pub fn validate_zip(input: &str) -> Result<String, &'static str> {
+pub fn validate_zip(input: &str) -> Result<String, FieldProblem> {
     let input = input.trim();
     if input.is_empty() {
         return Err(MISSING);

@@ -1,13 +1,15 @@
 //! Typed text: the check every typed field goes through first (Unicode NFC, no hidden
 //! characters), and the rules of the free-text fields (names, address lines, city).
 
+use super::FieldProblem;
+
 /// A control character or an invisible reordering mark: nothing a merchant means to type.
-pub const HIDDEN: &str = "Remove the hidden or control characters from this field";
+pub const HIDDEN: FieldProblem = FieldProblem::Hidden;
 
 /// `input` in Unicode Normalization Form C, so that an "é" typed as `e` + U+0301 (as some
 /// keyboards and pasted text give it) is the one character U+00E9 in every check and upstream.
 ///
-/// Why two ways: the normalisation tables would add tens of KB to the WebAssembly bundle, and
+/// Why two ways: the normalisation tables would weigh on the WebAssembly bundle, and
 /// every browser already has them behind `String.prototype.normalize`; the server uses the
 /// `unicode-normalization` crate. Both implement the same Unicode algorithm.
 pub fn nfc(input: &str) -> String {
@@ -49,7 +51,7 @@ pub fn is_hidden(c: char) -> bool {
 
 /// The text in NFC, or [`HIDDEN`] when it carries a hidden character anywhere (even where
 /// trimming would drop it: a form typed in a browser never has one).
-pub fn visible_text(input: &str) -> Result<String, &'static str> {
+pub fn visible_text(input: &str) -> Result<String, FieldProblem> {
     let text = nfc(input);
     if text.chars().any(is_hidden) {
         Err(HIDDEN)
@@ -58,31 +60,41 @@ pub fn visible_text(input: &str) -> Result<String, &'static str> {
     }
 }
 
-/// The visible, trimmed text, or an error: `missing` when there is nothing but spaces, or a
-/// length message when it has more than `max_len` characters (counted as characters after
-/// normalisation, not bytes, so accented names are not cut short).
-pub fn required_text(input: &str, missing: &'static str, max_len: usize) -> Result<String, String> {
-    optional_text(input, max_len)?.ok_or_else(|| missing.to_owned())
+/// The visible, trimmed text, or a problem: `missing` when there is nothing but spaces, or
+/// [`FieldProblem::TooLong`] when it has more than `max_len` characters (counted as characters
+/// after normalisation, not bytes, so accented names are not cut short).
+pub fn required_text(
+    input: &str,
+    missing: FieldProblem,
+    max_len: usize,
+) -> Result<String, FieldProblem> {
+    optional_text(input, max_len)?.ok_or(missing)
 }
 
 /// Like [`required_text`] for a field that may be left blank: `None` when it is.
-pub fn optional_text(input: &str, max_len: usize) -> Result<Option<String>, String> {
+pub fn optional_text(input: &str, max_len: usize) -> Result<Option<String>, FieldProblem> {
     let text = visible_text(input)?;
     let text = text.trim();
     if text.is_empty() {
         return Ok(None);
     }
     if text.chars().count() > max_len {
-        return Err(format!("Enter {max_len} characters or fewer"));
+        return Err(too_long(max_len));
     }
     Ok(Some(text.to_owned()))
+}
+
+fn too_long(max_len: usize) -> FieldProblem {
+    FieldProblem::TooLong {
+        max: u32::try_from(max_len).unwrap_or(u32::MAX),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const MISSING: &str = "Enter your city";
+    const MISSING: FieldProblem = FieldProblem::CityMissing;
 
     #[test]
     fn trims() {
@@ -94,18 +106,15 @@ mod tests {
 
     #[test]
     fn blank_is_missing() {
-        assert_eq!(required_text("", MISSING, 10), Err(MISSING.to_owned()));
-        assert_eq!(required_text("   ", MISSING, 10), Err(MISSING.to_owned()));
+        assert_eq!(required_text("", MISSING, 10), Err(MISSING));
+        assert_eq!(required_text("   ", MISSING, 10), Err(MISSING));
         assert_eq!(optional_text("  ", 10), Ok(None));
     }
 
     #[test]
     fn length_counts_characters_after_trimming() {
         assert_eq!(required_text(" Zoë ", MISSING, 3).as_deref(), Ok("Zoë"));
-        assert_eq!(
-            required_text("Zoë", MISSING, 2),
-            Err("Enter 2 characters or fewer".to_owned())
-        );
+        assert_eq!(required_text("Zoë", MISSING, 2), Err(too_long(2)));
     }
 
     #[test]
@@ -116,16 +125,13 @@ mod tests {
             for typed in [format!("Aus{c}tin"), format!("Austin{c}"), format!("{c}")] {
                 assert_eq!(
                     required_text(&typed, MISSING, 100),
-                    Err(HIDDEN.to_owned()),
+                    Err(HIDDEN),
                     "{typed:?}"
                 );
-                assert_eq!(optional_text(&typed, 100), Err(HIDDEN.to_owned()));
+                assert_eq!(optional_text(&typed, 100), Err(HIDDEN));
             }
         }
-        assert_eq!(
-            required_text("Main\r\nstore", MISSING, 100),
-            Err(HIDDEN.to_owned())
-        );
+        assert_eq!(required_text("Main\r\nstore", MISSING, 100), Err(HIDDEN));
     }
 
     #[test]
@@ -137,7 +143,7 @@ mod tests {
         for c in bidi {
             let typed = format!("invoice{c}fdp.exe");
             assert_eq!(visible_text(&typed), Err(HIDDEN), "{c:?}");
-            assert_eq!(required_text(&typed, MISSING, 100), Err(HIDDEN.to_owned()));
+            assert_eq!(required_text(&typed, MISSING, 100), Err(HIDDEN));
         }
     }
 
@@ -198,22 +204,16 @@ mod tests {
             required_text(decomposed, MISSING, 4).as_deref(),
             Ok("\u{e9}\u{e9}\u{e9}\u{e9}")
         );
-        assert_eq!(
-            required_text(decomposed, MISSING, 3),
-            Err("Enter 3 characters or fewer".to_owned())
-        );
+        assert_eq!(required_text(decomposed, MISSING, 3), Err(too_long(3)));
     }
 
     #[test]
     fn very_long_text_is_refused_by_length() {
         let long = "x".repeat(100_000);
-        assert_eq!(
-            required_text(&long, MISSING, 100),
-            Err("Enter 100 characters or fewer".to_owned())
-        );
+        assert_eq!(required_text(&long, MISSING, 100), Err(too_long(100)));
         assert_eq!(
             optional_text(&"e\u{301}".repeat(100_000), 100),
-            Err("Enter 100 characters or fewer".to_owned())
+            Err(too_long(100))
         );
     }
 }

@@ -8,6 +8,7 @@ use super::TryAgain;
 use crate::done::DoneView;
 use crate::error::AppError;
 use crate::flow::Screen;
+use crate::i18n::{Locale, Text};
 use crate::registration::RegisterView;
 use crate::ui::focus_soon;
 use crate::verification::VerifyView;
@@ -84,20 +85,21 @@ fn StepIndicator(screen: RwSignal<Screen>) -> impl IntoView {
         Screen::Verify(_) => 2,
         Screen::Done(_) => 3,
     };
-    let step = move |number: u8, label: &'static str| {
+    let locale = Locale::current();
+    let step = move |number: u8, label: Text| {
         view! {
             <li class:current=move || current() == number
                 aria-current=move || (current() == number).then_some("step")>
-                {label}
+                {locale.text(label)}
             </li>
         }
     };
     view! {
-        <nav class="steps" aria-label="Progress">
+        <nav class="steps" aria-label=locale.text(Text::StepsLabel)>
             <ol>
-                {step(1, "Your details")}
-                {step(2, "Confirm your phone")}
-                {step(3, "Done")}
+                {step(1, Text::StepYourDetails)}
+                {step(2, Text::StepConfirmPhone)}
+                {step(3, Text::StepDone)}
             </ol>
         </nav>
     }

@@ -4,18 +4,21 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::i18n::{Locale, Text};
+
 #[component]
 pub fn TryAgain() -> impl IntoView {
     #[cfg(feature = "ssr")]
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(axum::http::StatusCode::SERVICE_UNAVAILABLE);
     }
+    let locale = Locale::current();
     view! {
-        <Title text="Something went wrong"/>
+        <Title text=locale.text(Text::TryAgainTitle)/>
         <main id="main" class="container">
-            <h1>"Something went wrong on our side"</h1>
-            <p class="lede">"We could not load your details just now. Please try again in a moment."</p>
-            <p><a class="button" href="/">"Try again"</a></p>
+            <h1>{locale.text(Text::TryAgainTitle)}</h1>
+            <p class="lede">{locale.text(Text::TryAgainBody)}</p>
+            <p><a class="button" href="/">{locale.text(Text::TryAgainLink)}</a></p>
         </main>
     }
 }

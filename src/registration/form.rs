@@ -1,34 +1,38 @@
 //! What the registration form posts. The same flat shape is sent by the hydrated page and by a
 //! plain HTML form post without JavaScript, so every field is a string the merchant typed.
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Deserializer};
 
-/// The registration form as typed. `card_number` is only ever filled in the browser and in the
-/// request that carries it: what the server keeps or renders has it blank.
-#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct RegistrationForm {
-    pub nickname: String,
-    pub email: String,
-    #[serde(deserialize_with = "checkbox")]
-    pub agree_to_carrier_terms: bool,
-    pub name: String,
-    pub phone: String,
-    pub company_name: String,
-    pub address_line1: String,
-    pub address_line2: String,
-    pub city_locality: String,
-    pub state_province: String,
-    pub postal_code: String,
-    /// "yes" or "no"; blank until the merchant chooses.
-    pub residential: String,
-    pub card_name: String,
-    pub card_number: String,
-    pub card_exp_month: String,
-    pub card_exp_year: String,
-    /// The key the form was rendered with (a hidden input): a repeat of this submission, even
-    /// from a second tab, is recognised and gets the first one's result.
-    pub idempotency_key: String,
+use crate::fields::declare::form_fields;
+
+form_fields! {
+    /// The registration form as typed. `card_number` is only ever filled in the browser and in
+    /// the request that carries it: what the server keeps or renders has it blank.
+    pub struct RegistrationForm, fields RegistrationField, signals RegistrationSignals {
+        Nickname => nickname: String,
+        Email => email: String,
+        #[serde(deserialize_with = "checkbox")]
+        AgreeToCarrierTerms => agree_to_carrier_terms: bool,
+        Name => name: String,
+        Phone => phone: String,
+        CompanyName => company_name: String,
+        AddressLine1 => address_line1: String,
+        AddressLine2 => address_line2: String,
+        CityLocality => city_locality: String,
+        StateProvince => state_province: String,
+        PostalCode => postal_code: String,
+        /// "yes" or "no"; blank until the merchant chooses.
+        Residential => residential: String,
+        CardName => card_name: String,
+        CardNumber => card_number: String,
+        CardExpMonth => card_exp_month: String,
+        CardExpYear => card_exp_year: String,
+    }
+    hidden {
+        /// The key the form was rendered with (a hidden input): a repeat of this submission, even
+        /// from a second tab, is recognised and gets the first one's result.
+        idempotency_key: String,
+    }
 }
 
 impl RegistrationForm {
@@ -120,5 +124,59 @@ mod tests {
         assert!(!other.agree_to_carrier_terms);
         let absent: RegistrationForm = serde_json::from_str("{}").unwrap();
         assert!(!absent.agree_to_carrier_terms);
+    }
+
+    #[test]
+    fn a_form_post_fills_each_field_by_its_name() {
+        let posted = RegistrationField::ALL
+            .iter()
+            .map(|field| format!("{}=x", field.name()))
+            .collect::<Vec<_>>()
+            .join("&");
+        let form: RegistrationForm = serde_urlencoded::from_str(&posted).unwrap();
+        let filled = RegistrationForm {
+            agree_to_carrier_terms: false,
+            ..form.clone()
+        };
+        assert_eq!(
+            filled,
+            RegistrationForm {
+                nickname: "x".into(),
+                email: "x".into(),
+                name: "x".into(),
+                phone: "x".into(),
+                company_name: "x".into(),
+                address_line1: "x".into(),
+                address_line2: "x".into(),
+                city_locality: "x".into(),
+                state_province: "x".into(),
+                postal_code: "x".into(),
+                residential: "x".into(),
+                card_name: "x".into(),
+                card_number: "x".into(),
+                card_exp_month: "x".into(),
+                card_exp_year: "x".into(),
+                ..Default::default()
+            }
+        );
+        for field in RegistrationField::ALL {
+            assert_eq!(RegistrationField::from_name(field.name()), Some(*field));
+        }
+        assert_eq!(RegistrationField::from_name("idempotency_key"), None);
+    }
+
+    #[test]
+    fn the_form_survives_postcard() {
+        let form = RegistrationForm {
+            nickname: "Main store".into(),
+            agree_to_carrier_terms: true,
+            idempotency_key: "k".into(),
+            ..Default::default()
+        };
+        let bytes = postcard::to_allocvec(&form).unwrap();
+        assert_eq!(
+            postcard::from_bytes::<RegistrationForm>(&bytes).unwrap(),
+            form
+        );
     }
 }

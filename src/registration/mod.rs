@@ -7,7 +7,7 @@ pub mod service;
 mod validate;
 mod view;
 
-pub use form::RegistrationForm;
+pub use form::{RegistrationField, RegistrationForm};
 pub use server::{Register, register};
 pub use validate::{ValidRegistration, validate_registration};
 pub use view::RegisterView;

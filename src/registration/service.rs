@@ -4,7 +4,7 @@
 
 use std::net::IpAddr;
 
-use super::{RegistrationForm, ValidRegistration, validate_registration};
+use super::{RegistrationField, RegistrationForm, ValidRegistration, validate_registration};
 use crate::error::AppError;
 use crate::fields::expiry::today_utc;
 use crate::flow::Screen;
@@ -209,24 +209,25 @@ fn upstream_request(valid: &ValidRegistration) -> RegisterRequest {
 }
 
 /// Which form field an upstream `field_name` is about, if any.
-fn our_field(upstream: &str) -> Option<&'static str> {
+fn our_field(upstream: &str) -> Option<RegistrationField> {
+    use RegistrationField as Field;
     Some(match upstream {
-        "nickname" => "nickname",
-        "email" => "email",
-        "agree_to_carrier_terms" => "agree_to_carrier_terms",
-        "address.name" => "name",
-        "address.phone" => "phone",
-        "address.company_name" => "company_name",
-        "address.address_line1" => "address_line1",
-        "address.address_line2" => "address_line2",
-        "address.city_locality" => "city_locality",
-        "address.state_province" => "state_province",
-        "address.postal_code" => "postal_code",
-        "address.address_residential_indicator" => "residential",
-        "credit_card.name" => "card_name",
-        "credit_card.number" | "credit_card.type" => "card_number",
-        "credit_card.expiration_month" => "card_exp_month",
-        "credit_card.expiration_year" => "card_exp_year",
+        "nickname" => Field::Nickname,
+        "email" => Field::Email,
+        "agree_to_carrier_terms" => Field::AgreeToCarrierTerms,
+        "address.name" => Field::Name,
+        "address.phone" => Field::Phone,
+        "address.company_name" => Field::CompanyName,
+        "address.address_line1" => Field::AddressLine1,
+        "address.address_line2" => Field::AddressLine2,
+        "address.city_locality" => Field::CityLocality,
+        "address.state_province" => Field::StateProvince,
+        "address.postal_code" => Field::PostalCode,
+        "address.address_residential_indicator" => Field::Residential,
+        "credit_card.name" => Field::CardName,
+        "credit_card.number" | "credit_card.type" => Field::CardNumber,
+        "credit_card.expiration_month" => Field::CardExpMonth,
+        "credit_card.expiration_year" => Field::CardExpYear,
         _ => return None,
     })
 }

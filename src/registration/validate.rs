@@ -2,6 +2,7 @@
 //! server before any upstream call (the server never trusts the browser).
 
 use crate::error::FieldErrors;
+use crate::fields::FieldProblem;
 use crate::fields::card::{ValidCard, validate_card_number};
 use crate::fields::email::validate_email;
 use crate::fields::expiry::{YearMonth, validate_expiry};
@@ -10,7 +11,7 @@ use crate::fields::postal::validate_zip;
 use crate::fields::states::is_us_state;
 use crate::fields::text::{optional_text, required_text, visible_text};
 
-use super::form::RegistrationForm;
+use super::form::{RegistrationField as Field, RegistrationForm};
 
 /// Generous limits: ShipEngine documents none, but an unbounded field is an abuse vector.
 const MAX_TEXT: usize = 100;
@@ -46,64 +47,61 @@ pub fn validate_registration(
     today: YearMonth,
 ) -> Result<ValidRegistration, FieldErrors> {
     let mut errors = FieldErrors::default();
-    let mut check = |field: &str, result: Result<String, String>| match result {
+    let mut check = |field: Field, result: Result<String, FieldProblem>| match result {
         Ok(value) => value,
-        Err(message) => {
-            errors.push(field, message);
+        Err(problem) => {
+            errors.push(field, problem);
             String::new()
         }
     };
 
     let nickname = check(
-        "nickname",
-        required_text(&form.nickname, "Enter a name for this account", MAX_TEXT),
+        Field::Nickname,
+        required_text(&form.nickname, FieldProblem::NicknameMissing, MAX_TEXT),
     );
-    let email = check("email", typed(&form.email, validate_email));
+    let email = check(Field::Email, typed(&form.email, validate_email));
     let name = check(
-        "name",
-        required_text(&form.name, "Enter your full name", MAX_TEXT),
+        Field::Name,
+        required_text(&form.name, FieldProblem::NameMissing, MAX_TEXT),
     );
-    let company_name = check("company_name", optional(&form.company_name));
-    let phone = check("phone", typed(&form.phone, normalize_us_phone));
+    let company_name = check(Field::CompanyName, optional(&form.company_name));
+    let phone = check(Field::Phone, typed(&form.phone, normalize_us_phone));
     let address_line1 = check(
-        "address_line1",
+        Field::AddressLine1,
         required_text(
             &form.address_line1,
-            "Enter the first line of your address",
+            FieldProblem::AddressLine1Missing,
             MAX_TEXT,
         ),
     );
-    let address_line2 = check("address_line2", optional(&form.address_line2));
+    let address_line2 = check(Field::AddressLine2, optional(&form.address_line2));
     let city_locality = check(
-        "city_locality",
-        required_text(&form.city_locality, "Enter your city", MAX_TEXT),
+        Field::CityLocality,
+        required_text(&form.city_locality, FieldProblem::CityMissing, MAX_TEXT),
     );
-    let state_province = check("state_province", state(&form.state_province));
-    let postal_code = check("postal_code", typed(&form.postal_code, validate_zip));
-    let residential = check("residential", residential(&form.residential));
+    let state_province = check(Field::StateProvince, state(&form.state_province));
+    let postal_code = check(Field::PostalCode, typed(&form.postal_code, validate_zip));
+    let residential = check(Field::Residential, residential(&form.residential));
     let card_name = check(
-        "card_name",
-        required_text(&form.card_name, "Enter the name on your card", MAX_TEXT),
+        Field::CardName,
+        required_text(&form.card_name, FieldProblem::CardNameMissing, MAX_TEXT),
     );
     let card = typed(&form.card_number, validate_card_number)
-        .map_err(|message| errors.push("card_number", message))
+        .map_err(|problem| errors.push(Field::CardNumber, problem))
         .ok();
     let expiry = validate_expiry(&form.card_exp_month, &form.card_exp_year, today)
-        .map_err(|message| {
+        .map_err(|problem| {
             // A month that is fine on its own points the merchant at the year, and vice versa.
             let field = if month_looks_valid(&form.card_exp_month) {
-                "card_exp_year"
+                Field::CardExpYear
             } else {
-                "card_exp_month"
+                Field::CardExpMonth
             };
-            errors.push(field, message)
+            errors.push(field, problem)
         })
         .ok();
     if !form.agree_to_carrier_terms {
-        errors.push(
-            "agree_to_carrier_terms",
-            "Agree to the Stamps.com terms to open the account",
-        );
+        errors.push(Field::AgreeToCarrierTerms, FieldProblem::TermsNotAccepted);
     }
 
     match (card, expiry) {
@@ -131,7 +129,7 @@ pub fn validate_registration(
 }
 
 /// A field the merchant may leave blank: blank comes back empty (see [`given`]).
-fn optional(input: &str) -> Result<String, String> {
+fn optional(input: &str) -> Result<String, FieldProblem> {
     optional_text(input, MAX_TEXT).map(Option::unwrap_or_default)
 }
 
@@ -141,27 +139,26 @@ fn given(text: String) -> Option<String> {
 }
 
 /// A typed field's own `rule`, applied to its visible NFC text.
-fn typed<T, E: Into<String>>(
+fn typed<T>(
     input: &str,
-    rule: impl FnOnce(&str) -> Result<T, E>,
-) -> Result<T, String> {
-    let text = visible_text(input)?;
-    rule(&text).map_err(Into::into)
+    rule: impl FnOnce(&str) -> Result<T, FieldProblem>,
+) -> Result<T, FieldProblem> {
+    rule(&visible_text(input)?)
 }
 
-fn state(input: &str) -> Result<String, String> {
+fn state(input: &str) -> Result<String, FieldProblem> {
     let code = input.trim().to_ascii_uppercase();
     if is_us_state(&code) {
         Ok(code)
     } else {
-        Err("Select your state".into())
+        Err(FieldProblem::StateMissing)
     }
 }
 
-fn residential(input: &str) -> Result<String, String> {
+fn residential(input: &str) -> Result<String, FieldProblem> {
     match input {
         "yes" | "no" => Ok(input.to_owned()),
-        _ => Err("Say whether this is a home address".into()),
+        _ => Err(FieldProblem::ResidentialMissing),
     }
 }
 
@@ -175,6 +172,7 @@ fn month_looks_valid(input: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::FormField;
     use crate::fields::text::HIDDEN;
 
     const TODAY: YearMonth = YearMonth {
@@ -219,60 +217,60 @@ mod tests {
     #[test]
     fn an_empty_form_reports_every_required_field_in_page_order() {
         let errors = validate_registration(&RegistrationForm::default(), TODAY).unwrap_err();
-        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(
-            fields,
-            [
-                "nickname",
-                "email",
-                "name",
-                "phone",
-                "address_line1",
-                "city_locality",
-                "state_province",
-                "postal_code",
-                "residential",
-                "card_name",
-                "card_number",
-                "card_exp_month",
-                "agree_to_carrier_terms"
-            ]
-        );
+        let fields: Vec<FormField> = errors.iter().map(|e| e.field).collect();
+        let expected: Vec<FormField> = [
+            Field::Nickname,
+            Field::Email,
+            Field::Name,
+            Field::Phone,
+            Field::AddressLine1,
+            Field::CityLocality,
+            Field::StateProvince,
+            Field::PostalCode,
+            Field::Residential,
+            Field::CardName,
+            Field::CardNumber,
+            Field::CardExpMonth,
+            Field::AgreeToCarrierTerms,
+        ]
+        .map(FormField::from)
+        .into();
+        assert_eq!(fields, expected);
     }
 
     /// `complete_form` with `field` set to `value`.
-    fn with_field(field: &str, value: &str) -> RegistrationForm {
+    fn with_field(field: Field, value: &str) -> RegistrationForm {
         let mut form = complete_form();
         let slot = match field {
-            "nickname" => &mut form.nickname,
-            "email" => &mut form.email,
-            "name" => &mut form.name,
-            "phone" => &mut form.phone,
-            "company_name" => &mut form.company_name,
-            "address_line1" => &mut form.address_line1,
-            "address_line2" => &mut form.address_line2,
-            "city_locality" => &mut form.city_locality,
-            "postal_code" => &mut form.postal_code,
-            "card_name" => &mut form.card_name,
-            "card_number" => &mut form.card_number,
-            other => panic!("no typed field {other}"),
+            Field::Nickname => &mut form.nickname,
+            Field::Email => &mut form.email,
+            Field::Name => &mut form.name,
+            Field::Phone => &mut form.phone,
+            Field::CompanyName => &mut form.company_name,
+            Field::AddressLine1 => &mut form.address_line1,
+            Field::AddressLine2 => &mut form.address_line2,
+            Field::CityLocality => &mut form.city_locality,
+            Field::PostalCode => &mut form.postal_code,
+            Field::CardName => &mut form.card_name,
+            Field::CardNumber => &mut form.card_number,
+            other => panic!("no typed field {other:?}"),
         };
         *slot = value.to_owned();
         form
     }
 
-    const TYPED: [&str; 11] = [
-        "nickname",
-        "email",
-        "name",
-        "phone",
-        "company_name",
-        "address_line1",
-        "address_line2",
-        "city_locality",
-        "postal_code",
-        "card_name",
-        "card_number",
+    const TYPED: [Field; 11] = [
+        Field::Nickname,
+        Field::Email,
+        Field::Name,
+        Field::Phone,
+        Field::CompanyName,
+        Field::AddressLine1,
+        Field::AddressLine2,
+        Field::CityLocality,
+        Field::PostalCode,
+        Field::CardName,
+        Field::CardNumber,
     ];
 
     #[test]
@@ -284,11 +282,11 @@ mod tests {
                 let form = with_field(field, &format!("{hidden}5121112222"));
                 let errors = validate_registration(&form, TODAY).unwrap_err();
                 assert_eq!(
-                    errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(),
-                    [field],
-                    "{field} with {hidden:?}"
+                    errors.iter().map(|e| e.field).collect::<Vec<_>>(),
+                    [field.into()],
+                    "{field:?} with {hidden:?}"
                 );
-                assert_eq!(errors.get(field), Some(HIDDEN), "{field} with {hidden:?}");
+                assert_eq!(errors.get(field), Some(HIDDEN), "{field:?} with {hidden:?}");
             }
         }
     }
@@ -328,11 +326,12 @@ mod tests {
         let long = "x".repeat(100_000);
         for field in TYPED {
             let errors = validate_registration(&with_field(field, &long), TODAY).unwrap_err();
-            assert!(errors.get(field).is_some(), "{field}");
-            assert_eq!(errors.iter().count(), 1, "{field}");
+            assert!(errors.get(field).is_some(), "{field:?}");
+            assert_eq!(errors.iter().count(), 1, "{field:?}");
         }
         let at_limit = "e\u{301}".repeat(MAX_TEXT);
-        let valid = validate_registration(&with_field("address_line2", &at_limit), TODAY).unwrap();
+        let valid =
+            validate_registration(&with_field(Field::AddressLine2, &at_limit), TODAY).unwrap();
         assert_eq!(valid.address_line2.unwrap().chars().count(), MAX_TEXT);
     }
 
@@ -343,8 +342,11 @@ mod tests {
             ..complete_form()
         };
         let errors = validate_registration(&form, TODAY).unwrap_err();
-        assert!(errors.get("card_exp_year").is_some());
-        assert!(errors.get("card_exp_month").is_none());
+        assert_eq!(
+            errors.get(Field::CardExpYear),
+            Some(FieldProblem::CardExpired)
+        );
+        assert!(errors.get(Field::CardExpMonth).is_none());
     }
 
     #[test]
@@ -355,7 +357,10 @@ mod tests {
         };
         let errors = validate_registration(&form, TODAY).unwrap_err();
         assert_eq!(errors.iter().count(), 1);
-        assert!(errors.get("agree_to_carrier_terms").is_some());
+        assert_eq!(
+            errors.get(Field::AgreeToCarrierTerms),
+            Some(FieldProblem::TermsNotAccepted)
+        );
     }
 
     #[test]
@@ -367,7 +372,7 @@ mod tests {
         assert!(
             validate_registration(&form, TODAY)
                 .unwrap_err()
-                .get("state_province")
+                .get(Field::StateProvince)
                 .is_some()
         );
         let lower = RegistrationForm {

@@ -5,13 +5,17 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
-use super::{Register, RegisterScreen, RegistrationForm, validate_registration};
-use crate::error::{AppError, FieldErrors};
+use super::form::RegistrationSignals;
+use super::{
+    Register, RegisterScreen, RegistrationField as Field, RegistrationForm, validate_registration,
+};
+use crate::error::{AppError, FieldErrors, FormField};
 use crate::fields::card::{
     card_digits, card_number_could_become_valid, detect_brand, format_card_number,
 };
 use crate::fields::states::US_STATES;
 use crate::flow::Screen;
+use crate::i18n::{Locale, Text};
 use crate::pages::StepChange;
 use crate::ui::{
     ErrorSummary, FieldMessage, FieldState, Problems, Submission, SubmitButton, TextField,
@@ -19,73 +23,8 @@ use crate::ui::{
 
 const TERMS_URL: &str = "https://www.stamps.com/legal/terms-and-conditions/";
 
-/// One signal per field, so each input updates only itself.
-#[derive(Clone, Copy)]
-struct Fields {
-    nickname: RwSignal<String>,
-    email: RwSignal<String>,
-    agree_to_carrier_terms: RwSignal<bool>,
-    name: RwSignal<String>,
-    phone: RwSignal<String>,
-    company_name: RwSignal<String>,
-    address_line1: RwSignal<String>,
-    address_line2: RwSignal<String>,
-    city_locality: RwSignal<String>,
-    state_province: RwSignal<String>,
-    postal_code: RwSignal<String>,
-    residential: RwSignal<String>,
-    card_name: RwSignal<String>,
-    card_number: RwSignal<String>,
-    card_exp_month: RwSignal<String>,
-    card_exp_year: RwSignal<String>,
-    idempotency_key: RwSignal<String>,
-}
-
-impl Fields {
-    fn new(draft: RegistrationForm, idempotency_key: String) -> Self {
-        Self {
-            nickname: RwSignal::new(draft.nickname),
-            email: RwSignal::new(draft.email),
-            agree_to_carrier_terms: RwSignal::new(draft.agree_to_carrier_terms),
-            name: RwSignal::new(draft.name),
-            phone: RwSignal::new(draft.phone),
-            company_name: RwSignal::new(draft.company_name),
-            address_line1: RwSignal::new(draft.address_line1),
-            address_line2: RwSignal::new(draft.address_line2),
-            city_locality: RwSignal::new(draft.city_locality),
-            state_province: RwSignal::new(draft.state_province),
-            postal_code: RwSignal::new(draft.postal_code),
-            residential: RwSignal::new(draft.residential),
-            card_name: RwSignal::new(draft.card_name),
-            card_number: RwSignal::new(draft.card_number),
-            card_exp_month: RwSignal::new(draft.card_exp_month),
-            card_exp_year: RwSignal::new(draft.card_exp_year),
-            idempotency_key: RwSignal::new(idempotency_key),
-        }
-    }
-
-    fn snapshot(&self) -> RegistrationForm {
-        RegistrationForm {
-            nickname: self.nickname.get_untracked(),
-            email: self.email.get_untracked(),
-            agree_to_carrier_terms: self.agree_to_carrier_terms.get_untracked(),
-            name: self.name.get_untracked(),
-            phone: self.phone.get_untracked(),
-            company_name: self.company_name.get_untracked(),
-            address_line1: self.address_line1.get_untracked(),
-            address_line2: self.address_line2.get_untracked(),
-            city_locality: self.city_locality.get_untracked(),
-            state_province: self.state_province.get_untracked(),
-            postal_code: self.postal_code.get_untracked(),
-            residential: self.residential.get_untracked(),
-            card_name: self.card_name.get_untracked(),
-            card_number: self.card_number.get_untracked(),
-            card_exp_month: self.card_exp_month.get_untracked(),
-            card_exp_year: self.card_exp_year.get_untracked(),
-            idempotency_key: self.idempotency_key.get_untracked(),
-        }
-    }
-}
+/// The terms checkbox's name and id.
+const TERMS: &str = Field::AgreeToCarrierTerms.name();
 
 #[component]
 pub fn RegisterView(screen: RegisterScreen, step: StepChange) -> impl IntoView {
@@ -95,10 +34,14 @@ pub fn RegisterView(screen: RegisterScreen, step: StepChange) -> impl IntoView {
         screen.error,
         Some(AppError::Invalid(_) | AppError::Upstream { .. })
     ) && screen.draft.card_number.is_empty();
-    let fields = Fields::new(screen.draft, screen.idempotency_key);
+    let fields = RegistrationSignals::new(RegistrationForm {
+        idempotency_key: screen.idempotency_key,
+        ..screen.draft
+    });
+    let locale = Locale::current();
     let problems = Problems::new(screen.error);
     let errors = problems.fields;
-    let terms = FieldState::new("agree_to_carrier_terms", errors);
+    let terms = FieldState::new(Field::AgreeToCarrierTerms, errors);
     let submission = Submission::new();
 
     // Re-checks a field as the merchant types, with the rules the server applies. A message
@@ -106,17 +49,17 @@ pub fn RegisterView(screen: RegisterScreen, step: StepChange) -> impl IntoView {
     // brand starts with); otherwise on submit. A message already shown follows every change, so
     // it goes as soon as the field is fixed. Never on blur: a message appearing as focus leaves
     // would move the button the merchant is clicking.
-    let on_check = Callback::new(move |field: &'static str| {
+    let on_check = Callback::new(move |field: FormField| {
         let shown = errors.with(|e| e.get(field).is_some());
-        let hopeless = field == "card_number"
+        let hopeless = field == Field::CardNumber.into()
             && !card_number_could_become_valid(&fields.card_number.get_untracked());
         if !shown && !hopeless {
             return;
         }
-        let message = validate_registration(&fields.snapshot(), crate::today())
+        let problem = validate_registration(&fields.snapshot(), crate::today())
             .err()
-            .and_then(|found| found.get(field).map(str::to_owned));
-        errors.update(|e| e.set(field, message));
+            .and_then(|found| found.get(field));
+        errors.update(|e| e.set(field, problem));
     });
 
     // A refused registration comes back with the key of the next one.
@@ -126,7 +69,15 @@ pub fn RegisterView(screen: RegisterScreen, step: StepChange) -> impl IntoView {
             problems.show(same.error);
         }
         Ok(next) => step.go(next),
-        Err(problem) => problems.show(Some(problem)),
+        Err(problem) => {
+            // ShipEngine refused what was sent with this key: the corrected form is a new
+            // registration. (A retry after any other error must keep the key: it may follow a
+            // registration already on its way.)
+            if matches!(problem, AppError::Upstream { .. } | AppError::Invalid(_)) {
+                fields.idempotency_key.set(fresh_idempotency_key());
+            }
+            problems.show(Some(problem));
+        }
     };
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -143,89 +94,80 @@ pub fn RegisterView(screen: RegisterScreen, step: StepChange) -> impl IntoView {
         move || card_digits(&fields.card_number.get()).and_then(|digits| detect_brand(&digits));
 
     view! {
-        <h1 tabindex="-1">"Open your free Stamps.com account"</h1>
-        <p class="lede">
-            "Print discounted USPS postage from your ShipEngine account. This takes about two minutes: "
-            "this form, then a code we text to your phone."
-        </p>
+        <h1 tabindex="-1">{locale.text(Text::RegisterTitle)}</h1>
+        <p class="lede">{locale.text(Text::RegisterLede)}</p>
         <ErrorSummary problems/>
         <form method="post" action=Register::PATH on:submit=on_submit novalidate>
             <input type="hidden" name="idempotency_key" value=fields.idempotency_key.get_untracked()
                 prop:value=fields.idempotency_key/>
             <fieldset>
-                <legend>"Your account"</legend>
-                <TextField name="nickname" label="Account nickname" value=fields.nickname errors on_check
-                    hint="A name you will recognise, like \u{201c}Main store\u{201d}"/>
-                <TextField name="email" label="Email address" value=fields.email errors on_check
-                    input_type="email" autocomplete="email"
-                    hint="Stamps.com sends account emails here"/>
+                <legend>{locale.text(Text::YourAccountLegend)}</legend>
+                <TextField field=Field::Nickname label=Text::NicknameLabel value=fields.nickname errors on_check
+                    hint=Text::NicknameHint/>
+                <TextField field=Field::Email label=Text::EmailLabel value=fields.email errors on_check
+                    input_type="email" autocomplete="email" hint=Text::EmailHint/>
             </fieldset>
 
             <fieldset>
-                <legend>"Your address"</legend>
-                <p class="hint">"The address you ship from. Stamps.com is for US addresses only."</p>
-                <TextField name="name" label="Full name" value=fields.name errors on_check autocomplete="name"/>
-                <TextField name="company_name" label="Business name" value=fields.company_name errors on_check
+                <legend>{locale.text(Text::YourAddressLegend)}</legend>
+                <p class="hint">{locale.text(Text::AddressHint)}</p>
+                <TextField field=Field::Name label=Text::NameLabel value=fields.name errors on_check autocomplete="name"/>
+                <TextField field=Field::CompanyName label=Text::CompanyNameLabel value=fields.company_name errors on_check
                     autocomplete="organization" optional=true/>
-                <TextField name="phone" label="Phone number" value=fields.phone errors on_check
-                    input_type="tel" autocomplete="tel" hint="A US mobile number, like (512) 111-2222. We text a code to it next."/>
-                <TextField name="address_line1" label="Address line 1" value=fields.address_line1 errors on_check
+                <TextField field=Field::Phone label=Text::PhoneLabel value=fields.phone errors on_check
+                    input_type="tel" autocomplete="tel" hint=Text::PhoneHint/>
+                <TextField field=Field::AddressLine1 label=Text::AddressLine1Label value=fields.address_line1 errors on_check
                     autocomplete="address-line1"/>
-                <TextField name="address_line2" label="Address line 2" value=fields.address_line2 errors on_check
+                <TextField field=Field::AddressLine2 label=Text::AddressLine2Label value=fields.address_line2 errors on_check
                     autocomplete="address-line2" optional=true/>
-                <TextField name="city_locality" label="City" value=fields.city_locality errors on_check
+                <TextField field=Field::CityLocality label=Text::CityLabel value=fields.city_locality errors on_check
                     autocomplete="address-level2" width="medium"/>
                 <StateSelect value=fields.state_province errors on_check/>
-                <TextField name="postal_code" label="ZIP code" value=fields.postal_code errors on_check
+                <TextField field=Field::PostalCode label=Text::PostalCodeLabel value=fields.postal_code errors on_check
                     autocomplete="postal-code" width="short"/>
                 <div class="field">
-                    <label for="country">"Country"</label>
+                    <label for="country">{locale.text(Text::CountryLabel)}</label>
                     <select id="country" name="country" autocomplete="country" class="input input--medium">
-                        <option value="US" selected>"United States"</option>
+                        <option value="US" selected>{locale.text(Text::CountryUnitedStates)}</option>
                     </select>
                 </div>
                 <Residential value=fields.residential errors on_check/>
             </fieldset>
 
             <fieldset>
-                <legend>"Card for postage"</legend>
-                <p class="hint">
-                    "Stamps.com charges postage to this card. We pass it straight to Stamps.com and never keep it."
-                </p>
-                <TextField name="card_name" label="Name on card" value=fields.card_name errors on_check
+                <legend>{locale.text(Text::CardLegend)}</legend>
+                <p class="hint">{locale.text(Text::CardHint)}</p>
+                <TextField field=Field::CardName label=Text::CardNameLabel value=fields.card_name errors on_check
                     autocomplete="cc-name"/>
                 {card_cleared.then(|| view! {
-                    <p class="notice" id="card-cleared">
-                        "For your security we never keep card numbers, so please enter it again."
-                    </p>
+                    <p class="notice" id="card-cleared">{locale.text(Text::CardCleared)}</p>
                 })}
-                <TextField name="card_number" label="Card number" value=fields.card_number errors on_check
+                <TextField field=Field::CardNumber label=Text::CardNumberLabel value=fields.card_number errors on_check
                     autocomplete="cc-number" inputmode="numeric" width="card"
-                    hint="Visa, Mastercard, American Express or Discover"
-                    format=format_card_number/>
+                    hint=Text::CardNumberHint format=format_card_number/>
                 <p class="card-brand" aria-live="polite">
-                    {move || brand().map(|brand| format!("{} card", brand.display_name()))}
+                    {move || brand().map(|brand| locale.card_of_brand(brand))}
                 </p>
                 <CardExpiry month=fields.card_exp_month year=fields.card_exp_year errors on_check/>
             </fieldset>
 
             <div class="field" class:field--error=terms.has_error()>
-                <FieldMessage name="agree_to_carrier_terms" errors/>
+                <FieldMessage field=Field::AgreeToCarrierTerms errors/>
                 <div class="checkbox">
-                    <input type="checkbox" id="agree_to_carrier_terms" name="agree_to_carrier_terms" value="true"
+                    <input type="checkbox" id=TERMS name=TERMS value="true"
                         checked=fields.agree_to_carrier_terms.get_untracked()
                         bind:checked=fields.agree_to_carrier_terms
                         aria-invalid=terms.aria_invalid()
                         aria-describedby=terms.aria_describedby(None)
-                        on:change=move |_| on_check.run("agree_to_carrier_terms")/>
-                    <label for="agree_to_carrier_terms">
-                        "I agree to the "
-                        <a href=TERMS_URL target="_blank" rel="noopener noreferrer">"Stamps.com terms and conditions (opens in a new tab)"</a>
+                        on:change=move |_| on_check.run(Field::AgreeToCarrierTerms.into())/>
+                    <label for=TERMS>
+                        {locale.text(Text::TermsAgree)}
+                        <a href=TERMS_URL target="_blank" rel="noopener noreferrer">{locale.text(Text::TermsLink)}</a>
                     </label>
                 </div>
             </div>
 
-            <SubmitButton label="Open my Stamps.com account" busy_label="Opening your account\u{2026}" submission/>
+            <SubmitButton label=Text::RegisterButton busy_label=Text::RegisterBusy submission/>
         </form>
     }
 }
@@ -234,21 +176,23 @@ pub fn RegisterView(screen: RegisterScreen, step: StepChange) -> impl IntoView {
 fn StateSelect(
     value: RwSignal<String>,
     errors: RwSignal<FieldErrors>,
-    on_check: Callback<&'static str>,
+    on_check: Callback<FormField>,
 ) -> impl IntoView {
-    let name = "state_province";
-    let state = FieldState::new(name, errors);
+    let field = Field::StateProvince;
+    let name = field.name();
+    let locale = Locale::current();
+    let state = FieldState::new(field, errors);
     let initial = value.get_untracked();
     view! {
         <div class="field" class:field--error=state.has_error()>
-            <label for=name>"State"</label>
-            <FieldMessage name errors/>
+            <label for=name>{locale.text(Text::StateLabel)}</label>
+            <FieldMessage field errors/>
             <select id=name name=name autocomplete="address-level1" class="input input--medium"
                 aria-invalid=state.aria_invalid()
                 aria-describedby=state.aria_describedby(None)
                 prop:value=value
-                on:change=move |ev| { value.set(event_target_value(&ev)); on_check.run(name) }>
-                <option value="" selected=initial.is_empty()>"Select a state"</option>
+                on:change=move |ev| { value.set(event_target_value(&ev)); on_check.run(field.into()) }>
+                <option value="" selected=initial.is_empty()>{locale.text(Text::StateNotChosen)}</option>
                 {US_STATES.iter().map(|(code, label)| view! {
                     <option value=*code selected=initial == *code>{*label}</option>
                 }).collect_view()}
@@ -261,30 +205,32 @@ fn StateSelect(
 fn Residential(
     value: RwSignal<String>,
     errors: RwSignal<FieldErrors>,
-    on_check: Callback<&'static str>,
+    on_check: Callback<FormField>,
 ) -> impl IntoView {
-    let name = "residential";
-    let state = FieldState::new(name, errors);
+    let field = Field::Residential;
+    let name = field.name();
+    let locale = Locale::current();
+    let state = FieldState::new(field, errors);
     let initial = value.get_untracked();
-    let choice = move |id: &'static str, choice: &'static str, label: &'static str| {
+    let choice = move |id: &'static str, choice: &'static str, label: Text| {
         view! {
             <div class="radio">
                 <input type="radio" id=id name=name value=choice
                     checked=initial == choice
                     prop:checked=move || value.get() == choice
-                    on:change=move |_| { value.set(choice.to_owned()); on_check.run(name) }/>
-                <label for=id>{label}</label>
+                    on:change=move |_| { value.set(choice.to_owned()); on_check.run(field.into()) }/>
+                <label for=id>{locale.text(label)}</label>
             </div>
         }
     };
     view! {
         <fieldset class="field" class:field--error=state.has_error() id=name
             aria-describedby=state.aria_describedby(None)>
-            <legend>"Is this a home address?"</legend>
-            <FieldMessage name errors/>
+            <legend>{locale.text(Text::ResidentialLegend)}</legend>
+            <FieldMessage field errors/>
             <div class="radios">
-                {choice("residential-yes", "yes", "Yes, it is a home")}
-                {choice("residential-no", "no", "No, it is a business")}
+                {choice("residential-yes", "yes", Text::ResidentialYes)}
+                {choice("residential-no", "no", Text::ResidentialNo)}
             </div>
         </fieldset>
     }
@@ -295,40 +241,65 @@ fn CardExpiry(
     month: RwSignal<String>,
     year: RwSignal<String>,
     errors: RwSignal<FieldErrors>,
-    on_check: Callback<&'static str>,
+    on_check: Callback<FormField>,
 ) -> impl IntoView {
+    let locale = Locale::current();
     let has_error = move || {
-        errors.with(|e| e.get("card_exp_month").is_some() || e.get("card_exp_year").is_some())
+        errors.with(|e| e.get(Field::CardExpMonth).is_some() || e.get(Field::CardExpYear).is_some())
     };
-    let part = move |name: &'static str,
-                     label: &'static str,
+    let part = move |field: Field,
+                     label: Text,
                      value: RwSignal<String>,
                      autocomplete: &'static str,
                      size: &'static str| {
-        let state = FieldState::new(name, errors);
+        let name = field.name();
+        let state = FieldState::new(field, errors);
         view! {
             <div class="date-part">
-                <label for=name>{label}</label>
+                <label for=name>{locale.text(label)}</label>
                 <input type="text" id=name name=name inputmode="numeric" autocomplete=autocomplete
                     class=format!("input input--{size}")
                     aria-invalid=state.aria_invalid()
                     aria-describedby=state.aria_describedby(Some("card_exp-hint".to_owned()))
                     value=value.get_untracked()
                     prop:value=value
-                    on:input=move |ev| { value.set(event_target_value(&ev)); on_check.run(name) }/>
+                    on:input=move |ev| { value.set(event_target_value(&ev)); on_check.run(field.into()) }/>
             </div>
         }
     };
     view! {
         <fieldset class="field" class:field--error=has_error>
-            <legend>"Expiry date"</legend>
-            <p class="hint" id="card_exp-hint">"As on the card, for example 07 2030"</p>
-            <FieldMessage name="card_exp_month" errors/>
-            <FieldMessage name="card_exp_year" errors/>
+            <legend>{locale.text(Text::ExpiryLegend)}</legend>
+            <p class="hint" id="card_exp-hint">{locale.text(Text::ExpiryHint)}</p>
+            <FieldMessage field=Field::CardExpMonth errors/>
+            <FieldMessage field=Field::CardExpYear errors/>
             <div class="date">
-                {part("card_exp_month", "Month", month, "cc-exp-month", "2")}
-                {part("card_exp_year", "Year", year, "cc-exp-year", "4")}
+                {part(Field::CardExpMonth, Text::ExpiryMonthLabel, month, "cc-exp-month", "2")}
+                {part(Field::CardExpYear, Text::ExpiryYearLabel, year, "cc-exp-year", "4")}
             </div>
         </fieldset>
     }
+}
+
+/// A new form key, as the server renders one (a random UUID v4), made in the browser.
+fn fresh_idempotency_key() -> String {
+    let mut bytes = [0u8; 16];
+    let filled = window()
+        .crypto()
+        .and_then(|crypto| crypto.get_random_values_with_u8_array(&mut bytes))
+        .is_ok();
+    if !filled {
+        bytes.fill_with(|| (js_sys::Math::random() * 256.0) as u8);
+    }
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
 }

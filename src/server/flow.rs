@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
 use crate::done::DoneScreen;
-use crate::error::AppError;
+use crate::error::{AppError, UpstreamProblem};
 use crate::fields::phone::{format_phone, normalize_us_phone};
 use crate::flow::Screen;
 use crate::registration::{RegisterScreen, RegistrationForm};
@@ -541,9 +541,7 @@ impl Flow {
 /// shown once, by the answer to that post; this is what a reload shows).
 fn refusal_of(row: &Registration) -> AppError {
     AppError::Upstream {
-        message: "ShipEngine did not open the account with these details. Check them, then send \
-                  the form again."
-            .into(),
+        problem: UpstreamProblem::RegistrationRefused,
         reference: row.register_request_id.clone(),
     }
 }

@@ -1,15 +1,17 @@
-//! Turns a ShipEngine failure into a message a merchant can act on. The detail goes to the log
+//! Turns a ShipEngine failure into a problem a merchant can act on, which the catalog words
+//! (`crate::i18n`). The detail goes to the log
 //! (codes, fields, request id: never the upstream message, which may quote what was sent).
 
-use crate::error::{AppError, FieldErrors};
+use crate::error::{AppError, FieldErrors, FormField, UpstreamProblem};
+use crate::fields::FieldProblem;
 use crate::server::shipengine::{ErrorCode, ShipEngineError};
 
 /// Maps `error` for the call named `call`. `field_of` says which form field an upstream
-/// `field_name` belongs to, so the message can sit beside it.
-pub fn to_app_error(
+/// `field_name` belongs to, so the problem can sit beside it.
+pub fn to_app_error<F: Into<FormField>>(
     call: &'static str,
     error: &ShipEngineError,
-    field_of: fn(&str) -> Option<&'static str>,
+    field_of: fn(&str) -> Option<F>,
 ) -> AppError {
     tracing::warn!(call, status = ?error.status(), request_id = ?error.request_id(), %error, "upstream call failed");
     let reference = error.request_id().map(str::to_owned);
@@ -24,61 +26,52 @@ pub fn to_app_error(
         ShipEngineError::Api {
             status: 400 | 409 | 422,
             ..
-        } => field_errors(error, field_of).unwrap_or_else(|| AppError::Upstream {
-            message: "ShipEngine could not accept these details. Check them and try again, or \
-                          contact support with the reference below."
-                .into(),
+        } => field_errors(error, field_of).unwrap_or(AppError::Upstream {
+            problem: UpstreamProblem::DetailsRefused,
             reference,
         }),
         ShipEngineError::Api {
             status: 401 | 403, ..
         } => AppError::Upstream {
-            message: "This service is not set up correctly, so we could not open your account. \
-                      Please contact the site's support team."
-                .into(),
+            problem: UpstreamProblem::NotSetUp,
             reference,
         },
         ShipEngineError::Api { status: 404, .. } => AppError::Upstream {
-            message: "ShipEngine no longer knows this registration. Please start again.".into(),
+            problem: UpstreamProblem::RegistrationUnknown,
             reference,
         },
         ShipEngineError::Connect => AppError::Upstream {
-            message: "We could not reach ShipEngine just now. Your details are still here: please \
-                      try again in a moment."
-                .into(),
+            problem: UpstreamProblem::Unreachable,
             reference: None,
         },
         ShipEngineError::NoResponse => AppError::Upstream {
-            message: "ShipEngine did not answer in time. Please wait a minute, then try again."
-                .into(),
+            problem: UpstreamProblem::NoAnswer,
             reference: None,
         },
         _ => AppError::Upstream {
-            message: "ShipEngine is having trouble right now. Your details are still here: please \
-                      try again in a few minutes."
-                .into(),
+            problem: UpstreamProblem::Trouble,
             reference,
         },
     }
 }
 
 /// Upstream validation errors on fields we show, worded by us.
-fn field_errors(
+fn field_errors<F: Into<FormField>>(
     error: &ShipEngineError,
-    field_of: fn(&str) -> Option<&'static str>,
+    field_of: fn(&str) -> Option<F>,
 ) -> Option<AppError> {
     let mut errors = FieldErrors::default();
     for (upstream_field, code) in error.field_errors() {
         let Some(field) = field_of(upstream_field) else {
             continue;
         };
-        let message = match code {
-            ErrorCode::FieldValueRequired => "This is required",
-            ErrorCode::InvalidStringLength => "This is too long or too short",
-            ErrorCode::TermsNotAccepted => "Agree to the Stamps.com terms to open the account",
-            _ => "ShipEngine did not accept this. Check it and try again",
+        let problem = match code {
+            ErrorCode::FieldValueRequired => FieldProblem::UpstreamRequired,
+            ErrorCode::InvalidStringLength => FieldProblem::UpstreamLength,
+            ErrorCode::TermsNotAccepted => FieldProblem::TermsNotAccepted,
+            _ => FieldProblem::UpstreamRefused,
         };
-        errors.push(field, message);
+        errors.push(field, problem);
     }
     (!errors.is_empty()).then_some(AppError::Invalid(errors))
 }
@@ -86,6 +79,7 @@ fn field_errors(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::registration::RegistrationField;
     use crate::server::shipengine::{ApiErrorDetail, ErrorSource, ErrorType};
     use std::time::Duration;
 
@@ -107,10 +101,10 @@ mod tests {
         }
     }
 
-    fn registration_field(upstream: &str) -> Option<&'static str> {
+    fn registration_field(upstream: &str) -> Option<RegistrationField> {
         match upstream {
-            "address.postal_code" => Some("postal_code"),
-            "credit_card.number" => Some("card_number"),
+            "address.postal_code" => Some(RegistrationField::PostalCode),
+            "credit_card.number" => Some(RegistrationField::CardNumber),
             _ => None,
         }
     }
@@ -128,10 +122,13 @@ mod tests {
             panic!("field errors expected");
         };
         assert_eq!(
-            errors.get("postal_code"),
-            Some("ShipEngine did not accept this. Check it and try again")
+            errors.get(RegistrationField::PostalCode),
+            Some(FieldProblem::UpstreamRefused)
         );
-        assert_eq!(errors.get("card_number"), Some("This is required"));
+        assert_eq!(
+            errors.get(RegistrationField::CardNumber),
+            Some(FieldProblem::UpstreamRequired)
+        );
     }
 
     #[test]
@@ -141,6 +138,13 @@ mod tests {
         assert_eq!(
             app_error.reference(),
             Some("5a8d3073-2626-4a64-983d-29c5d55dce5e")
+        );
+        assert_eq!(
+            app_error,
+            AppError::Upstream {
+                problem: UpstreamProblem::DetailsRefused,
+                reference: Some("5a8d3073-2626-4a64-983d-29c5d55dce5e".into()),
+            }
         );
         assert!(!app_error.to_string().contains("upstream wording"));
     }
@@ -164,7 +168,15 @@ mod tests {
     #[test]
     fn a_bad_key_is_the_operators_problem_not_the_merchants() {
         let error = api_error(401, vec![("unauthorized", None)]);
-        let message = to_app_error("register", &error, registration_field).to_string();
+        let app_error = to_app_error("register", &error, registration_field);
+        assert!(matches!(
+            app_error,
+            AppError::Upstream {
+                problem: UpstreamProblem::NotSetUp,
+                ..
+            }
+        ));
+        let message = app_error.to_string();
         assert!(message.contains("not set up correctly"), "{message}");
     }
 }

@@ -2,7 +2,8 @@
 
 use leptos::prelude::*;
 
-use crate::error::FieldErrors;
+use crate::error::{FieldErrors, FormField};
+use crate::i18n::{Locale, Text};
 
 /// The ids a field's `aria-describedby` names: its hint, then its error when there is one.
 fn describedby(hint_id: Option<&str>, name: &str, has_error: bool) -> Option<String> {
@@ -18,18 +19,21 @@ fn describedby(hint_id: Option<&str>, name: &str, has_error: bool) -> Option<Str
 /// wherever it is used, so the browser's code for each attribute is compiled once.
 #[derive(Clone, Copy)]
 pub struct FieldState {
-    name: &'static str,
+    field: FormField,
     errors: RwSignal<FieldErrors>,
 }
 
 impl FieldState {
-    pub fn new(name: &'static str, errors: RwSignal<FieldErrors>) -> Self {
-        Self { name, errors }
+    pub fn new(field: impl Into<FormField>, errors: RwSignal<FieldErrors>) -> Self {
+        Self {
+            field: field.into(),
+            errors,
+        }
     }
 
     /// Whether the field shows an error (`class:field--error`).
     pub fn has_error(self) -> impl Fn() -> bool + Copy + Send + Sync + 'static {
-        move || self.errors.with(|e| e.get(self.name).is_some())
+        move || self.errors.with(|e| e.get(self.field).is_some())
     }
 
     /// `aria-invalid`, only once an error is shown.
@@ -42,36 +46,40 @@ impl FieldState {
         self,
         hint_id: Option<String>,
     ) -> impl Fn() -> Option<String> + Send + Sync + 'static {
-        move || describedby(hint_id.as_deref(), self.name, self.has_error()())
+        move || describedby(hint_id.as_deref(), self.field.name(), self.has_error()())
     }
 }
 
 /// The error line under a field, if it has one.
 #[component]
-pub fn FieldMessage(name: &'static str, errors: RwSignal<FieldErrors>) -> impl IntoView {
-    let message = move || errors.with(|e| e.get(name).map(str::to_owned));
+pub fn FieldMessage(
+    #[prop(into)] field: FormField,
+    errors: RwSignal<FieldErrors>,
+) -> impl IntoView {
+    let locale = Locale::current();
+    let message = move || errors.with(|e| e.get(field).map(|p| locale.field_problem(p)));
     // A plain optional view, not `<Show>`: its children are an `AnyView`, whose async-hydration
     // code the app never uses (see BENCHMARKS.md).
     view! {
         {move || message().map(|message| view! {
-            <p class="field-error" id=format!("{name}-error")>
-                <span class="visually-hidden">"Error: "</span>
+            <p class="field-error" id=format!("{}-error", field.name())>
+                <span class="visually-hidden">{locale.text(Text::ErrorPrefix)}</span>
                 {message}
             </p>
         })}
     }
 }
 
-/// A text input bound to `value`. `on_check` runs on every change; it decides whether the field
-/// deserves a message yet (see the forms' `on_check`).
+/// A text input bound to `value`, named and identified by `field`. `on_check` runs on every
+/// change; it decides whether the field deserves a message yet (see the forms' `on_check`).
 #[component]
 pub fn TextField(
-    name: &'static str,
-    label: &'static str,
+    #[prop(into)] field: FormField,
+    label: Text,
     value: RwSignal<String>,
     errors: RwSignal<FieldErrors>,
-    on_check: Callback<&'static str>,
-    #[prop(optional)] hint: Option<&'static str>,
+    on_check: Callback<FormField>,
+    #[prop(optional)] hint: Option<Text>,
     #[prop(default = "text")] input_type: &'static str,
     #[prop(optional)] autocomplete: Option<&'static str>,
     #[prop(optional)] inputmode: Option<&'static str>,
@@ -81,20 +89,26 @@ pub fn TextField(
     #[prop(optional)]
     format: Option<fn(&str) -> String>,
 ) -> impl IntoView {
-    let state = FieldState::new(name, errors);
+    let locale = Locale::current();
+    let name = field.name();
+    let state = FieldState::new(field, errors);
     let on_input = move |ev| {
         let typed = event_target_value(&ev);
         value.set(format.map_or(typed.clone(), |format| format(&typed)));
-        on_check.run(name);
+        on_check.run(field);
     };
     view! {
         <div class="field" class:field--error=state.has_error()>
             <label for=name>
-                {label}
-                {optional.then_some(view! { <span class="optional">" (optional)"</span> })}
+                {locale.text(label)}
+                {optional.then_some(view! {
+                    <span class="optional">{locale.text(Text::Optional)}</span>
+                })}
             </label>
-            {hint.map(|hint| view! { <p class="hint" id=format!("{name}-hint")>{hint}</p> })}
-            <FieldMessage name errors/>
+            {hint.map(|hint| view! {
+                <p class="hint" id=format!("{name}-hint")>{locale.text(hint)}</p>
+            })}
+            <FieldMessage field errors/>
             <input
                 type=input_type
                 id=name

@@ -3,16 +3,19 @@
 use leptos::prelude::*;
 
 use super::Submission;
+use crate::i18n::{Locale, Text};
 
 /// `aria-disabled`, not `disabled`, while busy: the button keeps its focus and is still read
 /// out, and a second click is ignored by the [`Submission`] anyway.
 #[component]
 pub fn SubmitButton(
-    label: &'static str,
-    busy_label: &'static str,
+    label: Text,
+    busy_label: Text,
     submission: Submission,
     #[prop(optional)] secondary: bool,
 ) -> impl IntoView {
+    let locale = Locale::current();
+    let (label, busy_label) = (locale.text(label), locale.text(busy_label));
     let class = if secondary {
         "button button--secondary"
     } else {

@@ -13,6 +13,16 @@ pub use view::VerifyView;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+use crate::fields::declare::field_enum;
+
+field_enum! {
+    /// The code step's fields: the phone a code goes to, and the code that came back. Their
+    /// names are the `send_code` and `verify_code` server functions' arguments.
+    pub enum VerificationField {
+        Phone => phone,
+        Code => code,
+    }
+}
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct VerifyScreen {

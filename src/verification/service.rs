@@ -3,8 +3,9 @@
 //! request. Plain Rust over the flow and the app's state: the server functions only read the
 //! request and call [`send_code`] or [`verify_code`] (tests drive them without HTTP).
 
-use super::validate_code;
-use crate::error::AppError;
+use super::{VerificationField, validate_code};
+use crate::error::{AppError, UpstreamProblem};
+use crate::fields::FieldProblem;
 use crate::fields::phone::{mask_phone, normalize_us_phone};
 use crate::flow::Screen;
 use crate::server::limits::unix_now;
@@ -30,7 +31,10 @@ pub async fn send_code(
     flow.keep_phone(phone);
     let digits = match normalize_us_phone(phone) {
         Ok(digits) => digits,
-        Err(message) => return flow.fail(AppError::invalid_field("phone", message)).await,
+        Err(problem) => {
+            let error = AppError::invalid_field(VerificationField::Phone, problem);
+            return flow.fail(error).await;
+        }
     };
     // Every code is a text message the operator pays for. Counted before the call: a call that
     // fails may still have sent it.
@@ -87,7 +91,10 @@ pub async fn verify_code(
     let carrier_id = stored_carrier_id(carrier_id)?;
     let code = match validate_code(code) {
         Ok(code) => code,
-        Err(message) => return flow.fail(AppError::invalid_field("code", message)).await,
+        Err(problem) => {
+            let error = AppError::invalid_field(VerificationField::Code, problem);
+            return flow.fail(error).await;
+        }
     };
     // Guessing stops here, not at whatever limit ShipEngine keeps; and no burst of checks may
     // spend the operator's ShipEngine rate limit.
@@ -115,16 +122,16 @@ pub async fn verify_code(
         }
         Ok(result) => {
             tracing::warn!(%carrier_id, status = ?result.status, "verification not confirmed");
-            flow.fail(AppError::invalid_field("code", WRONG_CODE)).await
+            flow.fail(wrong_code()).await
         }
         Err(error) if error.has_code(ErrorCode::VerificationFailure) => {
             tracing::info!(%carrier_id, request_id = ?error.request_id(), "wrong code");
-            flow.fail(AppError::invalid_field("code", WRONG_CODE)).await
+            flow.fail(wrong_code()).await
         }
         Err(error) if error.status() == Some(404) => {
             tracing::warn!(%carrier_id, request_id = ?error.request_id(), "verification expired");
             flow.fail(AppError::Upstream {
-                message: "This code has expired. Send a new code and enter that one.".into(),
+                problem: UpstreamProblem::CodeExpired,
                 reference: error.request_id().map(str::to_owned),
             })
             .await
@@ -258,13 +265,14 @@ async fn admit_check(
     Ok(Ok(()))
 }
 
-const WRONG_CODE: &str =
-    "That code is not right. Check the text message and try again, or send a new code.";
+fn wrong_code() -> AppError {
+    AppError::invalid_field(VerificationField::Code, FieldProblem::CodeWrong)
+}
 
-fn field_of(upstream: &str) -> Option<&'static str> {
+fn field_of(upstream: &str) -> Option<VerificationField> {
     match upstream {
-        "phone" => Some("phone"),
-        "verification_code" => Some("code"),
+        "phone" => Some(VerificationField::Phone),
+        "verification_code" => Some(VerificationField::Code),
         _ => None,
     }
 }

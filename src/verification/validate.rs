@@ -1,13 +1,14 @@
 //! The code field's rule, shared by the browser and the server.
 
+use crate::fields::FieldProblem;
 use crate::fields::text::{HIDDEN, is_hidden};
 
 /// Codes are short runs of digits; people paste them with spaces or dashes.
 const CODE_LENGTHS: std::ops::RangeInclusive<usize> = 4..=10;
 
-/// The digits of a typed or pasted code. Control and bidi characters get the message every
+/// The digits of a typed or pasted code. Control and bidi characters get the problem every
 /// typed field gives them (rather than "numbers only", which would puzzle: they are invisible).
-pub fn validate_code(input: &str) -> Result<String, &'static str> {
+pub fn validate_code(input: &str) -> Result<String, FieldProblem> {
     if input.chars().any(is_hidden) {
         return Err(HIDDEN);
     }
@@ -16,11 +17,11 @@ pub fn validate_code(input: &str) -> Result<String, &'static str> {
         .filter(|c| !c.is_whitespace() && *c != '-')
         .collect();
     if code.is_empty() {
-        Err("Enter the code from the text message")
+        Err(FieldProblem::CodeMissing)
     } else if !code.chars().all(|c| c.is_ascii_digit()) {
-        Err("The code is made of numbers only")
+        Err(FieldProblem::CodeNotDigits)
     } else if !CODE_LENGTHS.contains(&code.len()) {
-        Err("Enter the code exactly as it appears in the text message")
+        Err(FieldProblem::CodeWrongLength)
     } else {
         Ok(code)
     }
@@ -38,16 +39,13 @@ mod tests {
 
     #[test]
     fn bad_codes_are_refused_with_a_reason() {
+        assert_eq!(validate_code(""), Err(FieldProblem::CodeMissing));
+        assert_eq!(validate_code("12a456"), Err(FieldProblem::CodeNotDigits));
+        assert_eq!(validate_code("12"), Err(FieldProblem::CodeWrongLength));
         assert_eq!(
-            validate_code(""),
-            Err("Enter the code from the text message")
+            validate_code("12345678901"),
+            Err(FieldProblem::CodeWrongLength)
         );
-        assert_eq!(
-            validate_code("12a456"),
-            Err("The code is made of numbers only")
-        );
-        assert!(validate_code("12").is_err());
-        assert!(validate_code("12345678901").is_err());
     }
 
     #[test]

@@ -7,10 +7,12 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
-use super::{SendCode, VerifyCode, VerifyScreen, validate_code};
-use crate::error::{AppError, wait_in_words};
+use super::{SendCode, VerificationField as Field, VerifyCode, VerifyScreen, validate_code};
+use crate::error::{AppError, FormField};
+use crate::fields::FieldProblem;
 use crate::fields::phone::normalize_us_phone;
 use crate::flow::Screen;
+use crate::i18n::{Locale, Text};
 use crate::pages::StepChange;
 use crate::ui::{ErrorSummary, Problems, Submission, SubmitButton, TextField, focus_soon};
 
@@ -23,6 +25,7 @@ pub fn VerifyView(screen: VerifyScreen, step: StepChange) -> impl IntoView {
     let code = RwSignal::new(String::new());
     let sent_to = RwSignal::new(screen.code_sent_to);
     let resend_in = RwSignal::new(screen.resend_available_in_secs);
+    let locale = Locale::current();
     let problems = Problems::new(screen.error);
     let errors = problems.fields;
     let code_request = Submission::new();
@@ -58,30 +61,31 @@ pub fn VerifyView(screen: VerifyScreen, step: StepChange) -> impl IntoView {
     });
     let resend_wait = move || {
         resend_in.get().map(|secs| {
-            let text = format!("You can send a new code in {}.", wait_in_words(secs));
-            view! { <p class="resend-wait">{text}</p> }
+            view! { <p class="resend-wait">{locale.resend_in(secs)}</p> }
         })
     };
 
     // A message shown follows every change (and goes once fixed); new ones wait for submit.
-    let on_check = Callback::new(move |field: &'static str| {
+    let on_check = Callback::new(move |field: FormField| {
         if errors.with(|e| e.get(field).is_none()) {
             return;
         }
-        let message = match field {
-            "phone" => normalize_us_phone(&phone.get_untracked()).err(),
+        let problem = match field {
+            FormField::Verification(Field::Phone) => {
+                normalize_us_phone(&phone.get_untracked()).err()
+            }
             _ => validate_code(&code.get_untracked()).err(),
         };
-        errors.update(|e| e.set(field, message.map(str::to_owned)));
+        errors.update(|e| e.set(field, problem));
     });
-    let one_field_problem = move |field: &str, message: &str| {
-        problems.show(Some(AppError::invalid_field(field, message)))
+    let one_field_problem = move |field: Field, problem: FieldProblem| {
+        problems.show(Some(AppError::invalid_field(field, problem)))
     };
     let send_to = move |number: RwSignal<String>| {
         move |ev: SubmitEvent| {
             ev.prevent_default();
             match normalize_us_phone(&number.get_untracked()) {
-                Err(message) => one_field_problem("phone", message),
+                Err(problem) => one_field_problem(Field::Phone, problem),
                 Ok(_) => {
                     problems.show(None);
                     code_request.send(&ev, on_answer);
@@ -92,7 +96,7 @@ pub fn VerifyView(screen: VerifyScreen, step: StepChange) -> impl IntoView {
     let on_verify = move |ev: SubmitEvent| {
         ev.prevent_default();
         match validate_code(&code.get_untracked()) {
-            Err(message) => one_field_problem("code", message),
+            Err(problem) => one_field_problem(Field::Code, problem),
             Ok(_) => {
                 problems.show(None);
                 code_check.send(&ev, on_answer);
@@ -100,45 +104,42 @@ pub fn VerifyView(screen: VerifyScreen, step: StepChange) -> impl IntoView {
         }
     };
 
-    let phone_form = move |button: &'static str| {
+    let phone_form = move |button: Text| {
         view! {
             <form method="post" action=SendCode::PATH on:submit=send_to(phone) novalidate class="send-form">
-                <TextField name="phone" label="Mobile phone number" value=phone errors on_check
-                    input_type="tel" autocomplete="tel" width="medium"
-                    hint="A US number that can receive text messages"/>
-                <SubmitButton label=button busy_label="Sending\u{2026}" submission=code_request/>
+                <TextField field=Field::Phone label=Text::MobilePhoneLabel value=phone errors on_check
+                    input_type="tel" autocomplete="tel" width="medium" hint=Text::MobilePhoneHint/>
+                <SubmitButton label=button busy_label=Text::SendingBusy submission=code_request/>
             </form>
         }
     };
 
     view! {
-        <h1 tabindex="-1">"Confirm your phone number"</h1>
-        <p class="lede">
-            "Your Stamps.com account \u{201c}" {screen.nickname} "\u{201d} is registered. "
-            "To finish, we text a code to your phone."
-        </p>
+        <h1 tabindex="-1">{locale.text(Text::VerifyTitle)}</h1>
+        <p class="lede">{locale.registered_lede(&screen.nickname)}</p>
         <ErrorSummary problems/>
         {move || match sent_to.get() {
-            None => Either::Left(view! { {resend_wait} {phone_form("Send code")} }),
+            None => Either::Left(view! { {resend_wait} {phone_form(Text::SendCode)} }),
             Some(masked) => Either::Right(view! {
-                <p class="sent" role="status">"We sent a code to " <strong>{masked}</strong> "."</p>
+                <p class="sent" role="status">
+                    {locale.text(Text::CodeSentTo)} <strong>{masked}</strong> {locale.text(Text::CodeSentToEnd)}
+                </p>
                 <form method="post" action=VerifyCode::PATH on:submit=on_verify novalidate>
-                    <TextField name="code" label="Code from the text message" value=code errors on_check
-                        autocomplete="one-time-code" inputmode="numeric" width="code"
-                        hint="It can take a minute to arrive"/>
-                    <SubmitButton label="Verify" busy_label="Checking\u{2026}" submission=code_check/>
+                    <TextField field=Field::Code label=Text::CodeLabel value=code errors on_check
+                        autocomplete="one-time-code" inputmode="numeric" width="code" hint=Text::CodeHint/>
+                    <SubmitButton label=Text::VerifyButton busy_label=Text::VerifyBusy submission=code_check/>
                 </form>
                 <div class="resend">
                     <form method="post" action=SendCode::PATH on:submit=send_to(last_phone)>
-                        <input type="hidden" name="phone" value=move || last_phone.get()/>
-                        <p>"No text after a minute?"</p>
+                        <input type="hidden" name=Field::Phone.name() value=move || last_phone.get()/>
+                        <p>{locale.text(Text::NoTextYet)}</p>
                         {resend_wait}
-                        <SubmitButton label="Send a new code" busy_label="Sending\u{2026}"
+                        <SubmitButton label=Text::SendNewCode busy_label=Text::SendingBusy
                             submission=code_request secondary=true/>
                     </form>
                     <details>
-                        <summary>"Use a different phone number"</summary>
-                        {phone_form("Send code to this number")}
+                        <summary>{locale.text(Text::UseDifferentNumber)}</summary>
+                        {phone_form(Text::SendCodeToThisNumber)}
                     </details>
                 </div>
             }),

@@ -1,0 +1,416 @@
+//! English: the app's first language, and the model for every other one.
+
+use std::borrow::Cow;
+
+use super::{Catalog, Text};
+use crate::error::{AppError, UpstreamProblem};
+use crate::fields::FieldProblem;
+use crate::fields::card::CardBrand;
+
+pub struct Words;
+
+impl Catalog for Words {
+    fn text(&self, text: Text) -> &'static str {
+        match text {
+            Text::PageTitle => "Open your Stamps.com account",
+            Text::MetaDescription => {
+                "Open the free Stamps.com account that comes with your ShipEngine account, for \
+                 discounted USPS postage: one form, then a code sent to your phone."
+            }
+            Text::SkipToMainContent => "Skip to main content",
+            Text::DemoMode => "Demo mode",
+            Text::DemoModeCodeIs => " \u{2014} no real account is created; the code is ",
+            Text::Brand => "stamps-connect",
+            Text::StepsLabel => "Progress",
+            Text::StepYourDetails => "Your details",
+            Text::StepConfirmPhone => "Confirm your phone",
+            Text::StepDone => "Done",
+            Text::NotFoundTitle => "Page not found",
+            Text::NotFoundBody => "This page does not exist.",
+            Text::NotFoundLink => "Go to the start page",
+            Text::TryAgainTitle => "Something went wrong on our side",
+            Text::TryAgainBody => {
+                "We could not load your details just now. Please try again in a moment."
+            }
+            Text::TryAgainLink => "Try again",
+
+            Text::ErrorPrefix => "Error: ",
+            Text::Optional => " (optional)",
+            Text::SummaryTitle => "There is a problem",
+            Text::ReferenceForSupport => "Reference for support: ",
+
+            Text::RegisterTitle => "Open your free Stamps.com account",
+            Text::RegisterLede => {
+                "Print discounted USPS postage from your ShipEngine account. This takes about two \
+                 minutes: this form, then a code we text to your phone."
+            }
+            Text::YourAccountLegend => "Your account",
+            Text::NicknameLabel => "Account nickname",
+            Text::NicknameHint => "A name you will recognise, like \u{201c}Main store\u{201d}",
+            Text::EmailLabel => "Email address",
+            Text::EmailHint => "Stamps.com sends account emails here",
+            Text::YourAddressLegend => "Your address",
+            Text::AddressHint => "The address you ship from. Stamps.com is for US addresses only.",
+            Text::NameLabel => "Full name",
+            Text::CompanyNameLabel => "Business name",
+            Text::PhoneLabel => "Phone number",
+            Text::PhoneHint => {
+                "A US mobile number, like (512) 111-2222. We text a code to it next."
+            }
+            Text::AddressLine1Label => "Address line 1",
+            Text::AddressLine2Label => "Address line 2",
+            Text::CityLabel => "City",
+            Text::StateLabel => "State",
+            Text::StateNotChosen => "Select a state",
+            Text::PostalCodeLabel => "ZIP code",
+            Text::CountryLabel => "Country",
+            Text::CountryUnitedStates => "United States",
+            Text::ResidentialLegend => "Is this a home address?",
+            Text::ResidentialYes => "Yes, it is a home",
+            Text::ResidentialNo => "No, it is a business",
+            Text::CardLegend => "Card for postage",
+            Text::CardHint => {
+                "Stamps.com charges postage to this card. We pass it straight to Stamps.com and \
+                 never keep it."
+            }
+            Text::CardNameLabel => "Name on card",
+            Text::CardCleared => {
+                "For your security we never keep card numbers, so please enter it again."
+            }
+            Text::CardNumberLabel => "Card number",
+            Text::CardNumberHint => "Visa, Mastercard, American Express or Discover",
+            Text::ExpiryLegend => "Expiry date",
+            Text::ExpiryHint => "As on the card, for example 07 2030",
+            Text::ExpiryMonthLabel => "Month",
+            Text::ExpiryYearLabel => "Year",
+            Text::TermsAgree => "I agree to the ",
+            Text::TermsLink => "Stamps.com terms and conditions (opens in a new tab)",
+            Text::RegisterButton => "Open my Stamps.com account",
+            Text::RegisterBusy => "Opening your account\u{2026}",
+
+            Text::VerifyTitle => "Confirm your phone number",
+            Text::MobilePhoneLabel => "Mobile phone number",
+            Text::MobilePhoneHint => "A US number that can receive text messages",
+            Text::SendCode => "Send code",
+            Text::SendCodeToThisNumber => "Send code to this number",
+            Text::SendingBusy => "Sending\u{2026}",
+            Text::CodeSentTo => "We sent a code to ",
+            Text::CodeSentToEnd => ".",
+            Text::CodeLabel => "Code from the text message",
+            Text::CodeHint => "It can take a minute to arrive",
+            Text::VerifyButton => "Verify",
+            Text::VerifyBusy => "Checking\u{2026}",
+            Text::NoTextYet => "No text after a minute?",
+            Text::SendNewCode => "Send a new code",
+            Text::UseDifferentNumber => "Use a different phone number",
+
+            Text::DoneTitle => "Your Stamps.com account is ready",
+            Text::DoneLede => {
+                "It is verified and linked to ShipEngine. You can print USPS postage now."
+            }
+            Text::DoneNickname => "Account nickname",
+            Text::DoneCarrierId => "Carrier ID",
+            Text::DoneStatus => "Status",
+            Text::DoneVerified => "Verified",
+        }
+    }
+
+    fn field_problem(&self, problem: FieldProblem) -> Cow<'static, str> {
+        let text = match problem {
+            FieldProblem::Hidden => "Remove the hidden or control characters from this field",
+            FieldProblem::TooLong { max } => {
+                return Cow::Owned(format!("Enter {max} characters or fewer"));
+            }
+            FieldProblem::NicknameMissing => "Enter a name for this account",
+            FieldProblem::NameMissing => "Enter your full name",
+            FieldProblem::AddressLine1Missing => "Enter the first line of your address",
+            FieldProblem::CityMissing => "Enter your city",
+            FieldProblem::CardNameMissing => "Enter the name on your card",
+            FieldProblem::EmailMissing => "Enter your email address",
+            FieldProblem::EmailInvalid => "Enter an email address like name@example.com",
+            FieldProblem::EmailTooLong => "Your email address must be 254 characters or fewer",
+            FieldProblem::PhoneMissing => "Enter your phone number",
+            FieldProblem::PhoneInvalid => "Enter a US phone number, like (512) 555-0123",
+            FieldProblem::ZipMissing => "Enter your ZIP code",
+            FieldProblem::ZipInvalid => "Enter a ZIP code like 78756 or 78756-3717",
+            FieldProblem::StateMissing => "Select your state",
+            FieldProblem::ResidentialMissing => "Say whether this is a home address",
+            FieldProblem::CardNumberMissing => "Enter your card number",
+            FieldProblem::CardNumberNotDigits => {
+                "Your card number can only include digits, spaces and dashes"
+            }
+            FieldProblem::CardNumberIncomplete => "Your card number is incomplete",
+            FieldProblem::CardBrandNotAccepted => {
+                "We accept Visa, Mastercard, American Express and Discover"
+            }
+            FieldProblem::CardNumberWrongLength(brand) => match brand {
+                CardBrand::Visa => "A Visa card number has 13, 16 or 19 digits",
+                CardBrand::Mastercard => "A Mastercard number has 16 digits",
+                CardBrand::Amex => "An American Express card number has 15 digits",
+                CardBrand::Discover => "A Discover card number has 16 to 19 digits",
+            },
+            FieldProblem::CardNumberTypo => "Check your card number: it has a typo",
+            FieldProblem::ExpiryMonthMissing => "Enter the expiry month",
+            FieldProblem::ExpiryMonthInvalid => "Enter the expiry month as a number from 1 to 12",
+            FieldProblem::ExpiryYearMissing => "Enter the expiry year",
+            FieldProblem::ExpiryYearInvalid => {
+                "Enter the expiry year as 2 or 4 digits, like 31 or 2031"
+            }
+            FieldProblem::CardExpired => "Your card has expired",
+            FieldProblem::ExpiryTooFarAhead => {
+                "Check the expiry year: it is more than 20 years away"
+            }
+            FieldProblem::TermsNotAccepted => "Agree to the Stamps.com terms to open the account",
+            FieldProblem::CodeMissing => "Enter the code from the text message",
+            FieldProblem::CodeNotDigits => "The code is made of numbers only",
+            FieldProblem::CodeWrongLength => {
+                "Enter the code exactly as it appears in the text message"
+            }
+            FieldProblem::CodeWrong => {
+                "That code is not right. Check the text message and try again, or send a new \
+                 code."
+            }
+            FieldProblem::UpstreamRequired => "This is required",
+            FieldProblem::UpstreamLength => "This is too long or too short",
+            FieldProblem::UpstreamRefused => {
+                "ShipEngine did not accept this. Check it and try again"
+            }
+        };
+        Cow::Borrowed(text)
+    }
+
+    fn upstream_problem(&self, problem: UpstreamProblem) -> &'static str {
+        match problem {
+            UpstreamProblem::DetailsRefused => {
+                "ShipEngine could not accept these details. Check them and try again, or contact \
+                 support with the reference below."
+            }
+            UpstreamProblem::NotSetUp => {
+                "This service is not set up correctly, so we could not open your account. Please \
+                 contact the site's support team."
+            }
+            UpstreamProblem::RegistrationUnknown => {
+                "ShipEngine no longer knows this registration. Please start again."
+            }
+            UpstreamProblem::Unreachable => {
+                "We could not reach ShipEngine just now. Your details are still here: please try \
+                 again in a moment."
+            }
+            UpstreamProblem::NoAnswer => {
+                "ShipEngine did not answer in time. Please wait a minute, then try again."
+            }
+            UpstreamProblem::Trouble => {
+                "ShipEngine is having trouble right now. Your details are still here: please try \
+                 again in a few minutes."
+            }
+            UpstreamProblem::RegistrationRefused => {
+                "ShipEngine did not open the account with these details. Check them, then send \
+                 the form again."
+            }
+            UpstreamProblem::CodeExpired => {
+                "This code has expired. Send a new code and enter that one."
+            }
+        }
+    }
+
+    fn error(&self, error: &AppError) -> Cow<'static, str> {
+        Cow::Borrowed(match error {
+            AppError::Invalid(_) => {
+                "There is a problem with the details you entered. Check the highlighted fields."
+            }
+            AppError::Upstream { problem, .. } => self.upstream_problem(*problem),
+            AppError::OutcomeUnknown { .. } => {
+                "We sent your details to ShipEngine but did not get an answer, so we cannot tell \
+                 whether your Stamps.com account was opened. Please do not enter your card again: \
+                 contact support with the reference below, and they will check and finish it for \
+                 you."
+            }
+            AppError::RegistrationInProgress => {
+                "We are still opening your account. Please wait a minute, then reload this page. \
+                 Do not enter your card again."
+            }
+            AppError::SentFromAnotherBrowser => {
+                "This form was already sent from another browser, or with cookies turned off. If \
+                 you started opening your account there, finish it there. Otherwise allow cookies \
+                 for this site, then reload this page."
+            }
+            AppError::RateLimited { retry_after_secs } => {
+                return Cow::Owned(format!(
+                    "Too many attempts. Please try again in {}.",
+                    self.wait(*retry_after_secs)
+                ));
+            }
+            AppError::TooManyWrongCodes => {
+                "That was too many wrong codes. Send a new code, then enter the new one."
+            }
+            AppError::BadRequest => "We could not read that request. Please try again.",
+            AppError::TooLarge => {
+                "That request is too large. Please shorten what you entered and try again."
+            }
+            AppError::CrossSite => {
+                "This request came from another website, so we refused it. Open this page \
+                 directly and try again."
+            }
+            AppError::Internal { .. } => {
+                "Something went wrong on our side. Please try again in a moment."
+            }
+            AppError::Unreachable => {
+                "We could not reach our server. Check your internet connection, then try again."
+            }
+        })
+    }
+
+    fn wait(&self, secs: u64) -> String {
+        // Rounded up: "2 minutes" for 61 seconds, so the merchant never comes back too early.
+        let (count, unit) = match secs {
+            0..60 => (secs, "second"),
+            60..=7200 => (secs.div_ceil(60), "minute"),
+            _ => (secs.div_ceil(3600), "hour"),
+        };
+        let plural = if count == 1 { "" } else { "s" };
+        format!("{count} {unit}{plural}")
+    }
+
+    fn resend_in(&self, secs: u64) -> String {
+        format!("You can send a new code in {}.", self.wait(secs))
+    }
+
+    fn card_of_brand(&self, brand: CardBrand) -> String {
+        format!("{} card", brand.display_name())
+    }
+
+    fn registered_lede(&self, nickname: &str) -> String {
+        format!(
+            "Your Stamps.com account \u{201c}{nickname}\u{201d} is registered. To finish, we text \
+             a code to your phone."
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waits_read_as_people_say_them() {
+        assert_eq!(Words.wait(1), "1 second");
+        assert_eq!(Words.wait(30), "30 seconds");
+        assert_eq!(Words.wait(60), "1 minute");
+        assert_eq!(Words.wait(61), "2 minutes");
+        assert_eq!(Words.wait(3600), "60 minutes");
+        assert_eq!(Words.wait(7201), "3 hours");
+    }
+
+    #[test]
+    fn lengths_and_brands_are_worded_with_their_values() {
+        assert_eq!(
+            Words.field_problem(FieldProblem::TooLong { max: 100 }),
+            "Enter 100 characters or fewer"
+        );
+        assert_eq!(
+            Words.field_problem(FieldProblem::CardNumberWrongLength(CardBrand::Amex)),
+            "An American Express card number has 15 digits"
+        );
+        assert_eq!(Words.card_of_brand(CardBrand::Mastercard), "Mastercard card");
+        assert_eq!(
+            Words.registered_lede("Main store"),
+            "Your Stamps.com account \u{201c}Main store\u{201d} is registered. To finish, we text \
+             a code to your phone."
+        );
+    }
+
+    /// The rules return codes; these are the sentences the pages showed before they did, which
+    /// the end-to-end tests read.
+    #[test]
+    fn the_rules_problems_read_as_before() {
+        use crate::fields::card::validate_card_number;
+        use crate::fields::email::validate_email;
+        use crate::fields::expiry::{YearMonth, validate_expiry};
+        use crate::fields::phone::normalize_us_phone;
+        use crate::fields::postal::validate_zip;
+        use crate::verification::validate_code;
+
+        let say = |problem: FieldProblem| Words.field_problem(problem).into_owned();
+        let nov_2026 = YearMonth {
+            year: 2026,
+            month: 11,
+        };
+        let cases = [
+            (validate_card_number("").err(), "Enter your card number"),
+            (
+                validate_card_number("4242424242424241").err(),
+                "Check your card number: it has a typo",
+            ),
+            (
+                validate_card_number("4242 4242").err(),
+                "Your card number is incomplete",
+            ),
+            (
+                validate_card_number("1234567812345678").err(),
+                "We accept Visa, Mastercard, American Express and Discover",
+            ),
+            (
+                validate_expiry("7", "2020", nov_2026).err(),
+                "Your card has expired",
+            ),
+            (
+                validate_expiry("13", "2030", nov_2026).err(),
+                "Enter the expiry month as a number from 1 to 12",
+            ),
+            (
+                validate_email("john").err(),
+                "Enter an email address like name@example.com",
+            ),
+            (normalize_us_phone("").err(), "Enter your phone number"),
+            (
+                normalize_us_phone("555-0123").err(),
+                "Enter a US phone number, like (512) 555-0123",
+            ),
+            (
+                validate_zip("7875").err(),
+                "Enter a ZIP code like 78756 or 78756-3717",
+            ),
+            (
+                validate_code("").err(),
+                "Enter the code from the text message",
+            ),
+            (
+                validate_code("12a456").err(),
+                "The code is made of numbers only",
+            ),
+            (
+                validate_code("123\u{0}456").err(),
+                "Remove the hidden or control characters from this field",
+            ),
+        ];
+        for (problem, expected) in cases {
+            let problem = problem.unwrap_or_else(|| panic!("{expected}: no problem found"));
+            assert_eq!(say(problem), expected, "{problem:?}");
+        }
+    }
+
+    #[test]
+    fn errors_read_as_before() {
+        assert_eq!(
+            Words.error(&AppError::RateLimited {
+                retry_after_secs: 90
+            }),
+            "Too many attempts. Please try again in 2 minutes."
+        );
+        assert_eq!(
+            Words.error(&AppError::Upstream {
+                problem: UpstreamProblem::RegistrationRefused,
+                reference: None,
+            }),
+            "ShipEngine did not open the account with these details. Check them, then send the \
+             form again."
+        );
+        assert!(
+            Words
+                .error(&AppError::OutcomeUnknown {
+                    reference: "r".into()
+                })
+                .contains("do not enter your card again")
+        );
+    }
+}
