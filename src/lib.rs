@@ -9,10 +9,10 @@ pub mod app;
 pub mod done;
 pub mod error;
 pub mod fields;
-pub mod flow;
 pub mod i18n;
 pub mod pages;
 pub mod registration;
+pub mod screen;
 mod ui;
 pub mod verification;
 

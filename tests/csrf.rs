@@ -6,7 +6,7 @@ use support::POSTCARD;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use stamps_connect::error::AppError;
-use stamps_connect::flow::Screen;
+use stamps_connect::screen::Screen;
 use support::{TestApp, body_bytes, registration_form};
 
 const FUNCTIONS: [&str; 3] = ["register", "send_code", "verify_code"];

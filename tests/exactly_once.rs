@@ -11,7 +11,7 @@ use axum::body::Body;
 use axum::http::{Response, StatusCode};
 use leptos::config::LeptosOptions;
 use stamps_connect::error::AppError;
-use stamps_connect::flow::Screen;
+use stamps_connect::screen::Screen;
 use stamps_connect::server::storage::{Database, RegistrationStatus};
 use stamps_connect::simulator::{Endpoint, Fault};
 use support::databases::TestDatabase;

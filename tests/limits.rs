@@ -6,7 +6,7 @@ use support::POSTCARD;
 
 use axum::http::{StatusCode, header};
 use stamps_connect::error::AppError;
-use stamps_connect::flow::Screen;
+use stamps_connect::screen::Screen;
 use stamps_connect::simulator::Endpoint;
 use support::{TestApp, body_bytes, registration_form};
 

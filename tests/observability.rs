@@ -6,7 +6,7 @@ use support::POSTCARD;
 
 use axum::body::Body;
 use axum::http::{HeaderValue, Request, StatusCode, header};
-use stamps_connect::flow::Screen;
+use stamps_connect::screen::Screen;
 use support::{TestApp, body_bytes, registration_form};
 
 async fn get(app: &mut TestApp, path: &str) -> (StatusCode, axum::http::HeaderMap, String) {

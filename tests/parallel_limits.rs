@@ -10,7 +10,7 @@ use axum::body::Body;
 use axum::http::{Response, StatusCode, header};
 use leptos::config::LeptosOptions;
 use stamps_connect::error::AppError;
-use stamps_connect::flow::Screen;
+use stamps_connect::screen::Screen;
 use stamps_connect::server::storage::Database;
 use stamps_connect::simulator::Endpoint;
 use support::databases::TestDatabase;

@@ -8,7 +8,7 @@ use support::POSTCARD;
 use axum::http::StatusCode;
 use leptos::config::LeptosOptions;
 use stamps_connect::error::AppError;
-use stamps_connect::flow::Screen;
+use stamps_connect::screen::Screen;
 use support::databases::TestDatabase;
 use support::{TestApp, body_bytes, idempotency_key_in, registration_form};
 

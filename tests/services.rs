@@ -7,8 +7,8 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use stamps_connect::error::AppError;
-use stamps_connect::flow::Screen;
 use stamps_connect::registration::{self, RegistrationForm};
+use stamps_connect::screen::Screen;
 use stamps_connect::server::storage::SessionStores;
 use stamps_connect::server::{Flow, FlowOwner};
 use stamps_connect::simulator::Endpoint;

@@ -4,7 +4,7 @@
 mod support;
 use support::POSTCARD;
 
-use stamps_connect::flow::Screen;
+use stamps_connect::screen::Screen;
 use support::{TestApp, body_bytes, registration_form};
 
 /// Ids in a simulator path: `…/stamps_com/se-1/verification/vfn_2`.

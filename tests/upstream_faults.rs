@@ -12,7 +12,7 @@
 mod support;
 
 use stamps_connect::error::AppError;
-use stamps_connect::flow::Screen;
+use stamps_connect::screen::Screen;
 use stamps_connect::server::storage::RegistrationStatus;
 use stamps_connect::simulator::{Endpoint, Fault};
 use support::{TestApp, registration_form};

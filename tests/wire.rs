@@ -5,7 +5,7 @@ mod support;
 
 use axum::http::{StatusCode, header};
 use stamps_connect::error::AppError;
-use stamps_connect::flow::Screen;
+use stamps_connect::screen::Screen;
 use support::{POSTCARD, TestApp, body_bytes, registration_form};
 
 #[tokio::test]

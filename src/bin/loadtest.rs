@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use clap::Parser;
 use leptos::config::LeptosOptions;
 use reqwest::header::{ACCEPT, COOKIE, ORIGIN, SET_COOKIE};
-use stamps_connect::flow::Screen;
+use stamps_connect::screen::Screen;
 use stamps_connect::server::storage::RegistrationStatus;
 use stamps_connect::server::{AppState, Config, ServeSettings, build_router, serve};
 use stamps_connect::simulator::{self, RunningSimulator, Simulator, SimulatorConfig};

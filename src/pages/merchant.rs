@@ -5,11 +5,12 @@ use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 
 use super::TryAgain;
+use super::screen_prop::ScreenProp;
 use crate::done::DoneView;
 use crate::error::AppError;
-use crate::flow::Screen;
 use crate::i18n::{Locale, Text};
 use crate::registration::RegisterView;
+use crate::screen::Screen;
 use crate::ui::focus_soon;
 use crate::verification::VerifyView;
 
@@ -27,7 +28,7 @@ pub fn MerchantPage() -> impl IntoView {
             Either::Left(view! {
                 // Only the page with an island loads the WebAssembly.
                 {options.map(|options| view! { <HydrationScripts options islands=true/> })}
-                <MerchantFlow screen/>
+                <MerchantFlow screen=ScreenProp(screen)/>
             })
         }
         _ => Either::Right(view! { <TryAgain/> }),
@@ -37,8 +38,8 @@ pub fn MerchantPage() -> impl IntoView {
 /// The steps and the current step's screen, rendered by the server and then driven in the
 /// browser: the server functions' answers move it from step to step without a reload.
 #[island]
-pub fn MerchantFlow(screen: Screen) -> impl IntoView {
-    let screen = RwSignal::new(screen);
+pub fn MerchantFlow(screen: ScreenProp) -> impl IntoView {
+    let screen = RwSignal::new(screen.0);
     let step = StepChange(screen.write_only());
     // Effects run in the browser only: this one once the island is alive.
     Effect::new(|_| mark_hydrated());

@@ -3,8 +3,10 @@
 
 mod merchant;
 mod not_found;
+mod screen_prop;
 mod try_again;
 
 pub use merchant::{LoadedScreen, MerchantFlow, MerchantPage, StepChange};
 pub use not_found::NotFound;
+pub use screen_prop::ScreenProp;
 pub use try_again::TryAgain;

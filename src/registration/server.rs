@@ -5,7 +5,7 @@ use leptos::server_fn::codec::Postcard;
 
 use super::form::RegistrationForm;
 use crate::error::AppError;
-use crate::flow::Screen;
+use crate::screen::Screen;
 
 /// Relays the form to ShipEngine's registration, exactly once: see [`super::service::register`].
 #[server(endpoint = "register", output = Postcard)]

@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use super::{RegistrationField, RegistrationForm, ValidRegistration, validate_registration};
 use crate::error::AppError;
 use crate::fields::expiry::today_utc;
-use crate::flow::Screen;
+use crate::screen::Screen;
 use crate::server::limits::unix_now;
 use crate::server::observability::metrics::{self, Registration};
 use crate::server::shipengine::{
@@ -116,7 +116,7 @@ pub async fn register(
         }
         Err(error) => {
             metrics::registration(Registration::UpstreamError);
-            let error = upstream_error::to_app_error("register", &error, our_field);
+            let error = upstream_error::to_app_error("register", &error, registration_field_of);
             flow.registration_refused(error).await
         }
     }
@@ -209,7 +209,7 @@ fn upstream_request(valid: &ValidRegistration) -> RegisterRequest {
 }
 
 /// Which form field an upstream `field_name` is about, if any.
-fn our_field(upstream: &str) -> Option<RegistrationField> {
+fn registration_field_of(upstream: &str) -> Option<RegistrationField> {
     use RegistrationField as Field;
     Some(match upstream {
         "nickname" => Field::Nickname,

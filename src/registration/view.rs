@@ -14,9 +14,9 @@ use crate::fields::card::{
     card_digits, card_number_could_become_valid, detect_brand, format_card_number,
 };
 use crate::fields::states::US_STATES;
-use crate::flow::Screen;
 use crate::i18n::{Locale, Text};
 use crate::pages::StepChange;
+use crate::screen::Screen;
 use crate::ui::{
     ErrorSummary, FieldMessage, FieldState, Problems, Submission, SubmitButton, TextField,
 };

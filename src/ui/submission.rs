@@ -9,7 +9,7 @@ use leptos::wasm_bindgen::JsCast;
 use leptos::web_sys::{FormData, HtmlFormElement, UrlSearchParams};
 
 use crate::error::AppError;
-use crate::flow::Screen;
+use crate::screen::Screen;
 
 /// The answer encoding the island asks its server functions for.
 const POSTCARD: &str = "application/x-postcard";

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Postcard;
 
 use crate::error::AppError;
-use crate::flow::Screen;
+use crate::screen::Screen;
 
 /// Texts a code to `phone`: see [`super::service::send_code`].
 #[server(endpoint = "send_code", output = Postcard)]

@@ -7,7 +7,7 @@ use super::{VerificationField, validate_code};
 use crate::error::{AppError, UpstreamProblem};
 use crate::fields::FieldProblem;
 use crate::fields::phone::{mask_phone, normalize_us_phone};
-use crate::flow::Screen;
+use crate::screen::Screen;
 use crate::server::limits::unix_now;
 use crate::server::observability::metrics;
 use crate::server::shipengine::{
@@ -68,8 +68,12 @@ pub async fn send_code(
             flow.code_sent(&digits).await
         }
         Err(error) => {
-            flow.fail(upstream_error::to_app_error("send_code", &error, field_of))
-                .await
+            flow.fail(upstream_error::to_app_error(
+                "send_code",
+                &error,
+                verification_field_of,
+            ))
+            .await
         }
     }
 }
@@ -140,7 +144,7 @@ pub async fn verify_code(
             flow.fail(upstream_error::to_app_error(
                 "verify_code",
                 &error,
-                field_of,
+                verification_field_of,
             ))
             .await
         }
@@ -269,7 +273,7 @@ fn wrong_code() -> AppError {
     AppError::invalid_field(VerificationField::Code, FieldProblem::CodeWrong)
 }
 
-fn field_of(upstream: &str) -> Option<VerificationField> {
+fn verification_field_of(upstream: &str) -> Option<VerificationField> {
     match upstream {
         "phone" => Some(VerificationField::Phone),
         "verification_code" => Some(VerificationField::Code),

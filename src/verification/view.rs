@@ -11,9 +11,9 @@ use super::{SendCode, VerificationField as Field, VerifyCode, VerifyScreen, vali
 use crate::error::{AppError, FormField};
 use crate::fields::FieldProblem;
 use crate::fields::phone::normalize_us_phone;
-use crate::flow::Screen;
 use crate::i18n::{Locale, Text};
 use crate::pages::StepChange;
+use crate::screen::Screen;
 use crate::ui::{ErrorSummary, Problems, Submission, SubmitButton, TextField, focus_soon};
 
 #[component]

@@ -11,7 +11,8 @@ use axum::http::{Request, Response, StatusCode, header};
 use http_body_util::BodyExt;
 use leptos::config::LeptosOptions;
 use stamps_connect::error::AppError;
-use stamps_connect::flow::Screen;
+use stamps_connect::pages::ScreenProp;
+use stamps_connect::screen::Screen;
 use stamps_connect::server::{AppState, Config, build_router};
 use stamps_connect::simulator::{self, RunningSimulator, Simulator, SimulatorConfig};
 use std::collections::HashMap;
@@ -341,11 +342,12 @@ pub fn screen_in(page: &str) -> Screen {
         .replace("&amp;", "&");
     #[derive(serde::Deserialize)]
     struct Props {
-        screen: Screen,
+        screen: ScreenProp,
     }
     serde_json::from_str::<Props>(&json)
         .expect("the island's props")
         .screen
+        .0
 }
 
 /// What the island reads from a server function's answer (postcard, either way).

@@ -27,7 +27,7 @@ use std::time::Duration;
 
 use load::{Load, Measured};
 use processes::{API_KEY, Running};
-use stamps_connect::flow::Screen;
+use stamps_connect::screen::Screen;
 
 /// One request of a virtual user: true when it was answered as expected.
 type Call = std::pin::Pin<Box<dyn Future<Output = bool> + Send>>;

@@ -1,0 +1,87 @@
+//! The screen as the merchant flow's island receives it from the page.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::screen::Screen;
+
+/// A [`Screen`] that travels in the island's props as postcard in base64: the browser decodes it
+/// with the postcard decoder it has for the server functions' answers, where a JSON prop would
+/// add a second decoder for every type of the screen (see BENCHMARKS.md).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScreenProp(pub Screen);
+
+impl Serialize for ScreenProp {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let bytes = postcard::to_allocvec(&self.0).map_err(serde::ser::Error::custom)?;
+        serializer.serialize_str(&encode(&bytes))
+    }
+}
+
+impl<'de> Deserialize<'de> for ScreenProp {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        let bytes = decode(&text).ok_or_else(|| serde::de::Error::custom("not base64"))?;
+        postcard::from_bytes(&bytes)
+            .map(ScreenProp)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn encode(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD_NO_PAD.encode(bytes)
+}
+
+/// The browser's own `btoa` (the island's view writes its props back as the server did).
+#[cfg(not(feature = "ssr"))]
+fn encode(bytes: &[u8]) -> String {
+    let binary: String = bytes.iter().map(|&byte| char::from(byte)).collect();
+    let text = leptos::prelude::window().btoa(&binary).unwrap_or_default();
+    text.trim_end_matches('=').to_owned()
+}
+
+#[cfg(feature = "ssr")]
+fn decode(text: &str) -> Option<Vec<u8>> {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode(text)
+        .ok()
+}
+
+/// The browser's own `atob` (no base64 decoder ships in the WebAssembly), one char per byte.
+#[cfg(not(feature = "ssr"))]
+fn decode(text: &str) -> Option<Vec<u8>> {
+    let binary = leptos::prelude::window().atob(text).ok()?;
+    Some(binary.chars().map(|byte| byte as u8).collect())
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+    use crate::registration::{RegisterScreen, RegistrationForm};
+
+    #[test]
+    fn the_screen_survives_the_props_and_cannot_break_out_of_them() {
+        let screen = Screen::Register(RegisterScreen {
+            draft: RegistrationForm {
+                nickname: "\"></leptos-island><script>alert(1)</script>".into(),
+                agree_to_carrier_terms: true,
+                ..Default::default()
+            },
+            ..Default::default()
+        });
+        let json = serde_json::to_string(&ScreenProp(screen.clone())).unwrap();
+        // Only base64's letters inside the JSON string: nothing an attribute or a tag could end on.
+        let inner = json.trim_matches('"');
+        assert!(
+            inner
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/'),
+            "{json}"
+        );
+        let back: ScreenProp = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, ScreenProp(screen));
+        assert!(serde_json::from_str::<ScreenProp>(r#""not base64!""#).is_err());
+    }
+}
