@@ -28,7 +28,7 @@ pub fn MerchantPage() -> impl IntoView {
             Either::Left(view! {
                 // Only the page with an island loads the WebAssembly.
                 {options.map(|options| view! { <HydrationScripts options islands=true/> })}
-                <MerchantFlow screen=ScreenProp(screen)/>
+                <MerchantFlow screen=ScreenProp::new(screen)/>
             })
         }
         _ => Either::Right(view! { <TryAgain/> }),
@@ -39,7 +39,7 @@ pub fn MerchantPage() -> impl IntoView {
 /// browser: the server functions' answers move it from step to step without a reload.
 #[island]
 pub fn MerchantFlow(screen: ScreenProp) -> impl IntoView {
-    let screen = RwSignal::new(screen.0);
+    let screen = RwSignal::new(screen.into_screen());
     let step = StepChange(screen.write_only());
     // Effects run in the browser only: this one once the island is alive.
     Effect::new(|_| mark_hydrated());

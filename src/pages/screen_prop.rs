@@ -4,26 +4,43 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::screen::Screen;
 
-/// A [`Screen`] that travels in the island's props as postcard in base64: the browser decodes it
-/// with the postcard decoder it has for the server functions' answers, where a JSON prop would
-/// add a second decoder for every type of the screen (see BENCHMARKS.md).
+/// A [`Screen`] that travels in the island's props as postcard in base64, encoded once by the
+/// server. The browser decodes it with the postcard decoder it has for the server functions'
+/// answers (a JSON prop would add a second decoder for every type of the screen), and writes the
+/// same text back when the island's view renders its props, so it needs no encoder at all (see
+/// BENCHMARKS.md).
 #[derive(Clone, Debug, PartialEq)]
-pub struct ScreenProp(pub Screen);
+pub struct ScreenProp {
+    screen: Screen,
+    encoded: String,
+}
+
+impl ScreenProp {
+    /// Encodes `screen` (on the server, which renders the page).
+    pub fn new(screen: Screen) -> Self {
+        let bytes =
+            postcard::to_allocvec(&screen).expect("screens are plain data and always encode");
+        let encoded = encode(&bytes);
+        Self { screen, encoded }
+    }
+
+    pub fn into_screen(self) -> Screen {
+        self.screen
+    }
+}
 
 impl Serialize for ScreenProp {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let bytes = postcard::to_allocvec(&self.0).map_err(serde::ser::Error::custom)?;
-        serializer.serialize_str(&encode(&bytes))
+        serializer.serialize_str(&self.encoded)
     }
 }
 
 impl<'de> Deserialize<'de> for ScreenProp {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        let bytes = decode(&text).ok_or_else(|| serde::de::Error::custom("not base64"))?;
-        postcard::from_bytes(&bytes)
-            .map(ScreenProp)
-            .map_err(serde::de::Error::custom)
+        let encoded = String::deserialize(deserializer)?;
+        let bytes = decode(&encoded).ok_or_else(|| serde::de::Error::custom("not base64"))?;
+        let screen = postcard::from_bytes(&bytes).map_err(serde::de::Error::custom)?;
+        Ok(Self { screen, encoded })
     }
 }
 
@@ -33,7 +50,7 @@ fn encode(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD_NO_PAD.encode(bytes)
 }
 
-/// The browser's own `btoa` (the island's view writes its props back as the server did).
+/// Only the server renders a page; the browser's build has this for the page's type to compile.
 #[cfg(not(feature = "ssr"))]
 fn encode(bytes: &[u8]) -> String {
     let binary: String = bytes.iter().map(|&byte| char::from(byte)).collect();
@@ -71,7 +88,7 @@ mod tests {
             },
             ..Default::default()
         });
-        let json = serde_json::to_string(&ScreenProp(screen.clone())).unwrap();
+        let json = serde_json::to_string(&ScreenProp::new(screen.clone())).unwrap();
         // Only base64's letters inside the JSON string: nothing an attribute or a tag could end on.
         let inner = json.trim_matches('"');
         assert!(
@@ -81,7 +98,7 @@ mod tests {
             "{json}"
         );
         let back: ScreenProp = serde_json::from_str(&json).unwrap();
-        assert_eq!(back, ScreenProp(screen));
+        assert_eq!(back.into_screen(), screen);
         assert!(serde_json::from_str::<ScreenProp>(r#""not base64!""#).is_err());
     }
 }

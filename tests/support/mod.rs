@@ -347,7 +347,7 @@ pub fn screen_in(page: &str) -> Screen {
     serde_json::from_str::<Props>(&json)
         .expect("the island's props")
         .screen
-        .0
+        .into_screen()
 }
 
 /// What the island reads from a server function's answer (postcard, either way).
