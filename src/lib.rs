@@ -3,7 +3,9 @@
 //!
 //! The flow is the architecture: one folder per step (`registration`, `verification`, `done`),
 //! each holding its types, its validation (compiled for the server and the browser alike), its
-//! thin `#[server]` adapter and its view. Server-only code lives behind the `ssr` feature.
+//! thin `#[server]` adapter and its view. The routes (`app`) are matched on the server and each
+//! page (`pages`) is server-rendered; the merchant flow is the one island the browser runs.
+//! Every sentence is in the catalog (`i18n`). Server-only code lives behind the `ssr` feature.
 
 pub mod app;
 pub mod done;

@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 use clap::Parser;
 use leptos::config::LeptosOptions;
 use reqwest::header::{ACCEPT, COOKIE, ORIGIN, SET_COOKIE};
+use stamps_connect::error::AppError;
 use stamps_connect::screen::Screen;
 use stamps_connect::server::storage::RegistrationStatus;
 use stamps_connect::server::{AppState, Config, ServeSettings, build_router, serve};
@@ -302,7 +303,7 @@ async fn call(
     let response = client
         .post(format!("{app_url}/api/{function}"))
         .form(form)
-        .header(ACCEPT, "application/json")
+        .header(ACCEPT, "application/x-postcard")
         .header(ORIGIN, app_url)
         .header("sec-fetch-site", "same-origin")
         .header(COOKIE, cookies.header())
@@ -317,12 +318,10 @@ async fn call(
         .await
         .map_err(|e| format!("{function}: {e}"))?;
     if !status.is_success() {
-        return Err(format!(
-            "{function}: HTTP {status}: {}",
-            String::from_utf8_lossy(&body)
-        ));
+        let error = postcard::from_bytes::<AppError>(&body);
+        return Err(format!("{function}: HTTP {status}: {error:?}"));
     }
-    serde_json::from_slice(&body).map_err(|e| format!("{function}: not a screen: {e}"))
+    postcard::from_bytes(&body).map_err(|e| format!("{function}: not a screen: {e}"))
 }
 
 fn idempotency_key(html: &str) -> Option<String> {
