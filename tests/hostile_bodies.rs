@@ -349,9 +349,13 @@ fn hostile_request(
                 r#"{{"phone":"5121112222","code":"123456","{}":1}}"#,
                 target.function()
             );
-            let content_type = [POSTCARD, "text/plain", "multipart/form-data; boundary=x"]
-                .choose(rng)
-                .copied();
+            let content_type = [
+                "application/json",
+                "text/plain",
+                "multipart/form-data; boundary=x",
+            ]
+            .choose(rng)
+            .copied();
             (content_type, Body::from(json), "not a form")
         }
         15..18 => (
@@ -372,7 +376,7 @@ fn hostile_request(
                 r#"{{"{}": ["5121112222"], "nested": {{"a": [1, {{}}]}}}}"#,
                 target.fields()[0]
             );
-            (Some(form), Body::from(json), "POSTCARD sent as a form")
+            (Some(form), Body::from(json), "JSON sent as a form")
         }
         _ => (
             Some(form),

@@ -3,8 +3,9 @@
 
 mod support;
 use support::POSTCARD;
+use support::assert_rate_limited;
 
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use stamps_connect::error::AppError;
 use stamps_connect::screen::Screen;
 use stamps_connect::simulator::Endpoint;
@@ -20,25 +21,6 @@ fn upstream_calls(app: &TestApp, endpoint: Endpoint) -> usize {
         .iter()
         .filter(|r| r.endpoint == Some(endpoint))
         .count()
-}
-
-/// Asserts a POSTCARD 429 that says when to try again; returns the wait.
-async fn assert_rate_limited(response: axum::http::Response<axum::body::Body>) -> u64 {
-    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
-    let retry_after: u64 = response.headers()[header::RETRY_AFTER]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
-    let error: AppError = postcard::from_bytes(&body_bytes(response).await).unwrap();
-    assert_eq!(
-        error,
-        AppError::RateLimited {
-            retry_after_secs: retry_after
-        }
-    );
-    assert!(error.to_string().contains("Please try again in"), "{error}");
-    retry_after
 }
 
 /// A new browser that has registered, ready to send codes.

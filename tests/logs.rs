@@ -65,8 +65,12 @@ struct Responses(String);
 impl Responses {
     async fn keep(&mut self, response: Response<Body>) {
         self.0.push_str(&format!("{:?}\n", response.headers()));
-        self.0
-            .push_str(&String::from_utf8_lossy(&body_bytes(response).await));
+        let body = String::from_utf8_lossy(&body_bytes(response).await).into_owned();
+        // A page's island carries its screen in base64: read as the browser does.
+        if let Some(screen) = support::island_screen(&body) {
+            self.0.push_str(&serde_json::to_string(&screen).unwrap());
+        }
+        self.0.push_str(&body);
     }
 }
 
@@ -86,7 +90,6 @@ async fn a_whole_flow_logs_and_answers_neither_the_key_nor_the_card_number() {
     let mut app = TestApp::start_with(&[("LIMIT_RESEND_COOLDOWN_SECS", "60")]).await;
     let mut responses = Responses::default();
     let form = registration_form();
-    let json = POSTCARD;
 
     responses
         .keep(
@@ -97,7 +100,7 @@ async fn a_whole_flow_logs_and_answers_neither_the_key_nor_the_card_number() {
     // Refused by validation (an expired card), by ShipEngine, then accepted.
     let expired = with(&form, "card_exp_year", "2020");
     responses
-        .keep(app.post("register", &expired, json).await)
+        .keep(app.post("register", &expired, POSTCARD).await)
         .await;
     responses
         .keep(app.post("register", &expired, "text/html").await)
@@ -112,29 +115,35 @@ async fn a_whole_flow_logs_and_answers_neither_the_key_nor_the_card_number() {
         .simulator
         .inject_fault(Endpoint::Register, Fault::Refused, 1);
     responses
-        .keep(app.post("register", &form, json).await)
+        .keep(app.post("register", &form, POSTCARD).await)
         .await;
     responses
-        .keep(app.post("register", &form, json).await)
+        .keep(app.post("register", &form, POSTCARD).await)
         .await;
     // A code, a resend too soon, a wrong code, the right one.
     responses
         .keep(
-            app.post("send_code", &[("phone", "5121112222")], json)
+            app.post("send_code", &[("phone", "5121112222")], POSTCARD)
                 .await,
         )
         .await;
     responses
         .keep(
-            app.post("send_code", &[("phone", "5121112222")], json)
+            app.post("send_code", &[("phone", "5121112222")], POSTCARD)
                 .await,
         )
         .await;
     responses
-        .keep(app.post("verify_code", &[("code", "000000")], json).await)
+        .keep(
+            app.post("verify_code", &[("code", "000000")], POSTCARD)
+                .await,
+        )
         .await;
     responses
-        .keep(app.post("verify_code", &[("code", "123456")], json).await)
+        .keep(
+            app.post("verify_code", &[("code", "123456")], POSTCARD)
+                .await,
+        )
         .await;
     responses
         .keep(

@@ -72,6 +72,10 @@ async fn a_plain_form_post_goes_back_to_the_page_it_came_from_on_this_site() {
         (Some("https://evil.example/phish"), "/"),
         (Some("http://localhost/api/register"), "/"),
         (Some("//evil.example/x"), "/"),
+        // This site's address, with a path a browser reads as another site's.
+        (Some("http://localhost//evil.example/x"), "/"),
+        (Some("http://localhost/%5Cevil.example"), "/%5Cevil.example"),
+        (Some("http://LOCALHOST/start/abc"), "/start/abc"),
         (None, "/"),
     ] {
         let mut request = support::same_origin_post("register")
@@ -87,4 +91,37 @@ async fn a_plain_form_post_goes_back_to_the_page_it_came_from_on_this_site() {
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "{referer:?}");
         assert_eq!(response.headers()[header::LOCATION], back_to, "{referer:?}");
     }
+}
+
+#[tokio::test]
+async fn every_route_of_the_app_is_served_by_a_handler_that_loads_its_page() {
+    let mut app = TestApp::start().await;
+    let routes = leptos_axum::generate_route_list(stamps_connect::app::App);
+    assert!(!routes.is_empty());
+    for route in routes {
+        let path = route.path().to_owned();
+        // A route without its handler would fall through to the page for unknown paths.
+        let (status, page) = get(&mut app, &path).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {page}");
+        assert!(!page.contains("Page not found"), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn a_plain_form_post_refused_before_any_function_runs_comes_back_with_its_message() {
+    let mut app = TestApp::start().await;
+    let request = support::same_origin_post("register")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "text/html")
+        .body(Body::from(format!("nickname={}", "a".repeat(20_000))))
+        .unwrap();
+    let response = app.send(request).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()[header::LOCATION], "/");
+    let page = app.page().await;
+    assert!(page.contains("That request is too large"), "{page}");
+    assert!(
+        !app.page().await.contains("That request is too large"),
+        "said once"
+    );
 }

@@ -6,7 +6,7 @@ mod support;
 use axum::http::{StatusCode, header};
 use stamps_connect::error::AppError;
 use stamps_connect::screen::Screen;
-use support::{POSTCARD, TestApp, body_bytes, registration_form};
+use support::{POSTCARD, TestApp, assert_rate_limited, body_bytes, registration_form};
 
 #[tokio::test]
 async fn an_answer_is_the_next_screen_or_the_error_with_its_status() {
@@ -20,19 +20,7 @@ async fn an_answer_is_the_next_screen_or_the_error_with_its_status() {
     // A second merchant from the same address is refused, and told when to try again.
     app.cookie = None;
     let response = app.post("register", &registration_form(), POSTCARD).await;
-    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
-    let retry_after: u64 = response.headers()[header::RETRY_AFTER]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
-    let error: AppError = postcard::from_bytes(&body_bytes(response).await).unwrap();
-    assert_eq!(
-        error,
-        AppError::RateLimited {
-            retry_after_secs: retry_after
-        }
-    );
+    assert_rate_limited(response).await;
 }
 
 #[tokio::test]
@@ -51,4 +39,21 @@ async fn a_refusal_before_any_function_runs_is_postcard_too() {
     assert_eq!(response.headers()[header::CONTENT_TYPE], POSTCARD);
     let error: AppError = postcard::from_bytes(&body_bytes(response).await).unwrap();
     assert_eq!(error, AppError::TooLarge);
+}
+
+#[tokio::test]
+async fn a_shipengine_failure_is_a_failed_dependency_and_keeps_what_was_typed() {
+    use stamps_connect::simulator::{Endpoint, Fault};
+    let mut app = TestApp::start().await;
+    app.call("register", &registration_form()).await;
+    app.simulator
+        .simulator
+        .inject_fault(Endpoint::SendCode, Fault::InternalError, 10);
+    let response = app
+        .post("send_code", &[("phone", "512.999.0000")], POSTCARD)
+        .await;
+    assert_eq!(response.status(), StatusCode::FAILED_DEPENDENCY);
+    let error: AppError = postcard::from_bytes(&body_bytes(response).await).unwrap();
+    assert!(matches!(error, AppError::Upstream { .. }), "{error:?}");
+    assert!(app.page().await.contains(r#"value="512.999.0000""#));
 }

@@ -4,9 +4,11 @@
 mod merchant;
 mod not_found;
 mod screen_prop;
+mod status_page;
 mod try_again;
 
 pub use merchant::{LoadedScreen, MerchantFlow, MerchantPage, StepChange};
 pub use not_found::NotFound;
 pub use screen_prop::ScreenProp;
+use status_page::StatusPage;
 pub use try_again::TryAgain;

@@ -5,10 +5,10 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::screen::Screen;
 
 /// A [`Screen`] that travels in the island's props as postcard in base64, encoded once by the
-/// server. The browser decodes it with the postcard decoder it has for the server functions'
-/// answers (a JSON prop would add a second decoder for every type of the screen), and writes the
-/// same text back when the island's view renders its props, so it needs no encoder at all (see
-/// BENCHMARKS.md).
+/// server. Leptos reads island props with serde_json; as one string, the browser decodes the
+/// screen with the postcard decoder it has for the server functions' answers, instead of a
+/// second, JSON decoder for every type of the screen (see BENCHMARKS.md). When the island's view
+/// writes its props back, it writes the text it was given: the browser never encodes a screen.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScreenProp {
     screen: Screen,
@@ -50,7 +50,8 @@ fn encode(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD_NO_PAD.encode(bytes)
 }
 
-/// Only the server renders a page; the browser's build has this for the page's type to compile.
+/// Only the server renders a page (the browser's build has this for [`ScreenProp::new`] to
+/// compile; no code of the island calls it).
 #[cfg(not(feature = "ssr"))]
 fn encode(bytes: &[u8]) -> String {
     let binary: String = bytes.iter().map(|&byte| char::from(byte)).collect();

@@ -1,4 +1,4 @@
-//! What the registration form posts. The same flat shape is sent by the hydrated page and by a
+//! What the registration form posts. The same flat shape is sent by the island and by a
 //! plain HTML form post without JavaScript, so every field is a string the merchant typed.
 
 use serde::{Deserialize, Deserializer};

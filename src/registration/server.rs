@@ -10,10 +10,10 @@ use crate::screen::Screen;
 /// Relays the form to ShipEngine's registration, exactly once: see [`super::service::register`].
 #[server(endpoint = "register", output = Postcard)]
 pub async fn register(#[server(flatten)] form: RegistrationForm) -> Result<Screen, AppError> {
-    use crate::server::{AppState, ClientIp, Flow, answer};
+    use crate::server::{AppState, ClientIp, Flow, with_status};
 
     let flow = Flow::load().await?;
     let state = AppState::from_context()?;
     let ClientIp(ip) = ClientIp::from_context()?;
-    answer(super::service::register(&state, flow, ip, &form).await)
+    with_status(super::service::register(&state, flow, ip, &form).await)
 }

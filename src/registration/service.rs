@@ -18,9 +18,8 @@ use crate::server::storage::{Claim, NewRegistration, RegistrationEvent};
 use crate::server::{AppState, Flow, database_error, upstream_error};
 
 /// Relays `form` to `POST /v1/registration/stamps_com` for the browser whose `flow` this is,
-/// asking from `ip`. On success the flow moves to the SMS step. Handled failures come back
-/// inside the screen, so a plain form post (no JavaScript) can be redirected to the page, which
-/// renders them; `Err` is kept for limits and for requests that make no sense.
+/// asking from `ip`. On success the flow moves to the SMS step; a failure is the error the
+/// merchant is shown, with what was typed kept in the flow.
 ///
 /// Exactly once: the row of the form's idempotency key is inserted before ShipEngine is called,
 /// and only the request that inserted it calls. A repeat (double click, second tab, resubmit

@@ -73,8 +73,10 @@ pub fn RegisterView(screen: RegisterScreen, step: StepChange) -> impl IntoView {
             // ShipEngine refused what was sent with this key: the corrected form is a new
             // registration. (A retry after any other error must keep the key: it may follow a
             // registration already on its way.)
-            if matches!(problem, AppError::Upstream { .. } | AppError::Invalid(_)) {
-                fields.idempotency_key.set(fresh_idempotency_key());
+            if matches!(problem, AppError::Upstream { .. } | AppError::Invalid(_))
+                && let Some(key) = fresh_idempotency_key()
+            {
+                fields.idempotency_key.set(key);
             }
             problems.show(Some(problem));
         }
@@ -281,25 +283,23 @@ fn CardExpiry(
     }
 }
 
-/// A new form key, as the server renders one (a random UUID v4), made in the browser.
-fn fresh_idempotency_key() -> String {
+/// A new form key, as the server renders one (a random UUID v4), made in the browser; `None` if
+/// the browser cannot give random bytes (the form then keeps its key, and a reload gets a new one).
+fn fresh_idempotency_key() -> Option<String> {
     let mut bytes = [0u8; 16];
-    let filled = window()
+    window()
         .crypto()
         .and_then(|crypto| crypto.get_random_values_with_u8_array(&mut bytes))
-        .is_ok();
-    if !filled {
-        bytes.fill_with(|| (js_sys::Math::random() * 256.0) as u8);
-    }
+        .ok()?;
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
     let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
-    format!(
+    Some(format!(
         "{}-{}-{}-{}-{}",
         &hex[0..8],
         &hex[8..12],
         &hex[12..16],
         &hex[16..20],
         &hex[20..32]
-    )
+    ))
 }

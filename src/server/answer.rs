@@ -16,7 +16,7 @@ use crate::error::AppError;
 const MAX_ERROR_BYTES: usize = 64 * 1024;
 
 /// Gives a server function's failed `outcome` its status (and a limit its `Retry-After`).
-pub fn answer<T>(outcome: Result<T, AppError>) -> Result<T, AppError> {
+pub fn with_status<T>(outcome: Result<T, AppError>) -> Result<T, AppError> {
     if let (Err(error), Some(response)) = (&outcome, use_context::<ResponseOptions>()) {
         response.set_status(status_of(error));
         if let AppError::RateLimited { retry_after_secs } = error {
@@ -26,14 +26,19 @@ pub fn answer<T>(outcome: Result<T, AppError>) -> Result<T, AppError> {
     outcome
 }
 
-/// The error a server function answered with; a request it could not read when the body is
-/// not one of its errors (Leptos refused the arguments before the function ran).
+/// The error a server function answered with (Leptos's own refusal of arguments it could not
+/// read is one of them: `BadRequest`); ours to apologise for when the body is not one.
 pub async fn error_of(response: Response) -> AppError {
+    let is_postcard = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value == PostcardEncoding::CONTENT_TYPE);
     let bytes = axum::body::to_bytes(response.into_body(), MAX_ERROR_BYTES).await;
     bytes
         .ok()
+        .filter(|_| is_postcard)
         .and_then(|bytes| postcard::from_bytes::<AppError>(&bytes).ok())
-        .unwrap_or(AppError::BadRequest)
+        .unwrap_or(AppError::Internal { reference: None })
 }
 
 /// `error` as a postcard body with its status, as the functions answer.

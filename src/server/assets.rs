@@ -110,8 +110,9 @@ async fn serve(
     State((table, not_found)): State<(Arc<AssetTable>, Router)>,
     request: Request,
 ) -> Response {
-    if table.has(request.method(), request.uri().path()) {
-        return table.respond(request.method(), request.uri().path(), request.headers());
+    let path = request.uri().path();
+    if let Some(answer) = table.respond(request.method(), path, request.headers()) {
+        return answer;
     }
     match not_found.oneshot(request).await {
         Ok(response) => response,

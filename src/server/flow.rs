@@ -62,7 +62,8 @@ pub struct Flow {
     /// writes nothing, and two tabs with two keys still open one account (one open registration
     /// per owner).
     fresh_key: String,
-    /// A plain form post (no JavaScript): its error must survive the redirect to the page.
+    /// A plain form post (no JavaScript), redirected to the page afterwards: a code asked for
+    /// within the resend wait lands on the page that shows the wait, not on an error.
     plain_form_post: bool,
     limits: LimitConfig,
     database: Database,
@@ -414,6 +415,11 @@ impl Flow {
     /// Ends the request with `error`, keeping what it changed (what was typed, a refusal).
     pub async fn fail(mut self, error: AppError) -> Result<Screen, AppError> {
         self.save().await?;
+        // Stored now, not by the session layer: it saves nothing with a 5xx answer.
+        self.session
+            .save()
+            .await
+            .map_err(|error| internal_error("session save", error))?;
         Err(error)
     }
 

@@ -4,24 +4,19 @@
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::Response;
 
 use crate::error::AppError;
-use crate::server::refusal::refuse;
 
 /// The registration form, every field at its longest, is under 4 KiB.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
-/// The request with its body read into memory, or its refusal: 415 for another content type,
-/// 413 past [`MAX_BODY_BYTES`] (the route's `DefaultBodyLimit`), 400 for a body that breaks off.
-pub async fn read_form(request: Request) -> Result<Request, Response> {
+/// The request with its body read into memory, or why not, with its status: 415 for another
+/// content type, 413 past [`MAX_BODY_BYTES`] (the route's `DefaultBodyLimit`), 400 for a body
+/// that breaks off.
+pub async fn read_form(request: Request) -> Result<Request, (StatusCode, AppError)> {
     let (parts, body) = request.into_parts();
     if !is_form(&parts.headers) {
-        return Err(refuse(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            &AppError::BadRequest,
-            &parts.headers,
-        ));
+        return Err((StatusCode::UNSUPPORTED_MEDIA_TYPE, AppError::BadRequest));
     }
     match Bytes::from_request(Request::from_parts(parts.clone(), body), &()).await {
         Ok(bytes) => Ok(Request::from_parts(parts, Body::from(bytes))),
@@ -32,7 +27,7 @@ pub async fn read_form(request: Request) -> Result<Request, Response> {
             } else {
                 AppError::BadRequest
             };
-            Err(refuse(status, &error, &parts.headers))
+            Err((status, error))
         }
     }
 }

@@ -21,7 +21,7 @@ mod state;
 pub mod storage;
 pub mod upstream_error;
 
-pub use answer::answer;
+pub use answer::with_status;
 pub use assets::leptos_options;
 pub use client_ip::ClientIp;
 pub use config::Config;

@@ -18,13 +18,14 @@ use tower_sessions::cookie::time::Duration;
 use tower_sessions::{Expiry, Session, SessionManagerLayer, SessionStore};
 
 use crate::app::shell;
+use crate::error::AppError;
 use crate::pages::LoadedScreen;
 use crate::server::client_ip::ClientIp;
 use crate::server::csrf::refuse_cross_site;
 use crate::server::flow_owner::{FlowOwner, identify_flow_owner};
 use crate::server::form_body::{MAX_BODY_BYTES, read_form};
 use crate::server::observability::{self, metrics};
-use crate::server::refusal::is_plain_form_post;
+use crate::server::refusal::{is_plain_form_post, refuse};
 use crate::server::security_headers::{add_security_headers, set_page_policy};
 use crate::server::storage::SessionStores;
 use crate::server::{AppState, Flow, answer, assets};
@@ -158,9 +159,13 @@ async fn server_fn(
 ) -> Response {
     let plain_form_post = is_plain_form_post(request.headers());
     let back_to = page_sent_from(request.headers());
+    let headers = request.headers().clone();
     let request = match read_form(request).await {
         Ok(request) => request,
-        Err(refusal) => return refusal,
+        Err((_, error)) if plain_form_post => {
+            return flash_and_go_back(&state, session, owner, error, &back_to).await;
+        }
+        Err((status, error)) => return refuse(status, &error, &headers),
     };
     let client_ip = ClientIp::of(
         request.headers(),
@@ -189,16 +194,29 @@ async fn server_fn(
     }
     if failed {
         let error = answer::error_of(response).await;
-        let flow = Flow::from_session(session, owner, true, &state).await;
-        if let Err(failure) = async { flow?.flash(error).await }.await {
-            tracing::error!(%failure, "a refused post's message was not kept");
-        }
+        return flash_and_go_back(&state, session, owner, error, &back_to).await;
     }
     Redirect::to(&back_to).into_response()
 }
 
-/// The path of the page a plain form post came from (its `Referer`, when that is this site's),
-/// else the merchant flow's.
+/// A plain form post that failed: the page it is sent back to says why, once.
+async fn flash_and_go_back(
+    state: &AppState,
+    session: Session,
+    owner: FlowOwner,
+    error: AppError,
+    back_to: &str,
+) -> Response {
+    let flow = Flow::from_session(session, owner, true, state).await;
+    if let Err(failure) = async { flow?.flash(error).await }.await {
+        tracing::error!(?failure, "a refused post's message was not kept");
+    }
+    Redirect::to(back_to).into_response()
+}
+
+/// The path of the page a plain form post came from (its `Referer`, when that is a page of this
+/// site), else the merchant flow's. Never anything a browser could read as another site's
+/// address (`//host`, `/\host`): the answer is a redirect.
 fn page_sent_from(headers: &axum::http::HeaderMap) -> String {
     let host = headers
         .get(header::HOST)
@@ -209,9 +227,10 @@ fn page_sent_from(headers: &axum::http::HeaderMap) -> String {
         .and_then(|referer| referer.parse::<axum::http::Uri>().ok());
     match (host, referer) {
         (Some(host), Some(referer))
-            if referer.authority().is_some_and(|a| a.as_str() == host)
-                && referer.path().starts_with('/')
-                && !referer.path().starts_with("/api/") =>
+            if referer
+                .authority()
+                .is_some_and(|a| a.as_str().eq_ignore_ascii_case(host))
+                && is_a_page_path(referer.path()) =>
         {
             referer
                 .path_and_query()
@@ -219,4 +238,11 @@ fn page_sent_from(headers: &axum::http::HeaderMap) -> String {
         }
         _ => "/".to_owned(),
     }
+}
+
+fn is_a_page_path(path: &str) -> bool {
+    path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.contains('\\')
+        && !path.starts_with("/api/")
 }

@@ -5,14 +5,13 @@
 use gloo_net::http::Request;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
+use leptos::server_fn::ContentType;
+use leptos::server_fn::codec::PostcardEncoding;
 use leptos::wasm_bindgen::JsCast;
 use leptos::web_sys::{FormData, HtmlFormElement, UrlSearchParams};
 
 use crate::error::AppError;
 use crate::screen::Screen;
-
-/// The answer encoding the island asks its server functions for.
-const POSTCARD: &str = "application/x-postcard";
 
 /// One form's submissions: whether one is on its way.
 #[derive(Clone, Copy)]
@@ -59,18 +58,20 @@ async fn post(form: &HtmlFormElement) -> Result<Screen, AppError> {
         .and_then(|data| UrlSearchParams::new_with_str_sequence_sequence(&data))
         .map_err(|_| AppError::Internal { reference: None })?;
     let response = Request::post(&form.action())
-        .header("Accept", POSTCARD)
+        .header("Accept", PostcardEncoding::CONTENT_TYPE)
         .body(fields)
         .map_err(|_| AppError::Internal { reference: None })?
         .send()
         .await
         .map_err(|_| AppError::Unreachable)?;
+    let ours =
+        response.headers().get("Content-Type").as_deref() == Some(PostcardEncoding::CONTENT_TYPE);
     let body = response.binary().await.map_err(|_| AppError::Unreachable)?;
-    if response.ok() {
-        postcard::from_bytes(&body).map_err(|_| AppError::Internal { reference: None })
-    } else {
-        // Every refusal and failure of ours carries the app's error; anything else (a proxy's
-        // error page, say) is still ours to apologise for.
-        Err(postcard::from_bytes(&body).unwrap_or(AppError::Internal { reference: None }))
+    let internal = AppError::Internal { reference: None };
+    match (response.ok(), ours) {
+        (true, true) => postcard::from_bytes(&body).map_err(|_| internal),
+        (false, true) => Err(postcard::from_bytes(&body).unwrap_or(internal)),
+        // Not an answer of ours (a proxy's error page, say): still ours to apologise for.
+        _ => Err(internal),
     }
 }

@@ -9,21 +9,21 @@ use crate::screen::Screen;
 /// Texts a code to `phone`: see [`super::service::send_code`].
 #[server(endpoint = "send_code", output = Postcard)]
 pub async fn send_code(phone: String) -> Result<Screen, AppError> {
-    use crate::server::{AppState, ClientIp, Flow, answer};
+    use crate::server::{AppState, ClientIp, Flow, with_status};
 
     let flow = Flow::load().await?;
     let state = AppState::from_context()?;
     let ClientIp(ip) = ClientIp::from_context()?;
-    answer(super::service::send_code(&state, flow, ip, &phone).await)
+    with_status(super::service::send_code(&state, flow, ip, &phone).await)
 }
 
 /// Checks the typed code: see [`super::service::verify_code`].
 #[server(endpoint = "verify_code", output = Postcard)]
 pub async fn verify_code(code: String) -> Result<Screen, AppError> {
-    use crate::server::{AppState, ClientIp, Flow, answer};
+    use crate::server::{AppState, ClientIp, Flow, with_status};
 
     let flow = Flow::load().await?;
     let state = AppState::from_context()?;
     let ClientIp(ip) = ClientIp::from_context()?;
-    answer(super::service::verify_code(&state, flow, ip, &code).await)
+    with_status(super::service::verify_code(&state, flow, ip, &code).await)
 }

@@ -31,7 +31,7 @@ pub fn VerifyView(screen: VerifyScreen, step: StepChange) -> impl IntoView {
     let code_request = Submission::new();
     let code_check = Submission::new();
 
-    // Both server functions answer with the screen: stay on it, or move on.
+    // Both server functions answer with the screen (stay on it, or move on) or the problem.
     let on_answer = move |answer: Result<Screen, AppError>| match answer {
         Ok(Screen::Verify(next)) => {
             if next.code_sent_to.is_some() && next.error.is_none() {
@@ -88,7 +88,13 @@ pub fn VerifyView(screen: VerifyScreen, step: StepChange) -> impl IntoView {
                 Err(problem) => one_field_problem(Field::Phone, problem),
                 Ok(_) => {
                     problems.show(None);
-                    code_request.send(&ev, on_answer);
+                    code_request.send(&ev, move |answer| {
+                        // Refused for now: the countdown says until when.
+                        if let Err(AppError::RateLimited { retry_after_secs }) = &answer {
+                            resend_in.set(Some(*retry_after_secs));
+                        }
+                        on_answer(answer)
+                    });
                 }
             }
         }

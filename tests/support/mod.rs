@@ -28,10 +28,10 @@ pub const API_KEY: &str = "test_KEY_9f8e7d6c5b4a39281706";
 pub const SESSION_COOKIE: &str = "stamps_connect_session";
 pub const FLOW_COOKIE: &str = "stamps_connect_flow";
 
-/// The origin the test browser's page is served from.
 /// What the island asks its server functions for.
 pub const POSTCARD: &str = "application/x-postcard";
 
+/// The origin the test browser's page is served from.
 pub const ORIGIN: &str = "http://localhost";
 
 pub struct TestApp {
@@ -328,11 +328,15 @@ pub fn same_origin_post(function: &str) -> axum::http::request::Builder {
 
 /// The screen a page's island is rendered with (its props, as the browser reads them).
 pub fn screen_in(page: &str) -> Screen {
+    island_screen(page).expect("the page has the merchant flow's island")
+}
+
+/// The screen of the page's island, if it has one.
+pub fn island_screen(page: &str) -> Option<Screen> {
     let props = page
         .split_once(r#"data-props=""#)
         .and_then(|(_, rest)| rest.split_once('"'))
-        .map(|(props, _)| props)
-        .expect("the page has the merchant flow's island");
+        .map(|(props, _)| props)?;
     let json = props
         .replace("&quot;", "\"")
         .replace("&#39;", "'")
@@ -344,10 +348,8 @@ pub fn screen_in(page: &str) -> Screen {
     struct Props {
         screen: ScreenProp,
     }
-    serde_json::from_str::<Props>(&json)
-        .expect("the island's props")
-        .screen
-        .into_screen()
+    let props = serde_json::from_str::<Props>(&json).expect("the island's props");
+    Some(props.screen.into_screen())
 }
 
 /// What the island reads from a server function's answer (postcard, either way).
@@ -391,4 +393,32 @@ pub fn registration_form() -> Vec<(&'static str, &'static str)> {
         ("card_exp_month", "07"),
         ("card_exp_year", "2035"),
     ]
+}
+
+/// Asserts a postcard 429 that says when to try again; returns the wait.
+pub async fn assert_rate_limited(response: axum::http::Response<axum::body::Body>) -> u64 {
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = response.headers()[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let error: AppError = postcard::from_bytes(&body_bytes(response).await).unwrap();
+    assert_eq!(
+        error,
+        AppError::RateLimited {
+            retry_after_secs: retry_after
+        }
+    );
+    assert!(error.to_string().contains("Please try again in"), "{error}");
+    retry_after
+}
+
+/// Asserts that `page` carries no card number: not in its text, not in its island's screen.
+pub fn assert_no_card_number(page: &str) {
+    let digits = "4111111111111111";
+    assert!(!page.contains(digits) && !page.contains("4111 1111 1111 1111"));
+    if let Some(Screen::Register(form)) = island_screen(page) {
+        assert_eq!(form.draft.card_number, "", "the island's screen");
+    }
 }

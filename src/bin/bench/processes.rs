@@ -52,6 +52,9 @@ impl Running {
             .env("LIMIT_REGISTRATIONS_PER_IP", "1000000")
             .env("LIMIT_REGISTRATIONS_PER_EMAIL", "1000000")
             .env("LIMIT_REGISTRATIONS_TOTAL", "1000000")
+            // The relay is measured, not the cap on calls in flight (16 by default: 64 virtual
+            // users against a 100 ms upstream would wait for a slot).
+            .env("UPSTREAM_MAX_CONCURRENT", "1000")
             .env("RUST_LOG", "info")
             .stdout(Stdio::null())
             .spawn()

@@ -132,30 +132,29 @@ impl AssetTable {
         }
     }
 
-    /// The answer to a request the other routes did not take.
-    /// Whether this table answers `method` on `path`: a file it has, or a method it refuses.
-    pub fn has(&self, method: &Method, path: &str) -> bool {
-        (method != Method::GET && method != Method::HEAD) || self.find(path).is_some()
-    }
-
-    pub fn respond(&self, method: &Method, path: &str, headers: &HeaderMap) -> Response<Body> {
+    /// The answer to a request the other routes did not take: the file, or a refusal of a
+    /// method other than GET and HEAD; `None` for a path that is no file here.
+    pub fn respond(
+        &self,
+        method: &Method,
+        path: &str,
+        headers: &HeaderMap,
+    ) -> Option<Response<Body>> {
         if method != Method::GET && method != Method::HEAD {
             let mut response = empty(StatusCode::METHOD_NOT_ALLOWED, self.revalidate.clone());
             response
                 .headers_mut()
                 .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
-            return response;
+            return Some(response);
         }
-        let Some(asset) = self.find(path) else {
-            return empty(StatusCode::NOT_FOUND, self.revalidate.clone());
-        };
+        let asset = self.find(path)?;
         let encoded = asset.negotiate(headers);
         if if_none_match(headers, &encoded.etag) {
             let mut response = empty(StatusCode::NOT_MODIFIED, asset.cache_control.clone());
             response
                 .headers_mut()
                 .insert(header::ETAG, encoded.etag.clone());
-            return response;
+            return Some(response);
         }
         let body = if method == Method::HEAD {
             Body::empty()
@@ -172,7 +171,7 @@ impl AssetTable {
         if let Some(content_encoding) = &encoded.content_encoding {
             out.insert(header::CONTENT_ENCODING, content_encoding.clone());
         }
-        response
+        Some(response)
     }
 
     /// The file at the request's path, percent-decoded. Only paths read from the site root are
