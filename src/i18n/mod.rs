@@ -4,9 +4,10 @@
 //! - [`FieldProblem`](crate::fields::FieldProblem) and
 //!   [`UpstreamProblem`](crate::error::UpstreamProblem) are the codes the rules and the server
 //!   return instead of sentences; [`AppError`] carries them.
-//! - A language is one file (`en.rs`) implementing [`Catalog`]: an exhaustive `match` from each
-//!   key and code to its text, so a language that misses a key does not compile. Messages with a
-//!   value in them (a wait, a nickname) are methods, so each language words them itself.
+//! - A language is one file (`en.rs`, `es.rs`) implementing [`Catalog`]: an exhaustive `match`
+//!   from each key and code to its text, so a language that misses a key does not compile.
+//!   Messages with a value in them (a wait, a nickname) are methods, so each language words them
+//!   itself.
 //!
 //! Adding a language: write its file (start from a copy of `en.rs`), then add one line to the
 //! [`locales!`] list below. Views read the page's [`Locale`] with [`Locale::current`] (English
@@ -75,6 +76,7 @@ macro_rules! locales {
 locales! {
     #[default]
     En => en,
+    Es => es,
 }
 
 impl Locale {
@@ -245,6 +247,156 @@ mod tests {
     use crate::error::{FieldErrors, FormField};
     use crate::registration::RegistrationField;
 
+    /// Every value of an enum, for the tests to walk: the list and a `match` without a wildcard
+    /// over the same variants, so a new variant does not compile until it is listed here.
+    macro_rules! every {
+        ($Enum:ident: $(
+            $Variant:ident $( ( $($arg:expr),* ) )? $( { $($field:ident: $value:expr),* } )?
+        ),+ $(,)?) => {{
+            #[allow(unreachable_patterns)]
+            fn listed(value: $Enum) {
+                match value {
+                    $( $Enum::$Variant { .. } => {} )+
+                }
+            }
+            let _ = listed;
+            vec![$( $Enum::$Variant $( ( $($arg),* ) )? $( { $($field: $value),* } )? ),+]
+        }};
+    }
+
+    pub(super) fn every_brand() -> Vec<CardBrand> {
+        every!(CardBrand: Visa, Mastercard, Amex, Discover)
+    }
+
+    pub(super) fn every_field_problem() -> Vec<FieldProblem> {
+        every!(FieldProblem:
+            Hidden,
+            TooLong { max: 80 },
+            NicknameMissing,
+            NameMissing,
+            AddressLine1Missing,
+            CityMissing,
+            CardNameMissing,
+            EmailMissing,
+            EmailInvalid,
+            EmailTooLong,
+            PhoneMissing,
+            PhoneInvalid,
+            ZipMissing,
+            ZipInvalid,
+            StateMissing,
+            ResidentialMissing,
+            CardNumberMissing,
+            CardNumberNotDigits,
+            CardNumberIncomplete,
+            CardBrandNotAccepted,
+            CardNumberWrongLength(CardBrand::Visa),
+            CardNumberWrongLength(CardBrand::Mastercard),
+            CardNumberWrongLength(CardBrand::Amex),
+            CardNumberWrongLength(CardBrand::Discover),
+            CardNumberTypo,
+            ExpiryMonthMissing,
+            ExpiryMonthInvalid,
+            ExpiryYearMissing,
+            ExpiryYearInvalid,
+            CardExpired,
+            ExpiryTooFarAhead,
+            TermsNotAccepted,
+            CodeMissing,
+            CodeNotDigits,
+            CodeWrongLength,
+            CodeWrong,
+            UpstreamRequired,
+            UpstreamLength,
+            UpstreamRefused,
+        )
+    }
+
+    pub(super) fn every_upstream_problem() -> Vec<UpstreamProblem> {
+        every!(UpstreamProblem:
+            DetailsRefused,
+            NotSetUp,
+            RegistrationUnknown,
+            Unreachable,
+            NoAnswer,
+            Trouble,
+            RegistrationRefused,
+            CodeExpired,
+        )
+    }
+
+    /// Every error, with an `Upstream` per problem.
+    pub(super) fn every_error() -> Vec<AppError> {
+        let mut errors = every!(AppError:
+            Invalid(FieldErrors::default()),
+            OutcomeUnknown { reference: "r".into() },
+            RegistrationInProgress,
+            SentFromAnotherBrowser,
+            RateLimited { retry_after_secs: 61 },
+            TooManyWrongCodes,
+            BadRequest,
+            TooLarge,
+            CrossSite,
+            Internal { reference: None },
+            Unreachable,
+            Upstream { problem: UpstreamProblem::Trouble, reference: None },
+        );
+        errors.extend(
+            every_upstream_problem()
+                .into_iter()
+                .map(|problem| AppError::Upstream {
+                    problem,
+                    reference: Some("r".into()),
+                }),
+        );
+        errors
+    }
+
+    /// Everything `locale` can say, with sample values in the messages that take one.
+    fn everything_said(locale: Locale) -> Vec<String> {
+        let mut said: Vec<String> = Text::ALL.iter().map(|&t| locale.text(t).into()).collect();
+        said.extend(
+            every_field_problem()
+                .into_iter()
+                .map(|p| locale.field_problem(p).into()),
+        );
+        said.extend(
+            every_upstream_problem()
+                .into_iter()
+                .map(|p| locale.upstream_problem(p).into()),
+        );
+        said.extend(every_error().iter().map(|e| locale.error(e).into()));
+        for secs in [0, 1, 30, 59, 60, 61, 3600, 7200, 7201, 86_400] {
+            said.push(locale.wait(secs));
+            said.push(locale.resend_in(secs));
+        }
+        said.extend(every_brand().into_iter().map(|b| locale.card_of_brand(b)));
+        said.push(locale.registered_lede("Main store"));
+        said
+    }
+
+    #[test]
+    fn the_lists_cover_every_brand_once() {
+        let problems = every_field_problem();
+        for brand in every_brand() {
+            let wrong_length = FieldProblem::CardNumberWrongLength(brand);
+            assert_eq!(problems.iter().filter(|&&p| p == wrong_length).count(), 1);
+        }
+    }
+
+    #[test]
+    fn every_sentence_is_written_out_in_every_language() {
+        for &locale in Locale::ALL {
+            for sentence in everything_said(locale) {
+                assert!(!sentence.trim().is_empty(), "{locale:?}: an empty sentence");
+                assert!(
+                    !sentence.contains(['{', '}']),
+                    "{locale:?}: a placeholder left in {sentence:?}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn every_key_has_text_in_every_language() {
         for &locale in Locale::ALL {
@@ -258,13 +410,18 @@ mod tests {
     fn messages_with_a_value_include_it() {
         for &locale in Locale::ALL {
             assert!(locale.wait(42).contains("42"), "{locale:?}");
-            assert!(locale.resend_in(90).contains(&locale.wait(90)));
-            assert!(locale.registered_lede("Main store").contains("Main store"));
-            assert!(
-                locale
-                    .card_of_brand(CardBrand::Amex)
-                    .contains(CardBrand::Amex.display_name())
-            );
+            for secs in [1, 90, 7201] {
+                let resend = locale.resend_in(secs);
+                assert!(resend.contains(&locale.wait(secs)), "{locale:?}: {resend}");
+            }
+            for nickname in ["Main store", "Panadería Núñez"] {
+                let lede = locale.registered_lede(nickname);
+                assert!(lede.contains(nickname), "{locale:?}: {lede}");
+            }
+            for brand in every_brand() {
+                let card = locale.card_of_brand(brand);
+                assert!(card.contains(brand.display_name()), "{locale:?}: {card}");
+            }
             let too_long = locale.field_problem(FieldProblem::TooLong { max: 123 });
             assert!(too_long.contains("123"), "{locale:?}: {too_long}");
             let limited = locale.error(&AppError::RateLimited {
@@ -302,5 +459,7 @@ mod tests {
     fn the_language_tag_is_the_modules_name() {
         assert_eq!(Locale::default(), Locale::En);
         assert_eq!(Locale::En.tag(), "en");
+        assert_eq!(Locale::Es.tag(), "es");
+        assert_eq!(Locale::ALL, [Locale::En, Locale::Es]);
     }
 }
