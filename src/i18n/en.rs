@@ -33,6 +33,8 @@ impl Catalog for Words {
                 "We could not load your details just now. Please try again in a moment."
             }
             Text::TryAgainLink => "Try again",
+            Text::LanguageSwitchLabel => "Language",
+            Text::LanguageName => "English",
 
             Text::ErrorPrefix => "Error: ",
             Text::Optional => " (optional)",

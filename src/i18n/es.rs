@@ -40,6 +40,8 @@ impl Catalog for Words {
                  favor."
             }
             Text::TryAgainLink => "Volver a intentarlo",
+            Text::LanguageSwitchLabel => "Idioma",
+            Text::LanguageName => "Español",
 
             Text::ErrorPrefix => "Error: ",
             Text::Optional => " (opcional)",

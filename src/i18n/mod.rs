@@ -13,6 +13,10 @@
 //! [`locales!`] list below. Views read the page's [`Locale`] with [`Locale::current`] (English
 //! when none is provided); the server and tests name it.
 
+mod choice;
+
+pub use choice::LANGUAGE_COOKIE;
+
 use std::borrow::Cow;
 
 use crate::error::{AppError, UpstreamProblem};
@@ -160,6 +164,10 @@ text_keys! {
     TryAgainTitle,
     TryAgainBody,
     TryAgainLink,
+    /// The language switch's label, for screen readers.
+    LanguageSwitchLabel,
+    /// The language's own name, as the switch offers it.
+    LanguageName,
 
     // Shared by the forms (src/ui).
     /// Read out before a field's error (visually hidden).

@@ -9,9 +9,9 @@ use super::screen_prop::ScreenProp;
 use crate::done::DoneView;
 use crate::error::AppError;
 use crate::i18n::{Locale, Text};
-use crate::registration::RegisterView;
+use crate::registration::{REGISTRATION_FORM_ID, RegisterView};
 use crate::screen::Screen;
-use crate::ui::focus_soon;
+use crate::ui::{LanguageSwitch, focus_soon};
 use crate::verification::VerifyView;
 
 /// What the page handler loaded for this browser: the screen of its step, or why it could not.
@@ -28,7 +28,7 @@ pub fn MerchantPage() -> impl IntoView {
             Either::Left(view! {
                 // Only the page with an island loads the WebAssembly.
                 {options.map(|options| view! { <HydrationScripts options islands=true/> })}
-                <MerchantFlow screen=ScreenProp::new(screen)/>
+                <MerchantFlow screen=ScreenProp::new(screen) locale=Locale::current()/>
             })
         }
         _ => Either::Right(view! { <TryAgain/> }),
@@ -38,12 +38,18 @@ pub fn MerchantPage() -> impl IntoView {
 /// The steps and the current step's screen, rendered by the server and then driven in the
 /// browser: the server functions' answers move it from step to step without a reload.
 #[island]
-pub fn MerchantFlow(screen: ScreenProp) -> impl IntoView {
+pub fn MerchantFlow(screen: ScreenProp, locale: Locale) -> impl IntoView {
+    // The island's views are in the page's language, in the browser as on the server.
+    provide_context(locale);
     let screen = RwSignal::new(screen.into_screen());
     let step = StepChange(screen.write_only());
     // Effects run in the browser only: this one once the island is alive.
     Effect::new(|_| mark_hydrated());
+    // On the form, the switch sends what was typed along.
+    let switch_form =
+        move || matches!(screen.get(), Screen::Register(_)).then_some(REGISTRATION_FORM_ID);
     view! {
+        {move || view! { <LanguageSwitch form=switch_form()/> }}
         <StepIndicator screen/>
         <main id="main" class="container">
             {move || match screen.get() {

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::i18n::{Locale, Text};
+use crate::ui::LanguageSwitch;
 
 /// `title` as the page's title and heading, `body` under it, a button-styled link to `/`
 /// labelled `link`; the response gets `status`.
@@ -21,6 +22,7 @@ pub fn StatusPage(status: u16, title: Text, body: Text, link: Text) -> impl Into
     let locale = Locale::current();
     view! {
         <Title text=locale.text(title)/>
+        <LanguageSwitch/>
         <main id="main" class="container">
             <h1>{locale.text(title)}</h1>
             <p class="lede">{locale.text(body)}</p>

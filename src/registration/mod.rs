@@ -10,7 +10,7 @@ mod view;
 pub use form::{RegistrationField, RegistrationForm};
 pub use server::{Register, register};
 pub use validate::{ValidRegistration, validate_registration};
-pub use view::RegisterView;
+pub use view::{REGISTRATION_FORM_ID, RegisterView};
 
 use serde::{Deserialize, Serialize};
 

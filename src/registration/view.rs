@@ -19,7 +19,11 @@ use crate::pages::StepChange;
 use crate::screen::Screen;
 use crate::ui::{
     ErrorSummary, FieldMessage, FieldState, Problems, Submission, SubmitButton, TextField,
+    sent_by_language_switch,
 };
+
+/// The registration form's `id`: the language switch sends its fields along.
+pub const REGISTRATION_FORM_ID: &str = "registration";
 
 const TERMS_URL: &str = "https://www.stamps.com/legal/terms-and-conditions/";
 
@@ -82,6 +86,9 @@ pub fn RegisterView(screen: RegisterScreen, step: StepChange) -> impl IntoView {
         }
     };
     let on_submit = move |ev: SubmitEvent| {
+        if sent_by_language_switch(&ev) {
+            return;
+        }
         ev.prevent_default();
         match validate_registration(&fields.snapshot(), crate::today()) {
             Err(found) => problems.show(Some(AppError::Invalid(found))),
@@ -99,7 +106,7 @@ pub fn RegisterView(screen: RegisterScreen, step: StepChange) -> impl IntoView {
         <h1 tabindex="-1">{locale.text(Text::RegisterTitle)}</h1>
         <p class="lede">{locale.text(Text::RegisterLede)}</p>
         <ErrorSummary problems/>
-        <form method="post" action=Register::PATH on:submit=on_submit novalidate>
+        <form id=REGISTRATION_FORM_ID method="post" action=Register::PATH on:submit=on_submit novalidate>
             <input type="hidden" name="idempotency_key" value=fields.idempotency_key.get_untracked()
                 prop:value=fields.idempotency_key/>
             <fieldset>

@@ -6,7 +6,7 @@ use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use axum::{Extension, Router};
 use leptos::prelude::provide_context;
 use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
@@ -19,7 +19,9 @@ use tower_sessions::{Expiry, Session, SessionManagerLayer, SessionStore};
 
 use crate::app::shell;
 use crate::error::AppError;
+use crate::i18n::{LANGUAGE_COOKIE, Locale};
 use crate::pages::LoadedScreen;
+use crate::registration::{RegistrationField, RegistrationForm};
 use crate::server::client_ip::ClientIp;
 use crate::server::csrf::refuse_cross_site;
 use crate::server::flow_owner::{FlowOwner, identify_flow_owner};
@@ -29,6 +31,7 @@ use crate::server::refusal::{is_plain_form_post, refuse};
 use crate::server::security_headers::{add_security_headers, set_page_policy};
 use crate::server::storage::SessionStores;
 use crate::server::{AppState, Flow, answer, assets};
+use crate::ui::LANGUAGE_PATH;
 
 /// The session cookie's name over plain HTTP (development); over HTTPS it gets the `__Host-`
 /// prefix, so no sibling subdomain can plant one.
@@ -42,14 +45,21 @@ pub fn build_router(state: AppState) -> Router {
     // The flow cookie is given inside the cross-site check: another site's form post must not
     // replace a merchant's (its refusal sets no cookie).
     let owner = || from_fn_with_state(state.clone(), identify_flow_owner);
-    let server_fns = post(server_fn)
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(owner())
-        .layer(from_fn_with_state(state.clone(), refuse_cross_site));
+    // Posts, checked alike: the server functions, and the language switch (which keeps what was
+    // typed).
+    let posts = |handler: MethodRouter<AppState>| {
+        handler
+            .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+            .layer(owner())
+            .layer(from_fn_with_state(state.clone(), refuse_cross_site))
+    };
+    let server_fns = posts(post(server_fn));
+    let language = posts(post(switch_language));
     // The flow's responses carry what one merchant typed: no cache may keep them.
     let flow = Router::new()
         .route("/", get(merchant_page).layer(owner()))
         .route("/api/{*fn_name}", server_fns)
+        .route(LANGUAGE_PATH, language)
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
@@ -132,10 +142,12 @@ async fn render_page(
 ) -> Response {
     let options = state.leptos_options.clone();
     let (stylesheet, demo_code) = (state.stylesheet.to_string(), state.demo_code.clone());
+    let locale = page_locale(request.headers());
     let render = render_app_to_stream_with_context(
         move || {
             set_page_policy();
             provide_context(options.clone());
+            provide_context(locale);
             if let Some(loaded) = loaded.clone() {
                 provide_context(loaded);
             }
@@ -197,6 +209,78 @@ async fn server_fn(
         return flash_and_go_back(&state, session, owner, error, &back_to).await;
     }
     Redirect::to(&back_to).into_response()
+}
+
+/// The language switch: keeps what was typed in the form it was pressed in (never the card
+/// number), remembers the language in a cookie for a year, and goes back to the page.
+async fn switch_language(
+    State(state): State<AppState>,
+    Extension(owner): Extension<FlowOwner>,
+    session: Session,
+    request: Request<Body>,
+) -> Response {
+    let back_to = page_sent_from(request.headers());
+    let headers = request.headers().clone();
+    let body = match read_form(request).await {
+        Ok(request) => axum::body::to_bytes(request.into_body(), MAX_BODY_BYTES).await,
+        Err((status, error)) => return refuse(status, &error, &headers),
+    };
+    let body = body.unwrap_or_default();
+    let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let chosen = fields
+        .iter()
+        .find(|(name, _)| name == "language")
+        .and_then(|(_, tag)| Locale::from_tag(tag));
+    let typed_form = fields
+        .iter()
+        .any(|(name, _)| name == RegistrationField::Nickname.name());
+    if typed_form && let Ok(form) = serde_urlencoded::from_bytes::<RegistrationForm>(&body) {
+        let kept = async {
+            let mut flow = Flow::from_session(session, owner, true, &state).await?;
+            if flow.is_registering() {
+                flow.keep_draft(&form);
+            }
+            flow.current().await
+        };
+        if let Err(failure) = kept.await {
+            tracing::error!(
+                ?failure,
+                "what was typed was not kept across the language switch"
+            );
+        }
+    }
+    let mut response = Redirect::to(&back_to).into_response();
+    if let Some(locale) = chosen {
+        let secure = if state.public_origin.as_ref().is_some_and(|o| o.is_https()) {
+            "; Secure"
+        } else {
+            ""
+        };
+        let cookie = format!(
+            "{LANGUAGE_COOKIE}={}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax{secure}",
+            locale.tag()
+        );
+        if let Ok(cookie) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().insert(header::SET_COOKIE, cookie);
+        }
+    }
+    response
+}
+
+/// The page's language: the switch's cookie, else the browser's `Accept-Language`.
+fn page_locale(headers: &axum::http::HeaderMap) -> Locale {
+    let chosen = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == LANGUAGE_COOKIE)
+        .map(|(_, tag)| tag.to_owned());
+    let accept_language = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|value| value.to_str().ok());
+    Locale::negotiate(chosen.as_deref(), accept_language)
 }
 
 /// A plain form post that failed: the page it is sent back to says why, once.

@@ -1,12 +1,16 @@
 //! Building blocks shared by the steps' views.
 
 mod field;
+mod language_switch;
 mod problems;
 mod submission;
 mod submit_button;
 mod summary;
 
 pub use field::{FieldMessage, FieldState, TextField};
+#[cfg(feature = "ssr")]
+pub use language_switch::LANGUAGE_PATH;
+pub use language_switch::{LanguageSwitch, sent_by_language_switch};
 pub use problems::Problems;
 pub use submission::Submission;
 pub use submit_button::SubmitButton;

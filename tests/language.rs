@@ -1,0 +1,93 @@
+//! The page's language: the switch's choice (a cookie), else the browser's `Accept-Language`,
+//! else English; `<html lang>` follows it, and the switch keeps what was typed.
+
+mod support;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use stamps_connect::screen::Screen;
+use support::{TestApp, body_bytes, registration_form};
+
+async fn page_with(app: &mut TestApp, accept_language: &str) -> String {
+    let request = Request::get("/")
+        .header(header::ACCEPT_LANGUAGE, accept_language)
+        .body(Body::empty())
+        .unwrap();
+    let response = app.send(request).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    String::from_utf8(body_bytes(response).await).unwrap()
+}
+
+async fn switch(app: &mut TestApp, fields: &[(&str, &str)]) -> axum::http::Response<Body> {
+    let request = Request::post("/language")
+        .header(header::HOST, "localhost")
+        .header(header::ORIGIN, support::ORIGIN)
+        .header("sec-fetch-site", "same-origin")
+        .header(header::REFERER, format!("{}/", support::ORIGIN))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "text/html")
+        .body(Body::from(serde_urlencoded::to_string(fields).unwrap()))
+        .unwrap();
+    app.send(request).await
+}
+
+#[tokio::test]
+async fn the_browsers_language_picks_the_pages_and_html_lang_follows() {
+    let mut app = TestApp::start().await;
+    let spanish = page_with(&mut app, "es-US,es;q=0.9,en;q=0.8").await;
+    assert!(spanish.contains(r#"<html lang="es""#), "{spanish}");
+    assert!(spanish.contains("Abra su cuenta gratuita de Stamps.com"));
+    assert!(!spanish.contains("Open your free Stamps.com account"));
+    let english = page_with(&mut app, "en-US,es;q=0.5").await;
+    assert!(english.contains(r#"<html lang="en""#));
+    assert!(english.contains("Open your free Stamps.com account"));
+    let fallback = page_with(&mut app, "fr-FR, de").await;
+    assert!(fallback.contains(r#"<html lang="en""#));
+}
+
+#[tokio::test]
+async fn the_switch_keeps_what_was_typed_and_its_choice_beats_the_browsers_language() {
+    let mut app = TestApp::start().await;
+    app.page().await;
+    let mut typed = registration_form();
+    typed.push(("language", "es"));
+    let response = switch(&mut app, &typed).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()[header::LOCATION], "/");
+    let cookie = response.headers()[header::SET_COOKIE].to_str().unwrap();
+    assert!(cookie.starts_with("stamps_connect_lang=es;"), "{cookie}");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"));
+
+    // The choice beats the browser's English.
+    let page = page_with(&mut app, "en-US").await;
+    assert!(page.contains(r#"<html lang="es""#), "{page}");
+    let Screen::Register(form) = support::screen_in(&page) else {
+        panic!("still the form")
+    };
+    assert_eq!(form.draft.nickname, "My Stamps.com account");
+    assert_eq!(form.draft.postal_code, "78756");
+    assert_eq!(form.draft.card_number, "", "never the card number");
+    support::assert_no_card_number(&page);
+
+    // And back: English, the same draft.
+    let response = switch(&mut app, &[("language", "en")]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let page = page_with(&mut app, "es-US").await;
+    assert!(page.contains(r#"<html lang="en""#));
+    assert!(page.contains(r#"value="My Stamps.com account""#));
+}
+
+#[tokio::test]
+async fn a_switch_from_another_site_is_refused() {
+    let mut app = TestApp::start().await;
+    let request = Request::post("/language")
+        .header(header::HOST, "localhost")
+        .header(header::ORIGIN, "https://evil.example")
+        .header("sec-fetch-site", "cross-site")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("language=es"))
+        .unwrap();
+    let response = app.send(request).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert!(!response.headers().contains_key(header::SET_COOKIE));
+}
