@@ -21,36 +21,45 @@ const browser = await chromium.launch({
   args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
 try {
-  const page = await browser.newPage({ viewport: { width: 420, height: 900 }, deviceScaleFactor: 1 });
-  const shot = (name) => page.screenshot({ path: path.join(out, `${name}.png`), fullPage: true });
-  await page.goto(`http://${address}/`);
-  await page.locator("html[data-hydrated]").waitFor({ state: "attached" });
-  await shot("1-form");
-  await page.getByLabel("Email address").fill("john.doe@");
-  await page.getByRole("button", { name: "Open my Stamps.com account" }).click();
-  await page.getByRole("alert").waitFor();
-  await shot("2-form-errors");
-  const fields = {
-    "Account nickname": "Main store", "Email address": "john.doe@example.com", "Full name": "John Doe",
-    "Phone number": "(512) 111-2222", "Address line 1": "4009 Marathon Blvd", City: "Austin",
-    "ZIP code": "78756", "Name on card": "John Doe", "Card number": "4111 1111 1111 1111", Month: "07", Year: "2031",
-  };
-  for (const [label, value] of Object.entries(fields)) await page.getByLabel(label, { exact: true }).fill(value);
-  await page.getByLabel("State").selectOption("TX");
-  await page.getByLabel("No, it is a business").check();
-  await page.getByLabel("I agree to the").check();
-  await page.getByRole("button", { name: "Open my Stamps.com account" }).click();
-  await page.getByRole("button", { name: "Send code" }).waitFor();
-  await shot("3-phone");
-  await page.getByRole("button", { name: "Send code" }).click();
-  await page.getByLabel("Code from the text message").fill("000000");
-  await page.getByRole("button", { name: "Verify" }).click();
-  await page.getByRole("alert").getByText("That code is not right").waitFor();
-  await shot("4-code-wrong");
-  await page.getByLabel("Code from the text message").fill("123456");
-  await page.getByRole("button", { name: "Verify" }).click();
-  await page.getByText("Your Stamps.com account is ready").waitFor();
-  await shot("5-done");
+  // Each screen in English, then in Spanish (a browser asking for es-US): filled by the fields'
+  // names and sent by the forms' own buttons, whatever the language.
+  for (const { locale, prefix } of [
+    { locale: "en-US", prefix: "" },
+    { locale: "es-US", prefix: "es-" },
+  ]) {
+    const page = await browser.newPage({ locale, viewport: { width: 420, height: 900 }, deviceScaleFactor: 1 });
+    const shot = (name) => page.screenshot({ path: path.join(out, `${prefix}${name}.png`), fullPage: true });
+    const submit = (form) => page.locator(form).locator('button[type="submit"]:not([name="language"])').first().click();
+    await page.goto(`http://${address}/`);
+    await page.locator("html[data-hydrated]").waitFor({ state: "attached" });
+    await shot("1-form");
+    await page.locator('[name="email"]').fill("john.doe@");
+    await submit("form#registration");
+    await page.getByRole("alert").locator("h2").waitFor();
+    await shot("2-form-errors");
+    const fields = {
+      nickname: "Main store", email: "john.doe@example.com", name: "John Doe", phone: "(512) 111-2222",
+      address_line1: "4009 Marathon Blvd", city_locality: "Austin", postal_code: "78756", card_name: "John Doe",
+      card_number: "4111 1111 1111 1111", card_exp_month: "07", card_exp_year: "2031",
+    };
+    for (const [name, value] of Object.entries(fields)) await page.locator(`[name="${name}"]`).fill(value);
+    await page.locator('[name="state_province"]').selectOption("TX");
+    await page.locator("#residential-no").check();
+    await page.locator('[name="agree_to_carrier_terms"]').check();
+    await submit("form#registration");
+    await page.locator("form.send-form").waitFor();
+    await shot("3-phone");
+    await submit("form.send-form");
+    await page.locator("#code").fill("000000");
+    await submit('form:has(#code)');
+    await page.getByRole("alert").locator("h2").waitFor();
+    await shot("4-code-wrong");
+    await page.locator("#code").fill("123456");
+    await submit('form:has(#code)');
+    await page.locator(".panel--success").waitFor();
+    await shot("5-done");
+    await page.close();
+  }
   console.log(`screenshots written to ${out}`);
 } finally {
   await browser.close();
