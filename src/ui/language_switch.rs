@@ -3,6 +3,7 @@
 //! in the form the button belongs to (the card number excepted, as on any server round trip),
 //! remembers the choice in a cookie and sends the browser back to the page.
 
+use leptos::either::Either;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
@@ -22,9 +23,11 @@ pub fn LanguageSwitch(#[prop(default = None)] form: Option<&'static str>) -> imp
     let languages = Locale::ALL.iter().map(move |&locale| {
         let name = locale.text(Text::LanguageName);
         if locale == current {
-            view! { <li><span lang=locale.tag() aria-current="true">{name}</span></li> }.into_any()
+            Either::Left(
+                view! { <li><span lang=locale.tag() aria-current="true">{name}</span></li> },
+            )
         } else {
-            view! {
+            Either::Right(view! {
                 <li>
                     <button type="submit" name=LANGUAGE_FIELD value=locale.tag() lang=locale.tag()
                         form=form formaction=LANGUAGE_PATH formmethod="post" formnovalidate
@@ -32,8 +35,7 @@ pub fn LanguageSwitch(#[prop(default = None)] form: Option<&'static str>) -> imp
                         {name}
                     </button>
                 </li>
-            }
-            .into_any()
+            })
         }
     });
     view! {
