@@ -91,3 +91,58 @@ async fn a_switch_from_another_site_is_refused() {
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert!(!response.headers().contains_key(header::SET_COOKIE));
 }
+
+#[tokio::test]
+async fn only_a_language_of_ours_and_only_our_cookie_count() {
+    let mut app = TestApp::start().await;
+    let response = switch(&mut app, &[("language", "fr")]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let language_cookies = response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter(|cookie| cookie.to_str().unwrap().starts_with("stamps_connect_lang="))
+        .count();
+    assert_eq!(language_cookies, 0);
+
+    let request = Request::get("/")
+        .header(header::COOKIE, "xstamps_connect_lang=es")
+        .header(header::ACCEPT_LANGUAGE, "en-US")
+        .body(Body::empty())
+        .unwrap();
+    let page = String::from_utf8(body_bytes(app.send(request).await).await).unwrap();
+    assert!(
+        page.contains(r#"<html lang="en""#),
+        "another cookie's name is no choice"
+    );
+}
+
+#[tokio::test]
+async fn the_switch_on_a_page_without_a_form_goes_back_to_that_page() {
+    let mut app = TestApp::start().await;
+    let request = Request::post("/language")
+        .header(header::HOST, "localhost")
+        .header(header::ORIGIN, support::ORIGIN)
+        .header("sec-fetch-site", "same-origin")
+        .header(header::REFERER, format!("{}/no-such-page", support::ORIGIN))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "text/html")
+        .body(Body::from("language=es"))
+        .unwrap();
+    let response = app.send(request).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()[header::LOCATION], "/no-such-page");
+    let (status, page) = {
+        let response = app
+            .send(Request::get("/no-such-page").body(Body::empty()).unwrap())
+            .await;
+        let status = response.status();
+        (
+            status,
+            String::from_utf8(body_bytes(response).await).unwrap(),
+        )
+    };
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(page.contains(r#"<html lang="es""#), "{page}");
+    assert!(page.contains("Página no encontrada"));
+}

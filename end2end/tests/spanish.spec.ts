@@ -92,7 +92,8 @@ test("the whole flow in Spanish, with an error and a wrong code, shows no Englis
     // A server round trip asks for the card number again.
     await page.locator('[name="card_number"]').fill("4111 1111 1111 1111");
   }
-  await page.getByRole("button", { name: "Abrir mi cuenta de Stamps.com" }).click();
+  // Enter in a field sends the form, not the language switch that also belongs to it.
+  await page.locator('[name="postal_code"]').press("Enter");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Confirme su número de teléfono");
   await expectAllSpanish(page, testInfo, "the code step");
 

@@ -34,8 +34,11 @@ impl Locale {
                 let mut parts = entry.split(';');
                 let locale = Self::from_tag(parts.next()?.trim())?;
                 let quality = parts
-                    .find_map(|param| param.trim().strip_prefix("q="))
-                    .map_or(Some(1.0), |q| q.trim().parse::<f32>().ok())?;
+                    .find_map(|param| {
+                        let (name, value) = param.split_once('=')?;
+                        name.trim().eq_ignore_ascii_case("q").then_some(value)
+                    })
+                    .map_or(Some(1.0), qvalue)?;
                 (quality > 0.0).then_some((quality, position, locale))
             })
             .collect();
@@ -43,6 +46,16 @@ impl Locale {
         wanted.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         wanted.first().map(|&(_, _, locale)| locale)
     }
+}
+
+/// A `q` value as RFC 9110 writes it: `0` to `1`, at most three decimals; nothing else.
+fn qvalue(text: &str) -> Option<f32> {
+    let text = text.trim();
+    let well_formed = text.len() <= 5
+        && text.starts_with(['0', '1'])
+        && text.chars().all(|c| c.is_ascii_digit() || c == '.');
+    let quality = text.parse::<f32>().ok().filter(|_| well_formed)?;
+    (0.0..=1.0).contains(&quality).then_some(quality)
 }
 
 #[cfg(test)]
@@ -71,6 +84,10 @@ mod tests {
         assert_eq!(negotiate("es;q=0, en;q=0.1"), Locale::En);
         assert_eq!(negotiate("ES_us"), Locale::Es);
         assert_eq!(negotiate("es;q=abc, en"), Locale::En);
+        assert_eq!(negotiate("es;Q=0, en;q=0.1"), Locale::En);
+        assert_eq!(negotiate("en;q=1e3, es;q=0.5"), Locale::Es);
+        assert_eq!(negotiate("en;q=inf, es;q=0.5"), Locale::Es);
+        assert_eq!(negotiate("en;q=0.2, es;q=0.900"), Locale::Es);
         assert_eq!(negotiate(""), Locale::En);
         assert_eq!(Locale::negotiate(None, None), Locale::En);
     }

@@ -60,7 +60,7 @@ impl Catalog for Words {
                 "Un nombre que usted reconozca, como \u{201c}Tienda principal\u{201d}"
             }
             Text::EmailLabel => "Correo electrónico",
-            Text::EmailHint => "Stamps.com le enviará aquí los correos sobre su cuenta",
+            Text::EmailHint => "Aquí le llegarán los correos de Stamps.com sobre su cuenta",
             Text::YourAddressLegend => "Su dirección",
             Text::AddressHint => {
                 "La dirección desde la que envía sus paquetes. Stamps.com solo acepta direcciones \
@@ -91,13 +91,13 @@ impl Catalog for Words {
             }
             Text::CardNameLabel => "Nombre que aparece en la tarjeta",
             Text::CardCleared => {
-                "Por su seguridad, nunca guardamos los números de tarjeta. Vuelva a ingresarlo, \
+                "Por su seguridad, nunca guardamos el número de su tarjeta. Vuelva a ingresarlo, \
                  por favor."
             }
             Text::CardNumberLabel => "Número de tarjeta",
             Text::CardNumberHint => "Visa, Mastercard, American Express o Discover",
             Text::ExpiryLegend => "Fecha de vencimiento",
-            Text::ExpiryHint => "Como aparece en la tarjeta, por ejemplo 07 2030",
+            Text::ExpiryHint => "Como aparece en la tarjeta, por ejemplo, 07 2030",
             Text::ExpiryMonthLabel => "Mes",
             Text::ExpiryYearLabel => "Año",
             Text::TermsAgree => "Acepto los ",
@@ -191,7 +191,7 @@ impl Catalog for Words {
                 "Acepte los términos de Stamps.com para abrir la cuenta"
             }
             FieldProblem::CodeMissing => "Ingrese el código de verificación del mensaje de texto",
-            FieldProblem::CodeNotDigits => "El código de verificación solo tiene números",
+            FieldProblem::CodeNotDigits => "El código de verificación solo puede tener números",
             FieldProblem::CodeWrongLength => {
                 "Ingrese el código tal como aparece en el mensaje de texto"
             }

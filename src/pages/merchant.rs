@@ -46,10 +46,10 @@ pub fn MerchantFlow(screen: ScreenProp, locale: Locale) -> impl IntoView {
     // Effects run in the browser only: this one once the island is alive.
     Effect::new(|_| mark_hydrated());
     // On the form, the switch sends what was typed along.
-    let switch_form =
-        move || matches!(screen.get(), Screen::Register(_)).then_some(REGISTRATION_FORM_ID);
+    let switch_form = Memo::new(move |_| {
+        screen.with(|screen| matches!(screen, Screen::Register(_)).then_some(REGISTRATION_FORM_ID))
+    });
     view! {
-        {move || view! { <LanguageSwitch form=switch_form()/> }}
         <StepIndicator screen/>
         <main id="main" class="container">
             {move || match screen.get() {
@@ -58,6 +58,9 @@ pub fn MerchantFlow(screen: ScreenProp, locale: Locale) -> impl IntoView {
                 Screen::Done(s) => EitherOf3::C(view! { <DoneView screen=s/> }),
             }}
         </main>
+        // After the form in the page's order: a button that sends the form must never be the
+        // one Enter presses in a field.
+        {move || view! { <LanguageSwitch form=switch_form.get()/> }}
     }
 }
 

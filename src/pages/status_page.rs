@@ -22,11 +22,11 @@ pub fn StatusPage(status: u16, title: Text, body: Text, link: Text) -> impl Into
     let locale = Locale::current();
     view! {
         <Title text=locale.text(title)/>
-        <LanguageSwitch/>
         <main id="main" class="container">
             <h1>{locale.text(title)}</h1>
             <p class="lede">{locale.text(body)}</p>
             <p><a class="button" href="/">{locale.text(link)}</a></p>
         </main>
+        <LanguageSwitch/>
     }
 }

@@ -223,6 +223,9 @@ async fn switch_language(
     let headers = request.headers().clone();
     let body = match read_form(request).await {
         Ok(request) => axum::body::to_bytes(request.into_body(), MAX_BODY_BYTES).await,
+        Err((_, error)) if is_plain_form_post(&headers) => {
+            return flash_and_go_back(&state, session, owner, error, &back_to).await;
+        }
         Err((status, error)) => return refuse(status, &error, &headers),
     };
     let body = body.unwrap_or_default();
@@ -261,7 +264,7 @@ async fn switch_language(
             locale.tag()
         );
         if let Ok(cookie) = HeaderValue::from_str(&cookie) {
-            response.headers_mut().insert(header::SET_COOKIE, cookie);
+            response.headers_mut().append(header::SET_COOKIE, cookie);
         }
     }
     response

@@ -16,7 +16,8 @@ pub const LANGUAGE_PATH: &str = "/language";
 const LANGUAGE_FIELD: &str = "language";
 
 /// The switch. With `form`, the id of the form on the page, its buttons send that form's fields
-/// along, so nothing typed is lost.
+/// along, so nothing typed is lost. It must come after that form in the page: the first submit
+/// button of a form is the one Enter presses.
 #[component]
 pub fn LanguageSwitch(#[prop(default = None)] form: Option<&'static str>) -> impl IntoView {
     let current = Locale::current();
