@@ -93,6 +93,27 @@ async fn a_switch_from_another_site_is_refused() {
 }
 
 #[tokio::test]
+async fn a_refusal_of_a_plain_post_is_worded_in_the_pages_language() {
+    let mut app = TestApp::start().await;
+    let request = Request::post("/api/register")
+        .header(header::HOST, "localhost")
+        .header(header::ORIGIN, "https://evil.example")
+        .header("sec-fetch-site", "cross-site")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "text/html")
+        .header(header::ACCEPT_LANGUAGE, "es-US")
+        .body(Body::from("nickname=x"))
+        .unwrap();
+    let response = app.send(request).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let sentence = String::from_utf8(body_bytes(response).await).unwrap();
+    assert!(
+        sentence.starts_with("Esta solicitud vino de otro sitio web"),
+        "{sentence}"
+    );
+}
+
+#[tokio::test]
 async fn only_a_language_of_ours_and_only_our_cookie_count() {
     let mut app = TestApp::start().await;
     let response = switch(&mut app, &[("language", "fr")]).await;

@@ -1,10 +1,11 @@
 //! Requests refused before any server function runs (cross-site, too large, not a form), in the
-//! shape the caller can read.
+//! shape the caller can read; and the language a request's page is in.
 
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::error::AppError;
+use crate::i18n::{LANGUAGE_COOKIE, Locale};
 use crate::server::answer::error_response;
 
 /// A plain HTML form post (no JavaScript) asks for HTML; the island asks for postcard.
@@ -16,12 +17,29 @@ pub fn is_plain_form_post(headers: &HeaderMap) -> bool {
 }
 
 /// `error` with `status`: as the server functions answer their own errors (postcard), or as a
-/// plain sentence for a form post, which the browser shows as it is.
+/// plain sentence for a form post, which the browser shows as it is, in the page's language.
 pub fn refuse(status: StatusCode, error: &AppError, request_headers: &HeaderMap) -> Response {
     if is_plain_form_post(request_headers) {
-        return (status, error.to_string()).into_response();
+        let sentence = page_locale(request_headers).error(error).into_owned();
+        return (status, sentence).into_response();
     }
     let mut response = error_response(error);
     *response.status_mut() = status;
     response
+}
+
+/// The page's language: the switch's cookie, else the browser's `Accept-Language`.
+pub fn page_locale(headers: &HeaderMap) -> Locale {
+    let chosen = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == LANGUAGE_COOKIE)
+        .map(|(_, tag)| tag.to_owned());
+    let accept_language = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|value| value.to_str().ok());
+    Locale::negotiate(chosen.as_deref(), accept_language)
 }

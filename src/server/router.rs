@@ -27,6 +27,7 @@ use crate::server::csrf::refuse_cross_site;
 use crate::server::flow_owner::{FlowOwner, identify_flow_owner};
 use crate::server::form_body::{MAX_BODY_BYTES, read_form};
 use crate::server::observability::{self, metrics};
+use crate::server::refusal::page_locale;
 use crate::server::refusal::{is_plain_form_post, refuse};
 use crate::server::security_headers::{add_security_headers, set_page_policy};
 use crate::server::storage::SessionStores;
@@ -268,22 +269,6 @@ async fn switch_language(
         }
     }
     response
-}
-
-/// The page's language: the switch's cookie, else the browser's `Accept-Language`.
-fn page_locale(headers: &axum::http::HeaderMap) -> Locale {
-    let chosen = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == LANGUAGE_COOKIE)
-        .map(|(_, tag)| tag.to_owned());
-    let accept_language = headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|value| value.to_str().ok());
-    Locale::negotiate(chosen.as_deref(), accept_language)
 }
 
 /// A plain form post that failed: the page it is sent back to says why, once.
