@@ -167,3 +167,13 @@ async fn the_switch_on_a_page_without_a_form_goes_back_to_that_page() {
     assert!(page.contains(r#"<html lang="es""#), "{page}");
     assert!(page.contains("Página no encontrada"));
 }
+
+#[tokio::test]
+async fn the_switchs_address_typed_in_goes_to_the_merchant_flow() {
+    let mut app = TestApp::start().await;
+    let response = app
+        .send(Request::get("/language").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()[header::LOCATION], "/");
+}

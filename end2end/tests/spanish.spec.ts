@@ -130,3 +130,20 @@ test("the switch, mid-form, keeps what was typed and changes html lang; the choi
   await expect(page.locator("html")).toHaveAttribute("lang", "es");
   await expect(page.getByLabel("Apodo de la cuenta")).toHaveValue("Tienda principal");
 });
+
+test("the switch works in a browser whose submit events do not name their button", async ({ page }, testInfo) => {
+  test.skip(!usesJavaScript(testInfo), "the island's own check");
+  // As Safari before 15.4: SubmitEvent has no submitter.
+  await page.addInitScript(() => {
+    Object.defineProperty(SubmitEvent.prototype, "submitter", { get: () => null });
+  });
+  await open(page, testInfo);
+  await fillInSpanish(page);
+  await page.getByRole("button", { name: "English" }).click();
+  await expect(page.locator("html")).toHaveAttribute("lang", "en");
+  await expect(page.getByLabel("Account nickname")).toHaveValue("Tienda principal");
+  // And the form itself is still sent by its own button.
+  await page.getByLabel("Card number").fill("4111 1111 1111 1111");
+  await page.getByRole("button", { name: "Open my Stamps.com account" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Confirm your phone number");
+});

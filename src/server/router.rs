@@ -55,7 +55,8 @@ pub fn build_router(state: AppState) -> Router {
             .layer(from_fn_with_state(state.clone(), refuse_cross_site))
     };
     let server_fns = posts(post(server_fn));
-    let language = posts(post(switch_language));
+    // A switch is posted; an address typed or bookmarked goes to the merchant flow.
+    let language = posts(post(switch_language)).get(|| async { Redirect::to("/") });
     // The flow's responses carry what one merchant typed: no cache may keep them.
     let flow = Router::new()
         .route("/", get(merchant_page).layer(owner()))

@@ -3,6 +3,8 @@
 //! in the form the button belongs to (the card number excepted, as on any server round trip),
 //! remembers the choice in a cookie and sends the browser back to the page.
 
+use std::cell::Cell;
+
 use leptos::either::Either;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -32,7 +34,7 @@ pub fn LanguageSwitch(#[prop(default = None)] form: Option<&'static str>) -> imp
                 <li>
                     <button type="submit" name=LANGUAGE_FIELD value=locale.tag() lang=locale.tag()
                         form=form formaction=LANGUAGE_PATH formmethod="post" formnovalidate
-                        class="link-button">
+                        class="link-button" on:click=|_| SWITCH_PRESSED.set(true)>
                         {name}
                     </button>
                 </li>
@@ -47,9 +49,19 @@ pub fn LanguageSwitch(#[prop(default = None)] form: Option<&'static str>) -> imp
     }
 }
 
+thread_local! {
+    /// A switch button was just pressed: for browsers whose submit events do not say which
+    /// button sent them (`submitter`, Safari before 15.4).
+    static SWITCH_PRESSED: Cell<bool> = const { Cell::new(false) };
+}
+
 /// Whether `ev` is the language switch sending its form: the page lets the browser post it.
 pub fn sent_by_language_switch(ev: &SubmitEvent) -> bool {
-    ev.submitter()
-        .and_then(|button| button.get_attribute("name"))
-        .is_some_and(|name| name == LANGUAGE_FIELD)
+    let pressed = SWITCH_PRESSED.replace(false);
+    match ev.submitter() {
+        Some(button) => button
+            .get_attribute("name")
+            .is_some_and(|name| name == LANGUAGE_FIELD),
+        None => pressed,
+    }
 }
