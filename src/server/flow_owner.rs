@@ -6,15 +6,15 @@
 //! Setting a cookie writes nothing on the server: a page view alone leaves no row anywhere.
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::HeaderMap;
 use axum::middleware::Next;
 use axum::response::Response;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use tower_sessions::cookie::time::Duration;
-use tower_sessions::cookie::{Cookie, SameSite};
 
 use crate::server::AppState;
+use crate::server::cookies::{sent_cookie, set_cookie};
 
 /// The cookie's name over plain HTTP (development); over HTTPS it gets the `__Host-` prefix, so
 /// no sibling subdomain can plant one.
@@ -64,28 +64,13 @@ pub async fn identify_flow_owner(
     let secret = sent_secret(request.headers(), name).unwrap_or_else(mint_secret);
     request.extensions_mut().insert(FlowOwner::of(&secret));
     let mut response = next.run(request).await;
-    let cookie = Cookie::build((name, secret))
-        .http_only(true)
-        .secure(served_over_tls)
-        .same_site(SameSite::Lax)
-        .path("/")
-        .max_age(LIFETIME)
-        .build();
-    if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
-        response.headers_mut().append(header::SET_COOKIE, value);
-    }
+    set_cookie(&mut response, name, &secret, LIFETIME, served_over_tls);
     response
 }
 
 /// The secret the browser sent, if it has the shape this app mints.
 fn sent_secret(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| Cookie::split_parse(value.to_owned()).filter_map(Result::ok))
-        .find(|cookie| cookie.name() == name)
-        .map(|cookie| cookie.value().to_owned())
+    sent_cookie(headers, name)
         .filter(|secret| secret.len() == 64 && secret.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
@@ -99,6 +84,7 @@ fn mint_secret() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::header;
 
     #[test]
     fn only_a_minted_shape_is_taken_from_the_cookie() {

@@ -6,6 +6,7 @@ mod answer;
 mod assets;
 mod client_ip;
 pub mod config;
+mod cookies;
 mod csrf;
 mod flow;
 mod flow_owner;

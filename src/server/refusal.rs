@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use crate::error::AppError;
 use crate::i18n::{LANGUAGE_COOKIE, Locale};
 use crate::server::answer::error_response;
+use crate::server::cookies::sent_cookie;
 
 /// A plain HTML form post (no JavaScript) asks for HTML; the island asks for postcard.
 pub fn is_plain_form_post(headers: &HeaderMap) -> bool {
@@ -30,14 +31,7 @@ pub fn refuse(status: StatusCode, error: &AppError, request_headers: &HeaderMap)
 
 /// The page's language: the switch's cookie, else the browser's `Accept-Language`.
 pub fn page_locale(headers: &HeaderMap) -> Locale {
-    let chosen = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == LANGUAGE_COOKIE)
-        .map(|(_, tag)| tag.to_owned());
+    let chosen = sent_cookie(headers, LANGUAGE_COOKIE);
     let accept_language = headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|value| value.to_str().ok());

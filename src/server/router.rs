@@ -23,6 +23,7 @@ use crate::i18n::{LANGUAGE_COOKIE, Locale};
 use crate::pages::LoadedScreen;
 use crate::registration::{RegistrationField, RegistrationForm};
 use crate::server::client_ip::ClientIp;
+use crate::server::cookies::set_cookie;
 use crate::server::csrf::refuse_cross_site;
 use crate::server::flow_owner::{FlowOwner, identify_flow_owner};
 use crate::server::form_body::{MAX_BODY_BYTES, read_form};
@@ -256,18 +257,15 @@ async fn switch_language(
     }
     let mut response = Redirect::to(&back_to).into_response();
     if let Some(locale) = chosen {
-        let secure = if state.public_origin.as_ref().is_some_and(|o| o.is_https()) {
-            "; Secure"
-        } else {
-            ""
-        };
-        let cookie = format!(
-            "{LANGUAGE_COOKIE}={}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax{secure}",
-            locale.tag()
+        let served_over_tls = state.public_origin.as_ref().is_some_and(|o| o.is_https());
+        let a_year = tower_sessions::cookie::time::Duration::days(365);
+        set_cookie(
+            &mut response,
+            LANGUAGE_COOKIE,
+            locale.tag(),
+            a_year,
+            served_over_tls,
         );
-        if let Ok(cookie) = HeaderValue::from_str(&cookie) {
-            response.headers_mut().append(header::SET_COOKIE, cookie);
-        }
     }
     response
 }
