@@ -20,6 +20,7 @@ fn new_registration(key: &str) -> NewRegistration<'_> {
         email: "john.doe@example.com",
         card_brand: "visa",
         card_last4: "1111",
+        merchant_ref: Some("merchant-42"),
     }
 }
 
@@ -163,7 +164,7 @@ async fn statuses_move_only_forward_and_keep_the_request_ids() {
 }
 
 #[tokio::test]
-async fn an_unknown_outcome_is_final() {
+async fn a_late_answer_does_not_change_an_unknown_outcome() {
     for db in TestDatabase::each().await {
         let database = db.connect().await;
         let key = key();

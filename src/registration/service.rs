@@ -136,6 +136,7 @@ fn new_row<'a>(
         email: &valid.email,
         card_brand: valid.card.brand.api_value(),
         card_last4: valid.card.last4(),
+        merchant_ref: None,
     }
 }
 

@@ -7,9 +7,11 @@
 //! understand (`$1` placeholders included), and run on either pool; each backend has its own
 //! migrations folder.
 
+mod history;
 mod limit_hits;
 mod registrations;
 mod url;
+mod webhook_event;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -20,6 +22,7 @@ use sqlx::{PgPool, SqlitePool};
 use tower_sessions::ExpiredDeletion;
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
+pub use history::{AuditEntry, OutboxEntry, TimelineEntry};
 pub use registrations::{
     Claim, NewRegistration, Registration, RegistrationEvent, RegistrationStatus, VerificationCall,
 };

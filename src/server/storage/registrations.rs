@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use rand::Rng;
 
+use super::webhook_event::WebhookEvent;
 use super::{Database, StorageError, now_ms, on_pool};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -90,6 +91,8 @@ pub struct Registration {
     pub verification_id: Option<String>,
     pub code_sent_to: Option<String>,
     pub code_checks: i64,
+    /// The operator's own id for the merchant, when the flow began at an onboarding link.
+    pub merchant_ref: Option<String>,
 }
 
 /// What is known before ShipEngine is called. The card appears as its brand and last four only.
@@ -102,6 +105,7 @@ pub struct NewRegistration<'a> {
     pub email: &'a str,
     pub card_brand: &'a str,
     pub card_last4: &'a str,
+    pub merchant_ref: Option<&'a str>,
 }
 
 /// The outcome of [`Database::claim`].
@@ -145,6 +149,19 @@ pub enum RegistrationEvent<'a> {
     Verified {
         request_id: Option<&'a str>,
     },
+    /// Support (or the reconciliation job) found the account an unknown outcome opened.
+    SettledRegistered {
+        carrier_id: &'a str,
+        /// Who settled it: `admin:<who>` or `reconciliation`. Goes in the audit log.
+        by: &'a str,
+        note: &'a str,
+    },
+    /// Support (or the reconciliation job) found that an unknown outcome opened no account:
+    /// the merchant may send the form again.
+    SettledFailed {
+        by: &'a str,
+        note: &'a str,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -163,6 +180,8 @@ struct Change<'a> {
     error: Option<&'a str>,
     /// A new code: its id and masked number (its checks start again from none).
     code: Option<(&'a str, &'a str)>,
+    /// What the timeline says beside the event's name (an error as logged, a settlement's note).
+    detail: Option<&'a str>,
 }
 
 impl<'a> RegistrationEvent<'a> {
@@ -176,6 +195,7 @@ impl<'a> RegistrationEvent<'a> {
             request_id,
             error: None,
             code: None,
+            detail: None,
         };
         match self {
             Self::Registered {
@@ -187,10 +207,12 @@ impl<'a> RegistrationEvent<'a> {
             },
             Self::Failed { request_id, error } => Change {
                 error: Some(error),
+                detail: Some(error),
                 ..change(&[Submitted], Failed, "register_request_id", request_id)
             },
             Self::OutcomeUnknown { error } => Change {
                 error: Some(error),
+                detail: Some(error),
                 ..change(&[Submitted], OutcomeUnknown, "register_request_id", None)
             },
             Self::CodeSent {
@@ -221,6 +243,7 @@ impl<'a> RegistrationEvent<'a> {
                 request_id,
                 error: Some(error),
                 code: None,
+                detail: Some(error),
             },
             Self::Verified { request_id } => change(
                 &[CodeSent, Verified],
@@ -228,6 +251,60 @@ impl<'a> RegistrationEvent<'a> {
                 "verify_code_request_id",
                 request_id,
             ),
+            Self::SettledRegistered {
+                carrier_id, note, ..
+            } => Change {
+                carrier_id: Some(carrier_id),
+                detail: Some(note),
+                ..change(&[OutcomeUnknown], Registered, "register_request_id", None)
+            },
+            Self::SettledFailed { note, .. } => Change {
+                detail: Some(note),
+                ..change(&[OutcomeUnknown], Failed, "register_request_id", None)
+            },
+        }
+    }
+
+    /// The event's name in the timeline.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Registered { .. } => "registered",
+            Self::Failed { .. } => "failed",
+            Self::OutcomeUnknown { .. } => "outcome_unknown",
+            Self::CodeSent { .. } => "code_sent",
+            Self::CallFailed {
+                call: VerificationCall::SendCode,
+                ..
+            } => "send_code_failed",
+            Self::CallFailed {
+                call: VerificationCall::VerifyCode,
+                ..
+            } => "verify_code_failed",
+            Self::Verified { .. } => "verified",
+            Self::SettledRegistered { .. } => "settled_registered",
+            Self::SettledFailed { .. } => "settled_failed",
+        }
+    }
+
+    /// The webhook event a change of status by this event announces, if any.
+    pub fn webhook_type(self) -> Option<&'static str> {
+        match self {
+            Self::Registered { .. } => Some("registration.registered"),
+            Self::Failed { .. } => Some("registration.failed"),
+            Self::OutcomeUnknown { .. } => Some("registration.outcome_unknown"),
+            Self::Verified { .. } => Some("registration.verified"),
+            Self::SettledRegistered { .. } | Self::SettledFailed { .. } => {
+                Some("registration.settled")
+            }
+            Self::CodeSent { .. } | Self::CallFailed { .. } => None,
+        }
+    }
+
+    /// Who settled the registration, for the audit log: only a settlement is audited.
+    fn settled_by(self) -> Option<&'a str> {
+        match self {
+            Self::SettledRegistered { by, .. } | Self::SettledFailed { by, .. } => Some(by),
+            _ => None,
         }
     }
 }
@@ -235,7 +312,7 @@ impl<'a> RegistrationEvent<'a> {
 const COLUMNS: &str = "reference, idempotency_key, session_id, nickname, email, carrier_id, \
     status, card_brand, card_last4, register_request_id, send_code_request_id, \
     verify_code_request_id, last_error, created_at_ms, updated_at_ms, owner_hash, \
-    verification_id, code_sent_to, code_checks";
+    verification_id, code_sent_to, code_checks, merchant_ref";
 
 /// The statuses in which a browser has a registration open: at most one row each (a unique
 /// index), so a second tab's key finds the first tab's registration.
@@ -251,11 +328,13 @@ impl Database {
         let reference = new_reference();
         let now = now_ms();
         let inserted = on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
             // No conflict target: the key's unique index and the open-per-owner one both count.
-            sqlx::query(
+            let inserted = sqlx::query(
                 "INSERT INTO registrations (reference, idempotency_key, owner_hash, session_id, \
-                 nickname, email, status, card_brand, card_last4, created_at_ms, updated_at_ms) \
-                 VALUES ($1, $2, $3, $4, $5, $6, 'submitted', $7, $8, $9, $9) \
+                 nickname, email, status, card_brand, card_last4, created_at_ms, updated_at_ms, \
+                 merchant_ref) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 'submitted', $7, $8, $9, $9, $10) \
                  ON CONFLICT DO NOTHING",
             )
             .bind(&reference)
@@ -267,9 +346,22 @@ impl Database {
             .bind(new.card_brand)
             .bind(new.card_last4)
             .bind(now)
-            .execute(pool)
+            .bind(new.merchant_ref)
+            .execute(&mut *tx)
             .await?
-            .rows_affected()
+            .rows_affected();
+            if inserted == 1 {
+                sqlx::query(
+                    "INSERT INTO registration_events (reference, event, status, at_ms) \
+                     VALUES ($1, 'submitted', 'submitted', $2)",
+                )
+                .bind(&reference)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            inserted
         });
         if inserted == 1 {
             tracing::info!(%reference, status = %RegistrationStatus::Submitted, "registration recorded");
@@ -315,7 +407,7 @@ impl Database {
     }
 
     /// The first row matching `condition` (text from this file only) with `$1` bound to `value`.
-    async fn registration_where(
+    pub(super) async fn registration_where(
         &self,
         condition: &str,
         value: &str,
@@ -392,52 +484,110 @@ impl Database {
     }
 
     /// Moves the registration of `idempotency_key` as `event` says, if its status allows; says
-    /// whether it did. Every status change happens here.
+    /// whether it did. Every status change happens here, in one transaction with its line in the
+    /// timeline, the webhook event it announces (in the outbox) and, for a settlement, its audit
+    /// entry: none of them exists without the others.
     pub async fn record(
         &self,
         idempotency_key: &str,
         event: RegistrationEvent<'_>,
     ) -> Result<bool, StorageError> {
         let change = event.change();
-        let from = change
-            .from
-            .iter()
-            .map(|status| format!("'{status}'"))
-            .collect::<Vec<_>>()
-            .join(", ");
         let column = change.request_id_column;
-        // Only names from this file go into the text; every value is bound.
-        let query = format!(
-            "UPDATE registrations SET status = COALESCE($2, status), \
-             carrier_id = COALESCE($3, carrier_id), {column} = COALESCE($4, {column}), \
-             last_error = COALESCE($5, last_error), updated_at_ms = $6, \
-             verification_id = COALESCE($7, verification_id), \
-             code_sent_to = COALESCE($8, code_sent_to), \
-             code_checks = CASE WHEN $7 IS NULL THEN code_checks ELSE 0 END \
-             WHERE idempotency_key = $1 AND status IN ({from}) RETURNING reference"
-        );
-        let updated: Option<String> = on_pool!(self, |pool| {
-            sqlx::query_scalar(&query)
-                .bind(idempotency_key)
-                .bind(change.to.map(RegistrationStatus::as_str))
-                .bind(change.carrier_id)
-                .bind(change.request_id)
-                .bind(change.error)
-                .bind(now_ms())
-                .bind(change.code.map(|(verification_id, _)| verification_id))
-                .bind(change.code.map(|(_, sent_to)| sent_to))
-                .fetch_optional(pool)
-                .await?
-        });
-        let applied = updated.is_some();
-        match (&updated, change.to) {
-            (Some(reference), Some(status)) => {
-                tracing::info!(%reference, %status, "registration status changed");
+        // A move to another status first; then, for an event that may repeat (a new code, a
+        // second check that passed), the repeat: it is in the timeline but announces nothing.
+        let mut attempts = Vec::with_capacity(2);
+        match change.to {
+            Some(to) if change.from.contains(&to) => {
+                attempts.push((statuses(change.from.iter().filter(|s| **s != to)), true));
+                attempts.push((statuses([to].iter()), false));
             }
-            (Some(_), None) => {}
+            _ => attempts.push((statuses(change.from.iter()), change.to.is_some())),
+        }
+        let now = now_ms();
+        let moved: Option<(Registration, bool)> = on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let mut moved = None;
+            for (from, moves_status) in attempts {
+                // Only names from this file go into the text; every value is bound.
+                let query = format!(
+                    "UPDATE registrations SET status = COALESCE($2, status), \
+                     carrier_id = COALESCE($3, carrier_id), {column} = COALESCE($4, {column}), \
+                     last_error = COALESCE($5, last_error), updated_at_ms = $6, \
+                     verification_id = COALESCE($7, verification_id), \
+                     code_sent_to = COALESCE($8, code_sent_to), \
+                     code_checks = CASE WHEN $7 IS NULL THEN code_checks ELSE 0 END \
+                     WHERE idempotency_key = $1 AND status IN ({from}) RETURNING {COLUMNS}"
+                );
+                let row = sqlx::query_as::<_, Registration>(&query)
+                    .bind(idempotency_key)
+                    .bind(change.to.map(RegistrationStatus::as_str))
+                    .bind(change.carrier_id)
+                    .bind(change.request_id)
+                    .bind(change.error)
+                    .bind(now)
+                    .bind(change.code.map(|(verification_id, _)| verification_id))
+                    .bind(change.code.map(|(_, sent_to)| sent_to))
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if let Some(row) = row {
+                    moved = Some((row, moves_status));
+                    break;
+                }
+            }
+            if let Some((row, moves_status)) = &moved {
+                sqlx::query(
+                    "INSERT INTO registration_events \
+                     (reference, event, status, request_id, detail, at_ms) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(&row.reference)
+                .bind(event.name())
+                .bind(row.status.as_str())
+                .bind(change.request_id)
+                .bind(change.detail)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                if let (true, Some(kind)) = (*moves_status, event.webhook_type()) {
+                    let announced = WebhookEvent::new(kind, row, now);
+                    sqlx::query(
+                        "INSERT INTO webhook_outbox (event_id, event_type, reference, payload, \
+                         created_at_ms, next_attempt_at_ms) VALUES ($1, $2, $3, $4, $5, $5)",
+                    )
+                    .bind(&announced.id)
+                    .bind(kind)
+                    .bind(&row.reference)
+                    .bind(announced.payload)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                if let Some(by) = event.settled_by() {
+                    sqlx::query(
+                        "INSERT INTO audit_log (at_ms, actor, action, reference, detail) \
+                         VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(now)
+                    .bind(by)
+                    .bind(event.name())
+                    .bind(&row.reference)
+                    .bind(change.detail.unwrap_or_default())
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+            tx.commit().await?;
+            moved
+        });
+        match (&moved, change.to) {
+            (Some((row, true)), Some(status)) => {
+                tracing::info!(reference = %row.reference, %status, "registration status changed");
+            }
+            (Some(_), _) => {}
             (None, _) => tracing::warn!(?event, "registration not in a status this event follows"),
         }
-        Ok(applied)
+        Ok(moved.is_some())
     }
 
     /// The registration of `idempotency_key` once it is no longer `submitted`, waiting up to
@@ -479,6 +629,14 @@ impl Database {
             .map(|(status, count)| Ok((RegistrationStatus::try_from(status)?, count)))
             .collect()
     }
+}
+
+/// `'a', 'b'`: statuses as SQL literals (names from this file only).
+fn statuses<'s>(statuses: impl Iterator<Item = &'s RegistrationStatus>) -> String {
+    statuses
+        .map(|status| format!("'{status}'"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Twelve characters a person can read out without ambiguity: `7KQ2-M9XD-4HTP`.
