@@ -23,6 +23,7 @@ pub(crate) fn router() -> Router<Simulator> {
             "/__simulator/faults",
             post(inject_fault).delete(clear_faults),
         )
+        .route("/__simulator/carriers", post(add_carrier))
         .route("/__simulator/health", get(health))
 }
 
@@ -61,6 +62,36 @@ async fn inject_fault(
     })?;
     simulator.inject_fault(injection.endpoint, injection.fault, injection.times);
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Body of `POST /__simulator/carriers`, e.g. `{"nickname":"My Stamps.com account"}`: a
+/// carrier on the account that this simulator's register call did not open (someone else's
+/// with the same nickname, or another carrier code).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewCarrier {
+    nickname: String,
+    #[serde(default = "stamps_com")]
+    carrier_code: String,
+}
+
+fn stamps_com() -> String {
+    "stamps_com".to_owned()
+}
+
+/// 201 `{"carrier_id": "se-…"}`.
+async fn add_carrier(
+    State(simulator): State<Simulator>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    let carrier: NewCarrier = serde_json::from_slice(&body).map_err(|error| {
+        ApiError::invalid_body(format!(
+            r#"Expected {{"nickname": …, "carrier_code": …}}: {error}."#
+        ))
+    })?;
+    let carrier_id = simulator.add_carrier(&carrier.carrier_code, &carrier.nickname);
+    let created = serde_json::json!({ "carrier_id": carrier_id });
+    Ok((StatusCode::CREATED, Json(created)))
 }
 
 async fn clear_faults(State(simulator): State<Simulator>) -> StatusCode {

@@ -22,6 +22,8 @@ use super::record::Endpoint;
 /// | `{"kind":"delay","millis":5000}`      | waits, then answers normally                     |
 /// | `{"kind":"malformed_body"}`           | 200 with a body that is not JSON                 |
 /// | `{"kind":"drop_connection"}`          | closes the TCP connection without any response   |
+/// | `{"kind":"drop_answer"}`              | does the work (opens the account), then closes   |
+/// |                                       | the connection instead of answering              |
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Fault {
@@ -36,6 +38,10 @@ pub enum Fault {
     },
     MalformedBody,
     DropConnection,
+    /// The call takes effect, then its answer is lost: what leaves a registration's outcome
+    /// unknown although the account exists. Played by the route after its work (see
+    /// [`Fault::drops_the_answer`]), not by [`Fault::play`].
+    DropAnswer,
 }
 
 /// What a 429 fault asks the client to wait: short, so retry tests stay fast.
@@ -45,6 +51,11 @@ const FAULT_RETRY_AFTER_SECS: u64 = 1;
 const MALFORMED_BODY: &str = r#"{"request_id": "7b1c0e52-3f"#;
 
 impl Fault {
+    /// The fault lets the call do its work and loses the answer afterwards.
+    pub(crate) fn drops_the_answer(self) -> bool {
+        self == Self::DropAnswer
+    }
+
     /// Plays the fault: `Some(response)` replaces the normal answer, `None` lets it proceed.
     pub(crate) async fn play(self, connection: Option<&ConnectionDropper>) -> Option<Response> {
         let response = match self {
@@ -52,6 +63,7 @@ impl Fault {
                 tokio::time::sleep(Duration::from_millis(millis)).await;
                 return None;
             }
+            Self::DropAnswer => return None,
             Self::InternalError => ApiError::system(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "An internal error occurred (injected by the simulator).",
@@ -81,20 +93,25 @@ impl Fault {
                 MALFORMED_BODY,
             )
                 .into_response(),
-            Self::DropConnection => match connection {
-                Some(connection) => {
-                    connection.drop_connection();
-                    // Never reaches the client: writing it fails and hyper closes the socket.
-                    StatusCode::NO_CONTENT.into_response()
-                }
-                None => ApiError::system(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "drop_connection needs the simulator served by simulator::spawn.",
-                )
-                .into_response(),
-            },
+            Self::DropConnection => drop_connection(connection),
         };
         Some(response)
+    }
+}
+
+/// Drops the connection the request came on: the response returned never reaches the client.
+pub(crate) fn drop_connection(connection: Option<&ConnectionDropper>) -> Response {
+    match connection {
+        Some(connection) => {
+            connection.drop_connection();
+            // Never reaches the client: writing it fails and hyper closes the socket.
+            StatusCode::NO_CONTENT.into_response()
+        }
+        None => ApiError::system(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Dropping a connection needs the simulator served by simulator::spawn.",
+        )
+        .into_response(),
     }
 }
 
@@ -150,6 +167,8 @@ mod tests {
         assert_eq!(drop.ok(), Some(Fault::DropConnection));
         let refused: Result<Fault, _> = serde_json::from_str(r#"{"kind":"refused"}"#);
         assert_eq!(refused.ok(), Some(Fault::Refused));
+        let lost: Result<Fault, _> = serde_json::from_str(r#"{"kind":"drop_answer"}"#);
+        assert_eq!(lost.ok(), Some(Fault::DropAnswer));
         assert_eq!(
             serde_json::to_string(&Fault::InternalError).ok().as_deref(),
             Some(r#"{"kind":"internal_error"}"#)

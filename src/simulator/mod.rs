@@ -1,5 +1,6 @@
-//! A ShipEngine simulator: a real HTTP server speaking the three Stamps.com calls exactly as
-//! the upstream contract (`shipengine/API.md`) describes them, for tests and the demo mode.
+//! A ShipEngine simulator: a real HTTP server speaking the three Stamps.com calls and the list of
+//! carriers exactly as the upstream contract (`shipengine/API.md`) describes them, for tests and
+//! the demo mode.
 //!
 //! It checks the `API-Key` header (401), validates bodies field by field (400 with
 //! `field_name`), runs the verification state machine with a fixed code, rate-limits per key
@@ -13,8 +14,10 @@
 //! | `DELETE /__simulator/requests`   | clears the record (204)                                  |
 //! | `POST /__simulator/faults`       | `{"endpoint":"register","fault":{"kind":"unavailable"},"times":1}` (204) |
 //! | `DELETE /__simulator/faults`     | clears pending faults (204)                              |
+//! | `POST /__simulator/carriers`     | `{"nickname":"…","carrier_code":"stamps_com"}`: adds a carrier (201 `{"carrier_id"}`) |
 //! | `GET /__simulator/health`        | 200 `{"status":"ok"}`                                    |
 
+mod carrier_list;
 mod connection;
 mod control;
 mod envelope;
@@ -92,7 +95,8 @@ impl Simulator {
     }
 
     /// The whole HTTP API, control endpoints included. Serve it with [`spawn`] for the
-    /// `drop_connection` fault to work; any other server answers that fault with a 500.
+    /// `drop_connection` and `drop_answer` faults to work; any other server answers them with a
+    /// 500.
     pub fn router(&self) -> axum::Router {
         routes::router(self.clone())
     }
@@ -121,6 +125,13 @@ impl Simulator {
 
     pub fn clear_faults(&self) {
         self.state().faults.clear();
+    }
+
+    /// Adds a carrier to the account that the register call did not open (another merchant's
+    /// with the same nickname, or another carrier code): `GET /v1/carriers` lists it, and it
+    /// does not count in [`Self::registrations`]. Returns its `se-…` id.
+    pub fn add_carrier(&self, carrier_code: &str, nickname: &str) -> String {
+        self.state().carriers.add(carrier_code, nickname)
     }
 }
 

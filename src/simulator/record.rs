@@ -6,7 +6,7 @@ use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use serde::{Deserialize, Serialize};
 
-/// The three ShipEngine calls the simulator speaks.
+/// The ShipEngine calls the simulator speaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Endpoint {
@@ -16,6 +16,8 @@ pub enum Endpoint {
     SendCode,
     /// `PUT /v1/connections/carriers/stamps_com/{carrier_id}/verification/{verification_id}`
     VerifyCode,
+    /// `GET /v1/carriers`
+    ListCarriers,
 }
 
 /// One request as received, faulted and refused ones included.

@@ -1,18 +1,23 @@
-//! The three ShipEngine calls, and the steps every call goes through before its own logic.
+//! The ShipEngine calls, and the steps every call goes through before its own logic.
 
 use axum::body::{Bytes, to_bytes};
 use axum::extract::rejection::PathRejection;
 use axum::extract::{ConnectInfo, Path, Request, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::map_response;
-use axum::response::Response;
-use axum::routing::{post, put};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde_json::{Value, json};
+use uuid::Uuid;
 
+use super::carrier_list::carrier_list;
 use super::connection::ConnectionDropper;
 use super::control;
-use super::envelope::{ApiError, ErrorCode, ErrorDetail, ErrorType, stamp_response};
+use super::envelope::{
+    ApiError, ErrorCode, ErrorDetail, ErrorType, REQUEST_ID_HEADER, stamp_response,
+};
+use super::faults::drop_connection;
 use super::record::api_key;
 use super::state::is_sandbox_key;
 use super::validation::{
@@ -25,6 +30,7 @@ const REGISTER: &str = "/v1/registration/stamps_com";
 const SEND_CODE: &str = "/v1/connections/carriers/stamps_com/{carrier_id}/verification";
 const VERIFY_CODE: &str =
     "/v1/connections/carriers/stamps_com/{carrier_id}/verification/{verification_id}";
+const CARRIERS: &str = "/v1/carriers";
 
 /// Real bodies are well under 2 KiB; anything far larger is refused.
 const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -34,6 +40,7 @@ pub(crate) fn router(simulator: Simulator) -> Router {
         .route(REGISTER, post(register))
         .route(SEND_CODE, post(send_code))
         .route(VERIFY_CODE, put(verify_code))
+        .route(CARRIERS, get(list_carriers))
         .merge(control::router())
         .method_not_allowed_fallback(no_such_endpoint)
         .fallback(no_such_endpoint)
@@ -45,6 +52,24 @@ pub(crate) fn router(simulator: Simulator) -> Router {
 struct Call {
     api_key: String,
     body: Bytes,
+    delivery: Delivery,
+}
+
+/// Whether the call's answer reaches the client.
+enum Delivery {
+    Answer,
+    /// A `drop_answer` fault: the work is done, then the connection (if the simulator was served
+    /// by [`super::spawn`]) is dropped instead of answering.
+    Lose(Option<ConnectionDropper>),
+}
+
+impl Delivery {
+    fn deliver(&self, answer: impl IntoResponse) -> Response {
+        match self {
+            Self::Answer => answer.into_response(),
+            Self::Lose(connection) => drop_connection(connection.as_ref()),
+        }
+    }
 }
 
 /// Record, play a pending fault, check the key, count against the rate limit.
@@ -62,15 +87,37 @@ async fn receive(
         tokio::time::sleep(latency).await;
     }
 
+    let connection = parts
+        .extensions
+        .get::<ConnectInfo<ConnectionDropper>>()
+        .map(|info| info.0.clone());
     let fault = simulator.state().faults.take(endpoint);
-    if let Some(fault) = fault {
-        let connection = parts.extensions.get::<ConnectInfo<ConnectionDropper>>();
-        if let Some(response) = fault.play(connection.map(|info| &info.0)).await {
-            return Err(response);
-        }
+    let delivery = match fault {
+        Some(fault) if fault.drops_the_answer() => Delivery::Lose(connection),
+        Some(fault) => match fault.play(connection.as_ref()).await {
+            Some(response) => return Err(response),
+            None => Delivery::Answer,
+        },
+        None => Delivery::Answer,
+    };
+    match admit(simulator, &parts.headers, body) {
+        Ok((api_key, body)) => Ok(Call {
+            api_key,
+            body,
+            delivery,
+        }),
+        Err(refusal) => Err(delivery.deliver(refusal)),
     }
+}
+
+/// The key, the rate limit and the body's size: the key and the body if all pass.
+fn admit<E>(
+    simulator: &Simulator,
+    headers: &HeaderMap,
+    body: Result<Bytes, E>,
+) -> Result<(String, Bytes), ApiError> {
     let api_key = simulator
-        .authenticate(api_key(&parts.headers))
+        .authenticate(api_key(headers))
         .ok_or_else(ApiError::unauthorized)?;
     simulator
         .admit_rate(&api_key)
@@ -80,14 +127,18 @@ async fn receive(
             "The request body is larger than {MAX_BODY_BYTES} bytes."
         ))
     })?;
-    Ok(Call { api_key, body })
+    Ok((api_key, body))
 }
 
 async fn register(
     State(simulator): State<Simulator>,
     request: Request,
-) -> Result<Json<Value>, Response> {
+) -> Result<Response, Response> {
     let call = receive(&simulator, Endpoint::Register, request).await?;
+    Ok(call.delivery.deliver(open_account(&simulator, &call)))
+}
+
+fn open_account(simulator: &Simulator, call: &Call) -> Result<Json<Value>, Response> {
     if simulator.config().reject_sandbox_registration && is_sandbox_key(&call.api_key) {
         let detail = ErrorDetail::new(
             ErrorType::BusinessRules,
@@ -96,17 +147,44 @@ async fn register(
         );
         return Err(ApiError::single(StatusCode::BAD_REQUEST, detail).into());
     }
-    check_registration(&parse_object(&call.body)?)?;
-    let carrier_id = simulator.state().carriers.register();
+    let body = parse_object(&call.body)?;
+    check_registration(&body)?;
+    let nickname = body.get("nickname").and_then(Value::as_str).unwrap_or("");
+    let carrier_id = simulator.state().carriers.register(nickname);
     Ok(Json(json!({ "carrier_id": carrier_id })))
+}
+
+/// `GET /v1/carriers`: every carrier, those the register call opened and those a test added.
+async fn list_carriers(
+    State(simulator): State<Simulator>,
+    request: Request,
+) -> Result<Response, Response> {
+    let call = receive(&simulator, Endpoint::ListCarriers, request).await?;
+    let request_id = Uuid::new_v4().to_string();
+    let body = carrier_list(simulator.state().carriers.list(), &request_id);
+    let mut answer = Json(body).into_response();
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        answer.headers_mut().insert(REQUEST_ID_HEADER, value);
+    }
+    Ok(call.delivery.deliver(answer))
 }
 
 async fn send_code(
     State(simulator): State<Simulator>,
     path: Result<Path<String>, PathRejection>,
     request: Request,
-) -> Result<Json<Verification>, Response> {
+) -> Result<Response, Response> {
     let call = receive(&simulator, Endpoint::SendCode, request).await?;
+    Ok(call
+        .delivery
+        .deliver(start_verification(&simulator, path, &call)))
+}
+
+fn start_verification(
+    simulator: &Simulator,
+    path: Result<Path<String>, PathRejection>,
+    call: &Call,
+) -> Result<Json<Verification>, Response> {
     let Path(carrier_id) = path.map_err(|_| unreadable_path())?;
     let phone = check_code_request(&parse_object(&call.body)?)?;
     let verification = simulator.state().carriers.request_code(&carrier_id, phone);
@@ -119,8 +197,16 @@ async fn verify_code(
     State(simulator): State<Simulator>,
     path: Result<Path<(String, String)>, PathRejection>,
     request: Request,
-) -> Result<Json<Verification>, Response> {
+) -> Result<Response, Response> {
     let call = receive(&simulator, Endpoint::VerifyCode, request).await?;
+    Ok(call.delivery.deliver(check_code(&simulator, path, &call)))
+}
+
+fn check_code(
+    simulator: &Simulator,
+    path: Result<Path<(String, String)>, PathRejection>,
+    call: &Call,
+) -> Result<Json<Verification>, Response> {
     let Path((carrier_id, verification_id)) = path.map_err(|_| unreadable_path())?;
     let body = parse_object(&call.body)?;
     let code = check_code_submission(&body)?;

@@ -1,4 +1,5 @@
-//! Registered carriers and their phone verification state machine.
+//! The carriers of the account and, for each `stamps_com` one, its phone verification state
+//! machine.
 //!
 //! Per carrier, at most one live verification: a new code request supersedes the previous one.
 //! A verification accepts at most [`MAX_WRONG_CODES`] wrong codes, then refuses every try.
@@ -36,9 +37,25 @@ pub(crate) enum SubmitError {
     Locked,
 }
 
+/// The carrier code of a Stamps.com account.
+pub(crate) const STAMPS_COM: &str = "stamps_com";
+
+/// A carrier of the account, as `GET /v1/carriers` lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Carrier {
+    pub carrier_id: String,
+    pub carrier_code: String,
+    pub nickname: String,
+}
+
 #[derive(Debug)]
 pub(crate) struct Carriers {
+    /// Every carrier, oldest first.
+    listed: Vec<Carrier>,
+    /// Per `stamps_com` carrier, its live verification.
     live_verification: HashMap<String, Option<Verification>>,
+    /// Accounts opened by the register call (not those a test added).
+    registered: usize,
     next_number: u64,
 }
 
@@ -47,23 +64,45 @@ impl Default for Carriers {
         // A random start makes ids differ between runs, as real ones would.
         let next_number = rand::random_range(1_000_000..9_000_000);
         Self {
+            listed: Vec::new(),
             live_verification: HashMap::new(),
+            registered: 0,
             next_number,
         }
     }
 }
 
 impl Carriers {
-    /// Registers a new carrier (duplicates are welcome) and returns its `se-…` id.
-    pub fn register(&mut self) -> String {
+    /// Opens a Stamps.com account (duplicates are welcome) and returns its `se-…` id.
+    pub fn register(&mut self, nickname: &str) -> String {
+        self.registered += 1;
+        self.add(STAMPS_COM, nickname)
+    }
+
+    /// Adds a carrier as if it had been connected some other way (by a test, or by someone else
+    /// on the same ShipEngine account); returns its `se-…` id.
+    pub fn add(&mut self, carrier_code: &str, nickname: &str) -> String {
         let carrier_id = format!("se-{}", self.next_number);
         self.next_number += 1;
-        self.live_verification.insert(carrier_id.clone(), None);
+        if carrier_code == STAMPS_COM {
+            self.live_verification.insert(carrier_id.clone(), None);
+        }
+        self.listed.push(Carrier {
+            carrier_id: carrier_id.clone(),
+            carrier_code: carrier_code.to_owned(),
+            nickname: nickname.to_owned(),
+        });
         carrier_id
     }
 
+    /// How many accounts the register call opened.
     pub fn count(&self) -> usize {
-        self.live_verification.len()
+        self.registered
+    }
+
+    /// Every carrier, oldest first.
+    pub fn list(&self) -> &[Carrier] {
+        &self.listed
     }
 
     /// Starts a verification by text message, superseding any previous one. `None`: unknown carrier.
@@ -132,7 +171,7 @@ mod tests {
 
     fn carrier_with_code() -> (Carriers, String, String) {
         let mut carriers = Carriers::default();
-        let carrier_id = carriers.register();
+        let carrier_id = carriers.register("Mine");
         let verification = carriers.request_code(&carrier_id, "5121112222".into());
         let verification_id = verification.map(|v| v.verification_id).unwrap_or_default();
         (carriers, carrier_id, verification_id)
@@ -141,7 +180,7 @@ mod tests {
     #[test]
     fn carrier_ids_follow_the_spec_pattern_and_are_unique() {
         let mut carriers = Carriers::default();
-        let (first, second) = (carriers.register(), carriers.register());
+        let (first, second) = (carriers.register("Mine"), carriers.register("Mine"));
         assert_ne!(first, second);
         for id in [first, second] {
             let digits = id.strip_prefix("se-").unwrap_or_default();
@@ -151,6 +190,27 @@ mod tests {
             );
             assert!(id.len() <= 25);
         }
+    }
+
+    #[test]
+    fn every_carrier_is_listed_but_only_registrations_count_as_opened() {
+        let mut carriers = Carriers::default();
+        let opened = carriers.register("Mine");
+        let added = carriers.add(STAMPS_COM, "Mine");
+        let other = carriers.add("ups", "Mine");
+        assert_eq!(carriers.count(), 1);
+        let listed: Vec<_> = carriers
+            .list()
+            .iter()
+            .map(|c| c.carrier_id.as_str())
+            .collect();
+        assert_eq!(listed, [opened.as_str(), added.as_str(), other.as_str()]);
+        assert!(carriers.request_code(&added, "5121112222".into()).is_some());
+        assert_eq!(
+            carriers.request_code(&other, "5121112222".into()),
+            None,
+            "only a stamps_com carrier has a phone to verify"
+        );
     }
 
     #[test]
@@ -165,7 +225,7 @@ mod tests {
     #[test]
     fn a_code_request_starts_an_unverified_sms_verification() {
         let mut carriers = Carriers::default();
-        let carrier_id = carriers.register();
+        let carrier_id = carriers.register("Mine");
         let verification = carriers.request_code(&carrier_id, "5121112222".into());
         let verification = verification.expect("known carrier");
         assert_eq!(verification.status, Status::Unverified);
