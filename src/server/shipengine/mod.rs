@@ -1,5 +1,6 @@
 //! The server-only ShipEngine client for the three calls of ShipEngine's "Register Free Stamps
-//! Account" guide: register, request an SMS code, submit the code.
+//! Account" guide: register, request an SMS code, submit the code; and the list of the account's
+//! carriers, which settles a registration whose answer was lost.
 //!
 //! Retries are few and safe ([`retry`]): a 429 after its `Retry-After`, and a lost connection of
 //! the idempotent code-submitting `PUT`. A registration is never sent twice on a doubt (a second
@@ -34,9 +35,9 @@ pub use config::{ApiKey, ClientBuildError, ClientConfig, InvalidApiKey};
 pub use error::{ApiErrorDetail, ErrorCode, ErrorSource, ErrorType, ShipEngineError};
 pub use retry::RetryPolicy;
 pub use types::{
-    CardType, CarrierId, CreditCard, InvalidId, RegisterRequest, Registered, RegistrationAddress,
-    ResidentialIndicator, VerificationId, VerificationResult, VerificationStarted,
-    VerificationStatus,
+    CardType, Carrier, CarrierId, CarrierList, CreditCard, InvalidId, RegisterRequest, Registered,
+    RegistrationAddress, ResidentialIndicator, VerificationId, VerificationResult,
+    VerificationStarted, VerificationStatus,
 };
 
 use crate::server::observability::metrics;
@@ -89,7 +90,7 @@ impl ShipEngineClient {
         &self,
         body: &RegisterRequest,
     ) -> Result<Registered, ShipEngineError> {
-        self.call(Endpoint::Register, body).await
+        self.call(Endpoint::Register, Some(body)).await
     }
 
     /// `POST /v1/connections/carriers/stamps_com/:carrier_id/verification`: sends a text message
@@ -100,7 +101,7 @@ impl ShipEngineClient {
         phone: &str,
     ) -> Result<VerificationStarted, ShipEngineError> {
         let endpoint = Endpoint::RequestVerificationCode { carrier_id };
-        self.call(endpoint, &VerificationCodeRequest::sms(phone))
+        self.call(endpoint, Some(&VerificationCodeRequest::sms(phone)))
             .await
     }
 
@@ -117,18 +118,24 @@ impl ShipEngineClient {
         };
         self.call(
             endpoint,
-            &VerificationCodeSubmission {
+            Some(&VerificationCodeSubmission {
                 verification_code: code,
-            },
+            }),
         )
         .await
+    }
+
+    /// `GET /v1/carriers`: every carrier of the key's account. A read: retried like the code
+    /// check (after a 429, or a lost connection).
+    pub async fn list_carriers(&self) -> Result<CarrierList, ShipEngineError> {
+        self.call(Endpoint::ListCarriers, None::<&()>).await
     }
 
     /// Makes the call, retrying as [`RetryPolicy`] allows. Each attempt is logged and measured.
     async fn call<T: Reply>(
         &self,
         endpoint: Endpoint<'_>,
-        body: &impl Serialize,
+        body: Option<&impl Serialize>,
     ) -> Result<T, ShipEngineError> {
         let (mut retries, mut waited) = (0, Duration::ZERO);
         loop {
@@ -167,7 +174,7 @@ impl ShipEngineClient {
     async fn exchange<T: DeserializeOwned>(
         &self,
         endpoint: Endpoint<'_>,
-        body: &impl Serialize,
+        body: Option<&impl Serialize>,
     ) -> Result<Answered<T>, Failure> {
         let url = format!("{}{}", self.base_url, endpoint.path());
         // Held for this attempt only, not across a retry's wait. Waiting for one counts as
@@ -183,13 +190,11 @@ impl ShipEngineClient {
                 cause: None,
             });
         };
-        let response = self
-            .http
-            .request(endpoint.method(), url)
-            .json(body)
-            .send()
-            .await
-            .map_err(Failure::sending)?;
+        let mut request = self.http.request(endpoint.method(), url);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request.send().await.map_err(Failure::sending)?;
         let head = AnswerHead::new(response.status(), response.headers());
         let body = match read_capped_body(response).await {
             Ok(body) => body,
@@ -241,6 +246,7 @@ enum Endpoint<'a> {
         carrier_id: &'a CarrierId,
         verification_id: &'a VerificationId,
     },
+    ListCarriers,
 }
 
 impl Endpoint<'_> {
@@ -249,18 +255,23 @@ impl Endpoint<'_> {
             Self::Register => "register_stamps_com",
             Self::RequestVerificationCode { .. } => "request_verification_code",
             Self::SubmitVerificationCode { .. } => "submit_verification_code",
+            Self::ListCarriers => "list_carriers",
         }
     }
 
     /// Repeating the call does nothing more than the first one did.
     fn is_idempotent(self) -> bool {
-        matches!(self, Self::SubmitVerificationCode { .. })
+        matches!(
+            self,
+            Self::SubmitVerificationCode { .. } | Self::ListCarriers
+        )
     }
 
     fn method(self) -> Method {
         match self {
             Self::Register | Self::RequestVerificationCode { .. } => Method::POST,
             Self::SubmitVerificationCode { .. } => Method::PUT,
+            Self::ListCarriers => Method::GET,
         }
     }
 
@@ -278,6 +289,7 @@ impl Endpoint<'_> {
             } => {
                 format!("{CARRIERS}/{carrier_id}/verification/{verification_id}")
             }
+            Self::ListCarriers => "/v1/carriers".to_owned(),
         }
     }
 }

@@ -509,3 +509,100 @@ async fn a_call_that_finds_no_free_slot_in_the_connect_timeout_is_not_made() {
     assert!(first.await.unwrap().is_ok());
     assert_eq!(most.load(std::sync::atomic::Ordering::SeqCst), 1);
 }
+
+/// A carrier as ShipEngine's reference documents it, every field included.
+fn listed_carrier(carrier_id: &str, carrier_code: &str, nickname: Value) -> Value {
+    json!({
+        "carrier_id": carrier_id, "carrier_code": carrier_code, "account_number": "sim123",
+        "requires_funded_amount": true, "balance": 42.17, "nickname": nickname,
+        "friendly_name": "Stamps.com", "primary": false,
+        "has_multi_package_supporting_services": false, "supports_label_messages": true,
+        "disabled_by_billing_plan": false, "funding_source_id": null,
+        "services": [{"service_code": "usps_priority_mail"}], "packages": [], "options": []
+    })
+}
+
+#[tokio::test]
+async fn list_carriers_gets_the_carriers_without_a_body_and_reads_what_it_uses() {
+    let answer = json!({
+        "carriers": [
+            listed_carrier("se-123890", "stamps_com", json!("My Stamps.com account")),
+            listed_carrier("se-77", "ups", Value::Null),
+        ],
+        "request_id": "8e1a4f0e-1d2b-4c3a-9f00-0123456789ab",
+        "errors": []
+    });
+    let canned = Canned::json(200, answer).header(
+        "x-shipengine-requestid",
+        "8e1a4f0e-1d2b-4c3a-9f00-0123456789ab",
+    );
+    let (base_url, log) = stub(canned).await;
+
+    let list = client(&base_url).list_carriers().await.unwrap();
+
+    assert_eq!(
+        list.carriers,
+        [
+            Carrier {
+                carrier_id: carrier_id(),
+                carrier_code: Carrier::STAMPS_COM.into(),
+                nickname: Some("My Stamps.com account".into()),
+            },
+            Carrier {
+                carrier_id: CarrierId::parse("se-77").unwrap(),
+                carrier_code: "ups".into(),
+                nickname: None,
+            },
+        ]
+    );
+    assert_eq!(
+        list.request_id.as_deref(),
+        Some("8e1a4f0e-1d2b-4c3a-9f00-0123456789ab")
+    );
+    let received = only(&log);
+    assert_eq!(received.method, Method::GET);
+    assert_eq!(received.path, "/v1/carriers");
+    assert_eq!(header(&received, "api-key"), KEY);
+    assert!(received.headers.get("content-type").is_none());
+    assert_eq!(received.body, Value::Null);
+}
+
+#[tokio::test]
+async fn a_carrier_list_with_an_unreadable_carrier_id_is_an_unexpected_body() {
+    let answer = json!({"carriers": [listed_carrier("se-1/../x", "stamps_com", json!("n"))]});
+    let (base_url, _log) = stub(Canned::json(200, answer)).await;
+
+    let error = client(&base_url).list_carriers().await.unwrap_err();
+
+    assert!(
+        matches!(error, ShipEngineError::UnexpectedBody { status: 200, .. }),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn list_carriers_is_retried_after_a_429_and_a_500_is_returned_at_once() {
+    let rate_limited = Canned::json(
+        429,
+        json!({"request_id": "204c855f-dcc0-4270-ba12-c585fc5ef4bf", "errors": [{
+            "error_source": "shipengine", "error_type": "system",
+            "error_code": "rate_limit_exceeded", "message": "m"}]}),
+    )
+    .header("retry-after", "0");
+    let (base_url, log) = stub(rate_limited).await;
+    let error = client(&base_url).list_carriers().await.unwrap_err();
+    assert_eq!(error.status(), Some(429));
+    let attempts = 1 + RetryPolicy::default().max_retries as usize;
+    assert_eq!(log.lock().unwrap().len(), attempts);
+
+    let failing = Canned::json(
+        500,
+        json!({"request_id": "204c855f-dcc0-4270-ba12-c585fc5ef4bf", "errors": [{
+            "error_source": "shipengine", "error_type": "system",
+            "error_code": "unspecified", "message": "m"}]}),
+    );
+    let (base_url, log) = stub(failing).await;
+    let error = client(&base_url).list_carriers().await.unwrap_err();
+    assert_eq!(error.status(), Some(500));
+    assert_eq!(log.lock().unwrap().len(), 1);
+}

@@ -142,7 +142,12 @@ macro_rules! reply {
     )*};
 }
 
-reply!(Registered, VerificationStarted, VerificationResult);
+reply!(
+    Registered,
+    VerificationStarted,
+    VerificationResult,
+    CarrierList
+);
 
 /// `200` of `POST /v1/registration/stamps_com`.
 #[derive(Clone, Debug, Deserialize)]
@@ -174,6 +179,32 @@ pub struct VerificationResult {
     pub status: VerificationStatus,
     #[serde(skip)]
     pub request_id: Option<String>,
+}
+
+/// `200` of `GET /v1/carriers`. Only the fields the app uses are read; the others (balance,
+/// services, packages, …) are tolerated and dropped.
+#[derive(Clone, Debug, Deserialize)]
+pub struct CarrierList {
+    pub carriers: Vec<Carrier>,
+    #[serde(skip)]
+    pub request_id: Option<String>,
+}
+
+/// One carrier of the account. An id of another shape fails the whole list: a list read in
+/// part could hide the account a registration opened.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct Carrier {
+    pub carrier_id: CarrierId,
+    /// An open set: `stamps_com`, `ups`, `fedex`, …
+    pub carrier_code: String,
+    /// The name given when the account was opened or connected; may be absent or null.
+    #[serde(default)]
+    pub nickname: Option<String>,
+}
+
+impl Carrier {
+    /// The carrier code of a Stamps.com account.
+    pub const STAMPS_COM: &'static str = "stamps_com";
 }
 
 open_enum! {
