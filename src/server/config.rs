@@ -20,6 +20,9 @@
 //! | `LOG_FORMAT` | `text` | `json`: one JSON object per log line, for a log pipeline |
 //! | `TRUST_FORWARDED_FOR` | `false` | count limits per the last `X-Forwarded-For` address: only behind one reverse proxy that sets it |
 //! | `UPSTREAM_MAX_CONCURRENT` | 16 | ShipEngine calls one instance has in flight at once; the rest wait |
+//! | `RECONCILE` | `on` | `off`: unknown outcomes are not settled in the background |
+//! | `RECONCILE_EVERY_SECS` | 60 | how often unknown outcomes are checked against ShipEngine's carriers, 1 to 86400 |
+//! | `RECONCILE_GRACE_MINUTES` | 30 | no carrier this long after an outcome became unknown settles it as failed, 0 to 10080 |
 //! | `LIMIT_WINDOW_SECS` | 3600 | the window of every `LIMIT_…` count below |
 //! | `LIMIT_REGISTRATIONS_PER_IP` | 10 | registrations sent upstream from one IP (IPv6: one /64) |
 //! | `LIMIT_REGISTRATIONS_PER_EMAIL` | 3 | registrations sent upstream with one email address |
@@ -38,6 +41,7 @@ use std::time::Duration;
 
 use crate::server::limits::LimitConfig;
 use crate::server::observability::LogFormat;
+use crate::server::reconciliation::ReconcileSettings;
 use crate::server::serve::HttpTimeouts;
 use crate::server::shipengine::{ApiKey, RetryPolicy};
 use crate::server::storage::DatabaseUrl;
@@ -66,6 +70,8 @@ pub struct Config {
     /// `UPSTREAM_MAX_CONCURRENT`: ShipEngine calls one instance has in flight at once.
     pub upstream_max_concurrent: usize,
     pub limits: LimitConfig,
+    /// The background settling of unknown outcomes; `None` with `RECONCILE=off`.
+    pub reconcile: Option<ReconcileSettings>,
 }
 
 /// The scheme, host and port merchants reach the app at, as a browser writes it in `Origin`:
@@ -200,6 +206,7 @@ impl Config {
             )?)
             .unwrap_or(16),
             limits: limits(&set)?,
+            reconcile: reconcile(&set)?,
         })
     }
 }
@@ -299,6 +306,34 @@ fn limits(set: &impl Fn(&str) -> Option<String>) -> Result<LimitConfig, ConfigEr
         code_checks_per_ip: count("LIMIT_CODE_CHECKS_PER_IP", defaults.code_checks_per_ip)?,
         code_checks_total: count("LIMIT_CODE_CHECKS_TOTAL", defaults.code_checks_total)?,
     })
+}
+
+/// Read even when switched off, so a bad value is caught before it is switched on.
+fn reconcile(
+    set: &impl Fn(&str) -> Option<String>,
+) -> Result<Option<ReconcileSettings>, ConfigError> {
+    let defaults = ReconcileSettings::default();
+    let settings = ReconcileSettings {
+        every: Duration::from_secs(number(
+            set("RECONCILE_EVERY_SECS"),
+            "RECONCILE_EVERY_SECS",
+            1..=86_400,
+            defaults.every.as_secs(),
+        )?),
+        grace: Duration::from_secs(
+            60 * number(
+                set("RECONCILE_GRACE_MINUTES"),
+                "RECONCILE_GRACE_MINUTES",
+                0..=10_080,
+                defaults.grace.as_secs() / 60,
+            )?,
+        ),
+    };
+    match set("RECONCILE").as_deref().map(str::trim) {
+        None | Some("on") => Ok(Some(settings)),
+        Some("off") => Ok(None),
+        Some(_) => Err(invalid("RECONCILE", "use on or off")),
+    }
 }
 
 fn number(

@@ -13,6 +13,7 @@ mod flow_owner;
 mod form_body;
 pub mod limits;
 pub mod observability;
+pub mod reconciliation;
 mod refusal;
 mod router;
 mod security_headers;

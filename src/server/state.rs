@@ -8,13 +8,14 @@ use std::time::Duration;
 use leptos::config::LeptosOptions;
 use leptos::prelude::use_context;
 use tokio::task::JoinHandle;
-use tokio_util::task::TaskTracker;
+use tokio_util::task::{AbortOnDropHandle, TaskTracker};
 
 use crate::error::AppError;
 use crate::server::assets::{HashFileError, stylesheet_href};
 use crate::server::config::{Config, PublicOrigin};
 use crate::server::limits::LimitConfig;
 use crate::server::observability::Readiness;
+use crate::server::reconciliation::Reconciler;
 use crate::server::serve::HttpTimeouts;
 use crate::server::shipengine::{ApiKey, ClientConfig, ShipEngineClient};
 use crate::server::storage::{Database, StorageError};
@@ -47,6 +48,8 @@ pub struct AppState {
     pub readiness: Arc<Readiness>,
     /// Keeps the embedded simulator's handle alive for as long as the app runs.
     _simulator: Option<Arc<RunningSimulator>>,
+    /// The job settling unknown outcomes; it stops when the last clone of the state is dropped.
+    _reconciliation: Option<Arc<AbortOnDropHandle<()>>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -114,6 +117,10 @@ impl AppState {
         .map_err(|e| StartError::Client(e.to_string()))?;
         let registration_settles_within = config.registration_settles_within();
         let readiness = Readiness::start(database.clone(), shipengine.base_url().to_owned()).await;
+        let reconciliation = config.reconcile.map(|settings| {
+            let job = Reconciler::new(database.clone(), shipengine.clone(), settings.grace);
+            Arc::new(job.spawn(settings.every))
+        });
         Ok(Self {
             shipengine,
             database,
@@ -128,6 +135,7 @@ impl AppState {
             upstream_tasks: TaskTracker::new(),
             readiness,
             _simulator: simulator,
+            _reconciliation: reconciliation,
         })
     }
 

@@ -10,6 +10,7 @@
 mod history;
 mod limit_hits;
 mod registrations;
+mod unsettled;
 mod url;
 mod webhook_event;
 
