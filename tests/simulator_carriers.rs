@@ -108,9 +108,14 @@ impl Harness {
     }
 
     async fn control(&self, path: &str, body: &Value) -> Response {
-        self.try_call(Method::POST, &format!("/__simulator{path}"), None, Some(body))
-            .await
-            .expect("simulator answers")
+        self.try_call(
+            Method::POST,
+            &format!("/__simulator{path}"),
+            None,
+            Some(body),
+        )
+        .await
+        .expect("simulator answers")
     }
 }
 
@@ -235,9 +240,7 @@ async fn tests_can_add_carriers_that_no_registration_opened() {
     assert_eq!(added.status(), StatusCode::CREATED);
     let added: Value = added.json().await.expect("JSON");
     let added = added["carrier_id"].as_str().expect("carrier_id").to_owned();
-    let other = harness
-        .simulator()
-        .add_carrier("ups", "Mine");
+    let other = harness.simulator().add_carrier("ups", "Mine");
 
     assert_eq!(
         harness.listed().await,
