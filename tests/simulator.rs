@@ -730,7 +730,8 @@ async fn unknown_paths_and_methods_are_not_found() {
     let harness = start().await;
     let carrier_id = harness.new_carrier().await;
     let cases = [
-        (Method::GET, "/v1/carriers".to_owned()),
+        (Method::GET, "/v1/shipments".to_owned()),
+        (Method::DELETE, "/v1/carriers".to_owned()),
         (Method::POST, "/v1/registration/ups".to_owned()),
         (Method::GET, REGISTER.to_owned()),
         (Method::PUT, send_code_path(&carrier_id)),
