@@ -138,14 +138,14 @@ async fn register(
     Ok(call.delivery.deliver(open_account(&simulator, &call)))
 }
 
-fn open_account(simulator: &Simulator, call: &Call) -> Result<Json<Value>, Response> {
+fn open_account(simulator: &Simulator, call: &Call) -> Result<Json<Value>, ApiError> {
     if simulator.config().reject_sandbox_registration && is_sandbox_key(&call.api_key) {
         let detail = ErrorDetail::new(
             ErrorType::BusinessRules,
             ErrorCode::Forbidden,
             "Carrier accounts cannot be connected with a sandbox (TEST_) API key.",
         );
-        return Err(ApiError::single(StatusCode::BAD_REQUEST, detail).into());
+        return Err(ApiError::single(StatusCode::BAD_REQUEST, detail));
     }
     let body = parse_object(&call.body)?;
     check_registration(&body)?;
@@ -184,7 +184,7 @@ fn start_verification(
     simulator: &Simulator,
     path: Result<Path<String>, PathRejection>,
     call: &Call,
-) -> Result<Json<Verification>, Response> {
+) -> Result<Json<Verification>, ApiError> {
     let Path(carrier_id) = path.map_err(|_| unreadable_path())?;
     let phone = check_code_request(&parse_object(&call.body)?)?;
     let verification = simulator.state().carriers.request_code(&carrier_id, phone);
@@ -206,7 +206,7 @@ fn check_code(
     simulator: &Simulator,
     path: Result<Path<(String, String)>, PathRejection>,
     call: &Call,
-) -> Result<Json<Verification>, Response> {
+) -> Result<Json<Verification>, ApiError> {
     let Path((carrier_id, verification_id)) = path.map_err(|_| unreadable_path())?;
     let body = parse_object(&call.body)?;
     let code = check_code_submission(&body)?;
@@ -217,19 +217,16 @@ fn check_code(
             .carriers
             .submit_code(&carrier_id, &verification_id, code, expected);
     outcome.map(Json).map_err(|error| match error {
-        SubmitError::UnknownCarrier => unknown_carrier(&carrier_id).into(),
+        SubmitError::UnknownCarrier => unknown_carrier(&carrier_id),
         SubmitError::UnknownVerification => ApiError::not_found(format!(
             "Verification {verification_id} of carrier {carrier_id} was not found; request a new code."
-        ))
-        .into(),
+        )),
         SubmitError::WrongCode { tries_left } => wrong_code(format!(
             "The verification code is incorrect; {tries_left} tries left."
-        ))
-        .into(),
+        )),
         SubmitError::Locked => wrong_code(format!(
             "{MAX_WRONG_CODES} incorrect codes were entered; request a new code."
-        ))
-        .into(),
+        )),
     })
 }
 
