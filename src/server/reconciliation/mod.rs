@@ -88,10 +88,8 @@ impl Reconciler {
             loop {
                 ticks.tick().await;
                 match self.run_round().await {
-                    Ok(outcome) if outcome != RoundOutcome::default() => {
-                        tracing::info!(?outcome, "reconciliation round");
-                    }
-                    Ok(_) => {}
+                    // Each settlement logs its own line; rows still waiting are no news.
+                    Ok(outcome) => tracing::debug!(?outcome, "reconciliation round"),
                     Err(error) => {
                         tracing::warn!(%error, "reconciliation round failed; trying next round");
                     }
@@ -180,7 +178,8 @@ impl Reconciler {
                     .database
                     .audit_unknown_outcome_once(reference, ACTOR, AMBIGUOUS, &detail);
                 if audit.await? {
-                    tracing::warn!(reference, %detail, "unknown outcome left for support");
+                    let candidates = carrier_ids.len();
+                    tracing::warn!(reference, candidates, "unknown outcome left for support");
                 }
             }
             Decision::Wait => outcome.waiting += 1,
