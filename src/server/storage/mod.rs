@@ -9,6 +9,7 @@
 
 mod history;
 mod limit_hits;
+mod outbox;
 mod registrations;
 mod url;
 mod webhook_event;
@@ -23,6 +24,7 @@ use tower_sessions::ExpiredDeletion;
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
 pub use history::{AuditEntry, OutboxEntry, TimelineEntry};
+pub use outbox::{DeliveryAttempt, DueWebhook, NextStep, Settled, WebhookBatch, WebhookDelivery};
 pub use registrations::{
     Claim, NewRegistration, Registration, RegistrationEvent, RegistrationStatus, VerificationCall,
 };
