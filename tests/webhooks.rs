@@ -57,6 +57,9 @@ struct Script {
     next: Mutex<VecDeque<Reply>>,
     /// Events answered 500 every time.
     failing: Mutex<HashSet<String>>,
+    /// Each answer takes up to this long (random), so that events sent together may arrive
+    /// in any order.
+    slowness: Mutex<Duration>,
 }
 
 /// The operator's backend: an HTTP server on loopback that records what it gets.
@@ -86,6 +89,10 @@ impl Receiver {
 
     fn then(&self, replies: &[Reply]) {
         self.script.next.lock().unwrap().extend(replies);
+    }
+
+    fn answer_within(&self, slowness: Duration) {
+        *self.script.slowness.lock().unwrap() = slowness;
     }
 
     fn fail_always(&self, event_id: &str) {
@@ -133,6 +140,8 @@ async fn receive(State(script): State<Arc<Script>>, headers: HeaderMap, body: By
             .pop_front()
             .unwrap_or(Reply::Status(200))
     };
+    let slowness = *script.slowness.lock().unwrap();
+    tokio::time::sleep(slowness.mul_f64(rand::random())).await;
     let answered = match reply {
         Reply::Status(status) => Some(status),
         Reply::Hang(_) => None,
@@ -599,6 +608,7 @@ async fn two_instances_deliver_every_event_once_in_order() {
     for db in TestDatabase::each().await {
         let (one, two) = (db.connect().await, db.connect().await);
         let receiver = Receiver::start().await;
+        receiver.answer_within(Duration::from_millis(30));
         let mut config = quick(&receiver.url);
         // No failure is expected: a lease that cannot pass on a busy machine.
         config.timeout = Duration::from_secs(3);
