@@ -44,8 +44,12 @@ async fn main() -> ExitCode {
     // Header and body timeouts, the peer address for the per-IP limits, and a graceful shutdown
     // that waits for the ShipEngine calls in flight.
     let settings = ServeSettings::of(&state);
+    let webhooks = state.webhooks.clone();
     if let Err(error) = serve(listener, build_router(state), shutdown_signal(), settings).await {
         return fail(error);
+    }
+    if let Some(webhooks) = webhooks {
+        webhooks.stop().await;
     }
     ExitCode::SUCCESS
 }

@@ -35,6 +35,10 @@
 //! | `LIMIT_WRONG_CODES` | 5 | checks of one code sent, then a new code is needed |
 //! | `LIMIT_CODE_CHECKS_PER_IP` | 30 | codes checked from one IP (IPv6: one /64) |
 //! | `LIMIT_CODE_CHECKS_TOTAL` | 600 | codes checked by the whole app |
+//! | `OPERATOR_WEBHOOK_URL` | unset: no delivery | where webhooks are POSTed; https (http only to a loopback address) |
+//! | `OPERATOR_WEBHOOK_SECRET` | | signs them; required with the URL, at least 16 characters |
+//! | `WEBHOOK_TIMEOUT_SECS`, `WEBHOOK_RETRY_FOR_SECS` | 10, 259200 | one attempt, 1 to 300; how long an event is retried, 1 to 30 days in seconds |
+//! | `WEBHOOK_BACKOFF_BASE_SECS`, `WEBHOOK_POLL_MS` | 10, 1000 | the first retry's wait, 1 to 3600; how often the outbox is looked at, 10 to 60000 |
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -45,6 +49,7 @@ use crate::server::reconciliation::ReconcileSettings;
 use crate::server::serve::HttpTimeouts;
 use crate::server::shipengine::{ApiKey, RetryPolicy};
 use crate::server::storage::DatabaseUrl;
+use crate::server::webhooks::{MIN_SECRET_CHARS, RetrySchedule, WebhookConfig, WebhookSecret};
 
 pub const DEFAULT_BASE_URL: &str = "https://api.shipengine.com";
 pub const DEFAULT_LISTEN_ADDR: &str = "127.0.0.1:3000";
@@ -72,6 +77,8 @@ pub struct Config {
     pub limits: LimitConfig,
     /// The background settling of unknown outcomes; `None` with `RECONCILE=off`.
     pub reconcile: Option<ReconcileSettings>,
+    /// `None` when `OPERATOR_WEBHOOK_URL` is unset: events wait in the outbox.
+    pub webhooks: Option<WebhookConfig>,
 }
 
 /// The scheme, host and port merchants reach the app at, as a browser writes it in `Origin`:
@@ -207,6 +214,7 @@ impl Config {
             .unwrap_or(16),
             limits: limits(&set)?,
             reconcile: reconcile(&set)?,
+            webhooks: webhooks(&set)?,
         })
     }
 }
@@ -334,6 +342,69 @@ fn reconcile(
         Some("off") => Ok(None),
         Some(_) => Err(invalid("RECONCILE", "use on or off")),
     }
+}
+
+/// The operator's webhook receiver and the delivery's timing.
+fn webhooks(set: &impl Fn(&str) -> Option<String>) -> Result<Option<WebhookConfig>, ConfigError> {
+    let secret = set("OPERATOR_WEBHOOK_SECRET");
+    let Some(url) = set("OPERATOR_WEBHOOK_URL") else {
+        // A misspelt URL variable would otherwise turn delivery off without a word.
+        return match secret {
+            Some(_) => Err(invalid(
+                "OPERATOR_WEBHOOK_SECRET",
+                "it needs OPERATOR_WEBHOOK_URL too",
+            )),
+            None => Ok(None),
+        };
+    };
+    let name = "OPERATOR_WEBHOOK_URL";
+    let url = reqwest::Url::parse(url.trim())
+        .map_err(|_| invalid(name, "use a URL like https://operator.example.com/webhooks"))?;
+    if !matches!(url.scheme(), "https" | "http") || url.host_str().is_none() {
+        return Err(invalid(
+            name,
+            "use an http(s) URL like https://operator.example.com/webhooks",
+        ));
+    }
+    if url.scheme() == "http" && !is_loopback(&url) {
+        return Err(invalid(
+            name,
+            "plain http would send merchants' details across the network in clear: use https \
+             (http only to a loopback address)",
+        ));
+    }
+    let secret = secret
+        .and_then(WebhookSecret::new)
+        .ok_or_else(|| ConfigError::Invalid {
+            name: "OPERATOR_WEBHOOK_SECRET",
+            why: format!("set it, at least {MIN_SECRET_CHARS} characters, to sign the webhooks"),
+        })?;
+    let secs = |name: &'static str, range, default: Duration| {
+        number(set(name), name, range, default.as_secs()).map(Duration::from_secs)
+    };
+    let defaults = WebhookConfig::new(url, secret);
+    Ok(Some(WebhookConfig {
+        timeout: secs("WEBHOOK_TIMEOUT_SECS", 1..=300, defaults.timeout)?,
+        schedule: RetrySchedule {
+            base: secs(
+                "WEBHOOK_BACKOFF_BASE_SECS",
+                1..=3600,
+                defaults.schedule.base,
+            )?,
+            retry_for: secs(
+                "WEBHOOK_RETRY_FOR_SECS",
+                1..=30 * 86_400,
+                defaults.schedule.retry_for,
+            )?,
+        },
+        poll_every: Duration::from_millis(number(
+            set("WEBHOOK_POLL_MS"),
+            "WEBHOOK_POLL_MS",
+            10..=60_000,
+            u64::try_from(defaults.poll_every.as_millis()).unwrap_or(1000),
+        )?),
+        ..defaults
+    }))
 }
 
 fn number(
@@ -734,5 +805,75 @@ mod tests {
     fn the_key_never_shows_in_debug() {
         let config = config(&[("SHIPENGINE_API_KEY", "sk_secret_value_123")]).unwrap();
         assert!(!format!("{config:?}").contains("sk_secret_value_123"));
+    }
+
+    #[test]
+    fn webhooks_need_a_safe_url_and_a_long_secret() {
+        let none = config(&[]).unwrap();
+        assert!(none.webhooks.is_none());
+
+        let secret = "whsec_0123456789abcdef";
+        let on = config(&[
+            ("OPERATOR_WEBHOOK_URL", "https://operator.example.com/hooks"),
+            ("OPERATOR_WEBHOOK_SECRET", secret),
+        ])
+        .unwrap();
+        let webhooks = on.webhooks.as_ref().unwrap();
+        assert_eq!(webhooks.url.as_str(), "https://operator.example.com/hooks");
+        assert_eq!(webhooks.timeout, Duration::from_secs(10));
+        assert_eq!(webhooks.schedule.retry_for, Duration::from_secs(259_200));
+        assert_eq!(webhooks.schedule.base, Duration::from_secs(10));
+        assert_eq!(webhooks.poll_every, Duration::from_secs(1));
+        assert!(!format!("{on:?}").contains(secret), "no secret in Debug");
+
+        let tuned = config(&[
+            ("OPERATOR_WEBHOOK_URL", "http://127.0.0.1:9000/hooks"),
+            ("OPERATOR_WEBHOOK_SECRET", secret),
+            ("WEBHOOK_TIMEOUT_SECS", "3"),
+            ("WEBHOOK_RETRY_FOR_SECS", "60"),
+            ("WEBHOOK_BACKOFF_BASE_SECS", "2"),
+            ("WEBHOOK_POLL_MS", "50"),
+        ])
+        .unwrap();
+        let webhooks = tuned.webhooks.unwrap();
+        assert_eq!(webhooks.timeout, Duration::from_secs(3));
+        assert_eq!(webhooks.schedule.retry_for, Duration::from_secs(60));
+        assert_eq!(webhooks.schedule.base, Duration::from_secs(2));
+        assert_eq!(webhooks.poll_every, Duration::from_millis(50));
+
+        let url = ("OPERATOR_WEBHOOK_URL", "https://operator.example.com/hooks");
+        let long = ("OPERATOR_WEBHOOK_SECRET", secret);
+        for (vars, name) in [
+            (vec![long], "OPERATOR_WEBHOOK_SECRET"),
+            (vec![url], "OPERATOR_WEBHOOK_SECRET"),
+            (
+                vec![url, ("OPERATOR_WEBHOOK_SECRET", "short")],
+                "OPERATOR_WEBHOOK_SECRET",
+            ),
+            (
+                vec![
+                    ("OPERATOR_WEBHOOK_URL", "http://operator.example.com"),
+                    long,
+                ],
+                "OPERATOR_WEBHOOK_URL",
+            ),
+            (
+                vec![("OPERATOR_WEBHOOK_URL", "ftp://operator.example.com"), long],
+                "OPERATOR_WEBHOOK_URL",
+            ),
+            (
+                vec![("OPERATOR_WEBHOOK_URL", "operator.example.com"), long],
+                "OPERATOR_WEBHOOK_URL",
+            ),
+            (
+                vec![url, long, ("WEBHOOK_TIMEOUT_SECS", "0")],
+                "WEBHOOK_TIMEOUT_SECS",
+            ),
+            (vec![url, long, ("WEBHOOK_POLL_MS", "5")], "WEBHOOK_POLL_MS"),
+        ] {
+            let ConfigError::Invalid { name: got, why } = config(&vars).unwrap_err();
+            assert_eq!(got, name, "{vars:?}");
+            assert!(!why.contains(secret));
+        }
     }
 }

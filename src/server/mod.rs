@@ -1,6 +1,6 @@
 //! Server-only code: configuration, state, the session's flow, the router and what guards it
 //! (security headers, the cross-site check, body checks, limits), the serving loop (timeouts,
-//! graceful shutdown), the ShipEngine client, the database.
+//! graceful shutdown), the ShipEngine client, the database, the operator's webhooks.
 
 mod answer;
 mod assets;
@@ -22,6 +22,7 @@ pub mod shipengine;
 mod state;
 pub mod storage;
 pub mod upstream_error;
+pub mod webhooks;
 
 pub use answer::with_status;
 pub use assets::leptos_options;

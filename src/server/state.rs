@@ -19,6 +19,7 @@ use crate::server::reconciliation::Reconciler;
 use crate::server::serve::HttpTimeouts;
 use crate::server::shipengine::{ApiKey, ClientConfig, ShipEngineClient};
 use crate::server::storage::{Database, StorageError};
+use crate::server::webhooks::{RunningWebhooks, WebhookWorker};
 use crate::simulator::{self, RunningSimulator, Simulator, SimulatorConfig};
 
 /// The code the embedded simulator accepts; the demo banner shows it.
@@ -46,6 +47,9 @@ pub struct AppState {
     pub upstream_tasks: TaskTracker,
     /// What `/readyz` answers, checked in the background (never per request).
     pub readiness: Arc<Readiness>,
+    /// The webhook delivery task, when `OPERATOR_WEBHOOK_URL` is set; `main` stops it on
+    /// shutdown (dropping the last state stops it too).
+    pub webhooks: Option<Arc<RunningWebhooks>>,
     /// Keeps the embedded simulator's handle alive for as long as the app runs.
     _simulator: Option<Arc<RunningSimulator>>,
     /// The job settling unknown outcomes; it stops when the last clone of the state is dropped.
@@ -62,6 +66,8 @@ pub enum StartError {
     Client(String),
     #[error("could not open the database: {0}")]
     Database(#[from] StorageError),
+    #[error("could not build the webhook client: {0}")]
+    WebhookClient(reqwest::Error),
 }
 
 impl AppState {
@@ -121,6 +127,20 @@ impl AppState {
             let job = Reconciler::new(database.clone(), shipengine.clone(), settings.grace);
             Arc::new(job.spawn(settings.every))
         });
+        let webhooks = match &config.webhooks {
+            Some(webhooks) => {
+                let worker = WebhookWorker::new(database.clone(), webhooks)
+                    .map_err(StartError::WebhookClient)?;
+                tracing::info!(host = webhooks.url.host_str(), "webhooks are delivered");
+                Some(Arc::new(worker.spawn()))
+            }
+            None => {
+                tracing::info!(
+                    "OPERATOR_WEBHOOK_URL is not set: webhook events wait in the outbox until it is"
+                );
+                None
+            }
+        };
         Ok(Self {
             shipengine,
             database,
@@ -134,6 +154,7 @@ impl AppState {
             http: config.http,
             upstream_tasks: TaskTracker::new(),
             readiness,
+            webhooks,
             _simulator: simulator,
             _reconciliation: reconciliation,
         })

@@ -1,5 +1,6 @@
 //! Prometheus metrics: the latency of every ShipEngine call by endpoint and outcome,
-//! registrations by how they ended, codes sent, and requests refused by a limit.
+//! registrations by how they ended, codes sent, requests refused by a limit, and webhook
+//! deliveries.
 //!
 //! Recording goes through the `metrics` facade, so any module counts with one call and no
 //! handle to thread through; the facade's recorder is process-wide by design, like `tracing`'s
@@ -16,6 +17,8 @@ const UPSTREAM_SECONDS: &str = "stamps_connect_upstream_request_duration_seconds
 const REGISTRATIONS: &str = "stamps_connect_registrations_total";
 const CODES_SENT: &str = "stamps_connect_verification_codes_sent_total";
 const LIMIT_REJECTIONS: &str = "stamps_connect_limit_rejections_total";
+const WEBHOOK_ATTEMPTS: &str = "stamps_connect_webhook_attempts_total";
+const WEBHOOKS_GIVEN_UP: &str = "stamps_connect_webhooks_given_up_total";
 
 /// From a fast local answer to ShipEngine's slowest registrations and the 30 s timeout.
 const UPSTREAM_BUCKETS: &[f64] = &[
@@ -88,6 +91,11 @@ fn describe() {
     metrics::describe_counter!(REGISTRATIONS, "Registrations by how they ended");
     metrics::describe_counter!(CODES_SENT, "Verification codes ShipEngine accepted to send");
     metrics::describe_counter!(LIMIT_REJECTIONS, "Requests refused by a limit, by limit");
+    metrics::describe_counter!(WEBHOOK_ATTEMPTS, "Webhook deliveries tried, by outcome");
+    metrics::describe_counter!(
+        WEBHOOKS_GIVEN_UP,
+        "Webhook events no longer tried: their retry window is over"
+    );
     // Shown as 0 from the start, rather than missing until the first code.
     metrics::counter!(CODES_SENT).absolute(0);
 }
@@ -109,6 +117,16 @@ pub fn code_sent() {
 /// A request refused by the limit named `limit` (as [`crate::server::limits`] names it).
 pub fn limit_rejected(limit: &'static str) {
     metrics::counter!(LIMIT_REJECTIONS, "limit" => limit).increment(1);
+}
+
+/// One attempt to deliver a webhook: `delivered` or `failed`.
+pub fn webhook_attempt(delivered: bool) {
+    let outcome = if delivered { "delivered" } else { "failed" };
+    metrics::counter!(WEBHOOK_ATTEMPTS, "outcome" => outcome).increment(1);
+}
+
+pub fn webhook_given_up() {
+    metrics::counter!(WEBHOOKS_GIVEN_UP).increment(1);
 }
 
 /// `GET /metrics`, in Prometheus' text format.

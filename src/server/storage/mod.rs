@@ -9,6 +9,7 @@
 
 mod history;
 mod limit_hits;
+mod outbox;
 mod registrations;
 mod unsettled;
 mod url;
@@ -24,6 +25,7 @@ use tower_sessions::ExpiredDeletion;
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
 pub use history::{AuditEntry, OutboxEntry, TimelineEntry};
+pub use outbox::{DeliveryAttempt, DueWebhook, NextStep, Settled, WebhookBatch, WebhookDelivery};
 pub use registrations::{
     Claim, NewRegistration, Registration, RegistrationEvent, RegistrationStatus, VerificationCall,
 };
