@@ -36,6 +36,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use crate::operator::OperatorConfig;
 use crate::server::limits::LimitConfig;
 use crate::server::observability::LogFormat;
 use crate::server::serve::HttpTimeouts;
@@ -66,6 +67,8 @@ pub struct Config {
     /// `UPSTREAM_MAX_CONCURRENT`: ShipEngine calls one instance has in flight at once.
     pub upstream_max_concurrent: usize,
     pub limits: LimitConfig,
+    /// The operator's API tokens, return hosts and `PUBLIC_FORM` (see `crate::operator`).
+    pub operator: OperatorConfig,
 }
 
 /// The scheme, host and port merchants reach the app at, as a browser writes it in `Origin`:
@@ -200,6 +203,7 @@ impl Config {
             )?)
             .unwrap_or(16),
             limits: limits(&set)?,
+            operator: OperatorConfig::from_vars(&set)?,
         })
     }
 }

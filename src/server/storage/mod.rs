@@ -9,6 +9,8 @@
 
 mod history;
 mod limit_hits;
+mod links;
+mod registration_list;
 mod registrations;
 mod url;
 mod webhook_event;
@@ -23,6 +25,8 @@ use tower_sessions::ExpiredDeletion;
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
 pub use history::{AuditEntry, OutboxEntry, TimelineEntry};
+pub use links::{NewLink, OnboardingLink};
+pub use registration_list::RegistrationFilter;
 pub use registrations::{
     Claim, NewRegistration, Registration, RegistrationEvent, RegistrationStatus, VerificationCall,
 };
