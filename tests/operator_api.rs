@@ -48,7 +48,7 @@ async fn insert(app: &TestApp, n: usize, merchant_ref: Option<&str>) -> String {
     let Claim::New { reference } = claim else {
         panic!("a new row")
     };
-    if n % 3 == 0 {
+    if n.is_multiple_of(3) {
         let registered = RegistrationEvent::Registered {
             carrier_id: "se-1",
             request_id: None,
@@ -81,19 +81,35 @@ async fn a_registration_from_a_link_carries_its_merchant_ref_and_nothing_private
             panic!("the code step")
         };
 
-        let (status, page) = operator_get(&app, "/operator/v1/registrations?merchant_ref=acct-77").await;
+        let (status, page) =
+            operator_get(&app, "/operator/v1/registrations?merchant_ref=acct-77").await;
         assert_eq!(status, StatusCode::OK, "{page}");
         assert_eq!(page["next_cursor"], Value::Null);
         let rows = page["data"].as_array().unwrap();
         assert_eq!(rows.len(), 1);
         let row = &rows[0];
-        let keys: BTreeSet<&str> = row.as_object().unwrap().keys().map(String::as_str).collect();
+        let keys: BTreeSet<&str> = row
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
         assert_eq!(
             keys,
             BTreeSet::from([
-                "reference", "status", "carrier_id", "merchant_ref", "nickname", "email",
-                "card_brand", "card_last4", "created_at", "updated_at", "register_request_id",
-                "send_code_request_id", "verify_code_request_id",
+                "reference",
+                "status",
+                "carrier_id",
+                "merchant_ref",
+                "nickname",
+                "email",
+                "card_brand",
+                "card_last4",
+                "created_at",
+                "updated_at",
+                "register_request_id",
+                "send_code_request_id",
+                "verify_code_request_id",
             ])
         );
         assert_eq!(row["merchant_ref"], "acct-77");
@@ -112,7 +128,8 @@ async fn a_registration_from_a_link_carries_its_merchant_ref_and_nothing_private
             operator_get(&app, &format!("/operator/v1/registrations/{reference}")).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(&one, row);
-        let (status, missing) = operator_get(&app, "/operator/v1/registrations/AAAA-BBBB-CCCC").await;
+        let (status, missing) =
+            operator_get(&app, "/operator/v1/registrations/AAAA-BBBB-CCCC").await;
         assert_eq!(status, StatusCode::NOT_FOUND);
         assert_eq!(missing["error"]["code"], "not_found");
     }
@@ -124,8 +141,8 @@ async fn pages_follow_each_other_without_gaps_or_repeats_and_filters_apply() {
         let backend = database.backend();
         let app = start_on(database).await;
         let mut all = Vec::new();
-        for n in 0..11 {
-            let merchant = if n % 2 == 0 { "even" } else { "odd" };
+        for n in 0..11_usize {
+            let merchant = if n.is_multiple_of(2) { "even" } else { "odd" };
             all.push(insert(&app, n, Some(merchant)).await);
         }
         all.push(insert(&app, 11, None).await);
@@ -142,7 +159,9 @@ async fn pages_follow_each_other_without_gaps_or_repeats_and_filters_apply() {
             assert!(got.len() <= 5);
             seen.extend(got);
             match page["next_cursor"].as_str() {
-                Some(cursor) => path = format!("/operator/v1/registrations?limit=5&cursor={cursor}"),
+                Some(cursor) => {
+                    path = format!("/operator/v1/registrations?limit=5&cursor={cursor}")
+                }
                 None => break,
             }
         }
@@ -151,7 +170,11 @@ async fn pages_follow_each_other_without_gaps_or_repeats_and_filters_apply() {
         assert_eq!(unique.len(), seen.len(), "{backend}: no repeats");
         assert_eq!(unique, all.iter().collect(), "{backend}: no gaps");
         let (_, everything) = operator_get(&app, "/operator/v1/registrations").await;
-        assert_eq!(references(&everything), seen, "{backend}: the same order in one page");
+        assert_eq!(
+            references(&everything),
+            seen,
+            "{backend}: the same order in one page"
+        );
         let created: Vec<i64> = everything["data"]
             .as_array()
             .unwrap()
@@ -162,10 +185,18 @@ async fn pages_follow_each_other_without_gaps_or_repeats_and_filters_apply() {
 
         let (_, even) = operator_get(&app, "/operator/v1/registrations?merchant_ref=even").await;
         assert_eq!(references(&even).len(), 6);
-        assert!(even["data"].as_array().unwrap().iter().all(|r| r["merchant_ref"] == "even"));
-        let (_, registered) =
-            operator_get(&app, "/operator/v1/registrations?status=registered&merchant_ref=odd")
-                .await;
+        assert!(
+            even["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|r| r["merchant_ref"] == "even")
+        );
+        let (_, registered) = operator_get(
+            &app,
+            "/operator/v1/registrations?status=registered&merchant_ref=odd",
+        )
+        .await;
         // n = 3 and 9.
         assert_eq!(references(&registered).len(), 2, "{registered}");
         let (_, later) = operator_get(&app, "/operator/v1/registrations?since=99999999999").await;
@@ -186,7 +217,8 @@ async fn bad_queries_and_missing_tokens_are_refused() {
         ("since=yesterday", None),
         ("owner_hash=x", None),
     ] {
-        let (status, json) = operator_get(&app, &format!("/operator/v1/registrations?{query}")).await;
+        let (status, json) =
+            operator_get(&app, &format!("/operator/v1/registrations?{query}")).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
         assert_eq!(json["error"]["code"], "invalid_request");
         if let Some(field) = field {
@@ -196,7 +228,10 @@ async fn bad_queries_and_missing_tokens_are_refused() {
     let (status, _) = operator_get(&app, "/operator/v1/registrations?limit=200").await;
     assert_eq!(status, StatusCode::OK);
     for token in [None, Some("not the token")] {
-        for path in ["/operator/v1/registrations", "/operator/v1/registrations/AAAA-BBBB-CCCC"] {
+        for path in [
+            "/operator/v1/registrations",
+            "/operator/v1/registrations/AAAA-BBBB-CCCC",
+        ] {
             let response = operator_request(&app, "GET", path, None, token).await;
             assert_eq!(response.headers()[header::WWW_AUTHENTICATE], "Bearer");
             let (status, _) = json_of(response).await;

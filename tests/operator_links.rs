@@ -10,6 +10,7 @@ use leptos::config::LeptosOptions;
 use serde_json::json;
 use stamps_connect::error::AppError;
 use stamps_connect::screen::Screen;
+use stamps_connect::server::FlowOwner;
 use support::databases::TestDatabase;
 use support::operator::{
     OPERATOR_TOKEN, json_of, mint, minted_url, open_link, operator_request, operator_vars,
@@ -78,7 +79,10 @@ async fn a_minted_link_answers_201_with_its_url_expiry_and_id() {
         let token = url.strip_prefix("http://localhost/start/").expect(url);
         assert_eq!(token.len(), 43, "32 bytes in base64url");
         let expires_at = json["expires_at"].as_i64().unwrap();
-        assert!((before + 899..=before + 901).contains(&expires_at), "{expires_at}");
+        assert!(
+            (before + 899..=before + 901).contains(&expires_at),
+            "{expires_at}"
+        );
         assert!(json["id"].as_str().unwrap().starts_with("lnk_"));
         // Only its hash is stored: the token appears nowhere in the database.
         let stored: Vec<String> = match &app.state.database {
@@ -112,18 +116,35 @@ async fn minting_needs_a_configured_token() {
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{token:?}");
         assert_eq!(json["error"]["code"], "unauthorized");
     }
-    let response =
-        operator_request(&app, "POST", "/operator/v1/links", body(), Some(OPERATOR_TOKEN)).await;
+    let response = operator_request(
+        &app,
+        "POST",
+        "/operator/v1/links",
+        body(),
+        Some(OPERATOR_TOKEN),
+    )
+    .await;
     assert_eq!(response.status(), StatusCode::CREATED);
 
     // No token configured: the API is not there at all.
     let off = TestApp::start().await;
-    let response =
-        operator_request(&off, "POST", "/operator/v1/links", body(), Some(OPERATOR_TOKEN)).await;
+    let response = operator_request(
+        &off,
+        "POST",
+        "/operator/v1/links",
+        body(),
+        Some(OPERATOR_TOKEN),
+    )
+    .await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
-    let response =
-        operator_request(&off, "GET", "/operator/v1/registrations", None, Some(OPERATOR_TOKEN))
-            .await;
+    let response = operator_request(
+        &off,
+        "GET",
+        "/operator/v1/registrations",
+        None,
+        Some(OPERATOR_TOKEN),
+    )
+    .await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
 }
 
@@ -155,9 +176,17 @@ async fn return_urls_cannot_redirect_anywhere_else() {
     }
     // Unset: loopback only.
     let local = start(&[]).await;
-    let (status, _) = mint(&local, json!({"merchant_ref": "m", "return_url": "http://127.0.0.1:8080/x"})).await;
+    let (status, _) = mint(
+        &local,
+        json!({"merchant_ref": "m", "return_url": "http://127.0.0.1:8080/x"}),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED);
-    let (status, _) = mint(&local, json!({"merchant_ref": "m", "return_url": "https://platform.example.com/"})).await;
+    let (status, _) = mint(
+        &local,
+        json!({"merchant_ref": "m", "return_url": "https://platform.example.com/"}),
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
 
@@ -165,16 +194,34 @@ async fn return_urls_cannot_redirect_anywhere_else() {
 async fn bad_requests_are_refused_with_the_field_to_fix() {
     let app = start(&[]).await;
     let cases = [
-        (json!({"merchant_ref": "m", "prefill": {"card_number": "4111111111111111"}}), None),
-        (json!({"merchant_ref": "m", "card_number": "4111111111111111"}), None),
+        (
+            json!({"merchant_ref": "m", "prefill": {"card_number": "4111111111111111"}}),
+            None,
+        ),
+        (
+            json!({"merchant_ref": "m", "card_number": "4111111111111111"}),
+            None,
+        ),
         (json!({"prefill": {"email": "a@example.com"}}), None),
         (json!({"merchant_ref": ""}), Some("merchant_ref")),
         (json!({"merchant_ref": "a\u{0007}b"}), Some("merchant_ref")),
-        (json!({"merchant_ref": "x".repeat(201)}), Some("merchant_ref")),
-        (json!({"merchant_ref": "m", "expires_in": 604_801}), Some("expires_in")),
-        (json!({"merchant_ref": "m", "expires_in": 0}), Some("expires_in")),
+        (
+            json!({"merchant_ref": "x".repeat(201)}),
+            Some("merchant_ref"),
+        ),
+        (
+            json!({"merchant_ref": "m", "expires_in": 604_801}),
+            Some("expires_in"),
+        ),
+        (
+            json!({"merchant_ref": "m", "expires_in": 0}),
+            Some("expires_in"),
+        ),
         (json!({"merchant_ref": "m", "locale": "fr"}), Some("locale")),
-        (json!({"merchant_ref": "m", "prefill": {"email": "x".repeat(201)}}), Some("email")),
+        (
+            json!({"merchant_ref": "m", "prefill": {"email": "x".repeat(201)}}),
+            Some("email"),
+        ),
     ];
     for (body, field) in cases {
         let (status, json) = mint(&app, body.clone()).await;
@@ -184,7 +231,11 @@ async fn bad_requests_are_refused_with_the_field_to_fix() {
             assert_eq!(json["error"]["field"], field, "{json}");
         }
     }
-    let (status, json) = mint(&app, json!({"merchant_ref": "m", "prefill": {"nickname": "x".repeat(20_000)}})).await;
+    let (status, json) = mint(
+        &app,
+        json!({"merchant_ref": "m", "prefill": {"nickname": "x".repeat(20_000)}}),
+    )
+    .await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(json["error"]["code"], "too_large");
 }
@@ -224,8 +275,11 @@ async fn a_link_opens_once_into_a_prefilled_form_and_the_token_leaves_the_addres
         let response = open_link(&mut new_browser(&app), "http://localhost/start/nope").await;
         assert_eq!(response.status(), StatusCode::NOT_FOUND);
         let unknown = "A".repeat(43);
-        let response =
-            open_link(&mut new_browser(&app), &format!("http://localhost/start/{unknown}")).await;
+        let response = open_link(
+            &mut new_browser(&app),
+            &format!("http://localhost/start/{unknown}"),
+        )
+        .await;
         assert_eq!(response.status(), StatusCode::NOT_FOUND);
         let page = String::from_utf8(body_bytes(response).await).unwrap();
         assert!(page.contains("This link is not valid"));
@@ -270,7 +324,10 @@ async fn of_many_simultaneous_openings_exactly_one_starts_a_flow() {
         for opening in openings.collect::<Vec<_>>() {
             statuses.push(opening.await.unwrap());
         }
-        let opened = statuses.iter().filter(|s| **s == StatusCode::SEE_OTHER).count();
+        let opened = statuses
+            .iter()
+            .filter(|s| **s == StatusCode::SEE_OTHER)
+            .count();
         let refused = statuses.iter().filter(|s| **s == StatusCode::GONE).count();
         assert_eq!((opened, refused), (1, 23), "{backend}: {statuses:?}");
     }
@@ -336,14 +393,14 @@ async fn without_a_return_url_or_a_link_the_done_screen_has_no_way_back() {
         panic!("done")
     };
     assert_eq!(done.return_to, None);
-    let row = app.state.database.latest_registration_of(
-        &stamps_connect::server::FlowOwner::of(&app.cookie_value(support::FLOW_COOKIE).unwrap())
-            .hash()
-            .to_owned(),
-    )
-    .await
-    .unwrap()
-    .unwrap();
+    let owner = FlowOwner::of(&app.cookie_value(support::FLOW_COOKIE).unwrap());
+    let row = app
+        .state
+        .database
+        .latest_registration_of(owner.hash())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(row.merchant_ref, None);
 }
 

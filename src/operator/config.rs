@@ -26,7 +26,10 @@ impl std::fmt::Debug for OperatorConfig {
     // Hashes are no secret, but there is no reason to print them either.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OperatorConfig")
-            .field("token_hashes", &format_args!("[{} hidden]", self.token_hashes.len()))
+            .field(
+                "token_hashes",
+                &format_args!("[{} hidden]", self.token_hashes.len()),
+            )
             .field("return_hosts", &self.return_hosts)
             .field("public_form", &self.public_form)
             .finish()

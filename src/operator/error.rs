@@ -74,10 +74,9 @@ impl IntoResponse for OperatorError {
         }
         let mut response = (self.status(), Json(json!({ "error": body }))).into_response();
         if self == Self::Unauthorized {
-            response.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Bearer"),
-            );
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         response
     }

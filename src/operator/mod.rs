@@ -58,12 +58,11 @@ async fn mint(State(state): State<AppState>, request: Request<Body>) -> Response
         Err(_) => return OperatorError::TooLarge.into_response(),
     };
     let minted = async {
-        let mint_request: MintRequest = serde_json::from_slice(&body).map_err(|error| {
-            OperatorError::Invalid {
+        let mint_request: MintRequest =
+            serde_json::from_slice(&body).map_err(|error| OperatorError::Invalid {
                 field: None,
                 message: format!("the body is not a valid link request: {error}"),
-            }
-        })?;
+            })?;
         let origin = origin.ok_or_else(|| {
             OperatorError::invalid("host", "the request has no Host and PUBLIC_ORIGIN is unset")
         })?;

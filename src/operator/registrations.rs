@@ -107,12 +107,13 @@ pub async fn list_registrations(
         // One more than asked: whether there is a next page.
         limit: limit + 1,
     };
-    let mut rows = database.list_registrations(&filter).await.map_err(internal)?;
+    let mut rows = database
+        .list_registrations(&filter)
+        .await
+        .map_err(internal)?;
     let more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
-    let next_cursor = more
-        .then(|| rows.last().map(encode_cursor))
-        .flatten();
+    let next_cursor = more.then(|| rows.last().map(encode_cursor)).flatten();
     Ok(RegistrationPage {
         data: rows.into_iter().map(RegistrationView::from).collect(),
         next_cursor,
@@ -152,7 +153,8 @@ mod tests {
 
     #[test]
     fn a_cursor_round_trips_and_garbage_is_refused() {
-        let encoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("1700.7KQ2-M9XD-4HTP");
+        let encoded =
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("1700.7KQ2-M9XD-4HTP");
         assert_eq!(
             decode_cursor(&encoded),
             Some((1700, "7KQ2-M9XD-4HTP".to_owned()))

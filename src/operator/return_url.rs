@@ -91,8 +91,11 @@ mod tests {
     #[test]
     fn parameters_are_appended_to_the_query() {
         assert_eq!(
-            with_query("https://a.example/x?keep=1", &[("status", "verified"), ("m", "a b&c")])
-                .as_deref(),
+            with_query(
+                "https://a.example/x?keep=1",
+                &[("status", "verified"), ("m", "a b&c")]
+            )
+            .as_deref(),
             Some("https://a.example/x?keep=1&status=verified&m=a+b%26c")
         );
     }

@@ -67,7 +67,9 @@ pub async fn open_link(
     let existing = if link.allow_another {
         None
     } else {
-        database.registration_of_merchant(&link.merchant_ref).await?
+        database
+            .registration_of_merchant(&link.merchant_ref)
+            .await?
     };
     tracing::info!(
         link_id = %link.id,

@@ -4,8 +4,8 @@
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 
-use super::{StartFromPlatform, TryAgain};
 use super::screen_prop::ScreenProp;
+use super::{StartFromPlatform, TryAgain};
 use crate::done::DoneView;
 use crate::error::AppError;
 use crate::i18n::{Locale, Text};

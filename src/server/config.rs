@@ -203,7 +203,7 @@ impl Config {
             )?)
             .unwrap_or(16),
             limits: limits(&set)?,
-            operator: OperatorConfig::from_vars(&set)?,
+            operator: OperatorConfig::from_vars(set)?,
         })
     }
 }

@@ -160,7 +160,10 @@ impl Flow {
 
     /// The operator's id of the merchant, when the flow began at an onboarding link.
     pub fn merchant_ref(&self) -> Option<&str> {
-        self.state.link.as_ref().map(|link| link.merchant_ref.as_str())
+        self.state
+            .link
+            .as_ref()
+            .map(|link| link.merchant_ref.as_str())
     }
 
     /// The language the onboarding link asked for, if any.

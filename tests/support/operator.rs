@@ -99,12 +99,18 @@ pub async fn open_link(browser: &mut Browser, url: &str) -> Response<Body> {
 }
 
 /// The page at `/` with its status, in the language `accept_language` asks for.
-pub async fn page_with_status(browser: &mut Browser, accept_language: Option<&str>) -> (StatusCode, String) {
+pub async fn page_with_status(
+    browser: &mut Browser,
+    accept_language: Option<&str>,
+) -> (StatusCode, String) {
     let mut request = Request::get("/").header(header::HOST, "localhost");
     if let Some(languages) = accept_language {
         request = request.header(header::ACCEPT_LANGUAGE, languages);
     }
     let response = browser.send(request.body(Body::empty()).unwrap()).await;
     let status = response.status();
-    (status, String::from_utf8(body_bytes(response).await).unwrap())
+    (
+        status,
+        String::from_utf8(body_bytes(response).await).unwrap(),
+    )
 }
