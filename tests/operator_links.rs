@@ -14,6 +14,7 @@ use serde_json::json;
 use stamps_connect::error::AppError;
 use stamps_connect::screen::Screen;
 use stamps_connect::server::FlowOwner;
+use stamps_connect::server::storage::{Claim, NewRegistration, RegistrationEvent};
 use support::databases::TestDatabase;
 use support::operator::{
     OPERATOR_TOKEN, json_of, mint, minted_url, open_link, operator_request, operator_vars,
@@ -557,4 +558,52 @@ async fn the_links_token_is_never_logged_but_its_id_and_merchant_are() {
         !text.contains(OPERATOR_TOKEN),
         "the operator's token is in the logs"
     );
+}
+
+#[tokio::test]
+async fn a_link_to_a_registration_still_being_checked_says_so() {
+    for database in TestDatabase::each().await {
+        let app = start_on(database, &[]).await;
+        let key = uuid::Uuid::new_v4().to_string();
+        let owner = "f".repeat(64);
+        let claim = app
+            .state
+            .database
+            .claim(&NewRegistration {
+                idempotency_key: &key,
+                owner_hash: &owner,
+                session_id: None,
+                nickname: "Store",
+                email: "owner@example.com",
+                card_brand: "visa",
+                card_last4: "1111",
+                merchant_ref: Some("checking"),
+            })
+            .await
+            .unwrap();
+        let Claim::New { reference } = claim else {
+            panic!("a new row")
+        };
+        let url = minted_url(&app, json!({"merchant_ref": "checking"})).await;
+        let mut browser = new_browser(&app);
+        open_ok(&mut browser, &url).await;
+        let Screen::Register(form) = screen_in(&browser.page().await) else {
+            panic!("the form, blocked")
+        };
+        assert_eq!(form.error, Some(AppError::RegistrationInProgress));
+
+        let unknown = RegistrationEvent::OutcomeUnknown { error: "timed out" };
+        assert!(app.state.database.record(&key, unknown).await.unwrap());
+        let Screen::Register(form) = screen_in(&browser.page().await) else {
+            panic!("the form, blocked")
+        };
+        assert_eq!(form.error, Some(AppError::OutcomeUnknown { reference }));
+        // Sending the form again would risk a second account: it is not sent.
+        let refused = browser.attempt("register", &registration_form()).await;
+        assert!(
+            matches!(refused, Err(AppError::OutcomeUnknown { .. })),
+            "{refused:?}"
+        );
+        assert_eq!(app.upstream_registrations(), 0);
+    }
 }

@@ -334,6 +334,15 @@ impl Flow {
         None
     }
 
+    /// The merchant's registration another browser sent (followed through an onboarding link)
+    /// is still on its way: nothing to type here, only to wait for it.
+    fn sent_elsewhere_in_flight(&self) -> Option<AppError> {
+        let row = self.row.as_ref()?;
+        (row.status == RegistrationStatus::Submitted
+            && row.owner_hash.as_deref() != Some(self.owner.hash()))
+        .then_some(AppError::RegistrationInProgress)
+    }
+
     fn refused(&self) -> Option<&Registration> {
         self.row
             .as_ref()
@@ -600,6 +609,7 @@ impl Flow {
             },
             error: error
                 .or_else(|| self.registration_blocked())
+                .or_else(|| self.sent_elsewhere_in_flight())
                 .or_else(|| refused.map(refusal_of)),
         })
     }
