@@ -45,8 +45,8 @@ pub fn shell(stylesheet: String, demo_code: Option<String>) -> impl IntoView {
     }
 }
 
-/// The routes. `/start/:token` (operator links) and `/admin/…` are added here as pages of
-/// their own.
+/// The routes. `/start/:token` is an onboarding link's (its handler redirects an opened link to
+/// `/`); `/admin/…` is added here as pages of its own.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
