@@ -21,8 +21,9 @@ pub use return_url::check_return_url;
 pub use start::{LinkRefused, OpenedLink, open_link, start_from_link};
 
 use axum::Router;
-use axum::body::Body;
-use axum::extract::{Path, RawQuery, Request, State};
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
@@ -38,7 +39,10 @@ const MAX_BODY_BYTES: usize = 16 * 1024;
 /// The operator API's routes, each behind the bearer check, none cached.
 pub fn api_routes(state: &AppState) -> Router<AppState> {
     Router::new()
-        .route("/operator/v1/links", post(mint))
+        .route(
+            "/operator/v1/links",
+            post(mint).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
+        )
         .route("/operator/v1/registrations", get(list))
         .route("/operator/v1/registrations/{reference}", get(one))
         .layer(from_fn_with_state(
@@ -51,11 +55,24 @@ pub fn api_routes(state: &AppState) -> Router<AppState> {
         ))
 }
 
-async fn mint(State(state): State<AppState>, request: Request<Body>) -> Response {
-    let origin = own_origin(&state, request.headers());
-    let body = match axum::body::to_bytes(request.into_body(), MAX_BODY_BYTES).await {
+async fn mint(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let origin = own_origin(&state, &headers);
+    let body = match body {
         Ok(body) => body,
-        Err(_) => return OperatorError::TooLarge.into_response(),
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return OperatorError::TooLarge.into_response();
+        }
+        Err(rejection) => {
+            return OperatorError::Invalid {
+                field: None,
+                message: format!("the body could not be read: {rejection}"),
+            }
+            .into_response();
+        }
     };
     let minted = async {
         let mint_request: MintRequest =
