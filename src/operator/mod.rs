@@ -17,7 +17,6 @@ pub use config::OperatorConfig;
 pub use error::OperatorError;
 pub use links::{MintRequest, MintedLink, Prefill, mint_link};
 pub use registrations::{ListQuery, RegistrationPage, RegistrationView, list_registrations};
-pub use return_url::check_return_url;
 pub use start::{LinkRefused, OpenedLink, open_link, start_from_link};
 
 use axum::Router;
@@ -127,8 +126,16 @@ fn own_origin(state: &AppState, headers: &HeaderMap) -> Option<String> {
         return Some(origin.as_str().to_owned());
     }
     let host = headers.get(header::HOST)?.to_str().ok()?;
-    let name = host.rsplit_once(':').map_or(host, |(name, _)| name);
-    let name = name.trim_start_matches('[').trim_end_matches(']');
+    request_origin(host)
+}
+
+/// The origin of a request to `host` (its `Host` header) when no `PUBLIC_ORIGIN` is set.
+fn request_origin(host: &str) -> Option<String> {
+    // `[::1]:3000`, `localhost:3000`, `example.com`: the name without its port.
+    let name = match host.strip_prefix('[') {
+        Some(bracketed) => bracketed.split(']').next().unwrap_or_default(),
+        None => host.split(':').next().unwrap_or_default(),
+    };
     let loopback = name.eq_ignore_ascii_case("localhost")
         || name
             .parse::<std::net::IpAddr>()
@@ -140,4 +147,28 @@ fn own_origin(state: &AppState, headers: &HeaderMap) -> Option<String> {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b));
     well_formed.then(|| format!("{scheme}://{host}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_requests_origin_is_http_on_loopback_only_and_a_host_only() {
+        let origin = |host| request_origin(host);
+        assert_eq!(
+            origin("localhost:3000").as_deref(),
+            Some("http://localhost:3000")
+        );
+        assert_eq!(origin("127.0.0.1").as_deref(), Some("http://127.0.0.1"));
+        assert_eq!(origin("[::1]").as_deref(), Some("http://[::1]"));
+        assert_eq!(origin("[::1]:8080").as_deref(), Some("http://[::1]:8080"));
+        assert_eq!(
+            origin("connect.example.com").as_deref(),
+            Some("https://connect.example.com")
+        );
+        for bad in ["", "evil.example/x", "a@b", "host name"] {
+            assert_eq!(origin(bad), None, "{bad:?}");
+        }
+    }
 }
