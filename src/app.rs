@@ -7,7 +7,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use crate::i18n::{Locale, Text};
-use crate::pages::{MerchantPage, NotFound};
+use crate::pages::{MerchantPage, NotFound, StartLinkPage};
 
 /// The whole document, rendered by the server. `demo_code` is set in demo mode: the fixed code
 /// the embedded simulator accepts, shown in a banner.
@@ -45,8 +45,8 @@ pub fn shell(stylesheet: String, demo_code: Option<String>) -> impl IntoView {
     }
 }
 
-/// The routes. `/start/:token` (operator links) and `/admin/…` are added here as pages of
-/// their own.
+/// The routes. `/start/:token` is an onboarding link's (its handler redirects an opened link to
+/// `/`); `/admin/…` is added here as pages of its own.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -55,6 +55,8 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/") view=MerchantPage/>
+                // Rendered only when the link did not open (an opened one redirects to `/`).
+                <Route path=path!("/start/:token") view=StartLinkPage/>
             </Routes>
         </Router>
     }

@@ -44,6 +44,9 @@ pub enum AppError {
     TooLarge,
     /// A request sent by another site's page, refused.
     CrossSite,
+    /// The form is open only to merchants sent by the operator's platform (`PUBLIC_FORM=off`),
+    /// and this browser did not come through an onboarding link.
+    LinkRequired,
     /// Something broke on our side; the reference is in our logs.
     Internal { reference: Option<String> },
     /// The page's request got no answer (the connection dropped). Sending again is safe: a

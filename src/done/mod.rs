@@ -10,4 +10,7 @@ use serde::{Deserialize, Serialize};
 pub struct DoneScreen {
     pub nickname: String,
     pub carrier_id: String,
+    /// Back to the operator's platform, with the outcome in its query, when the flow began at
+    /// an onboarding link that gave a `return_url`.
+    pub return_to: Option<String>,
 }

@@ -114,6 +114,22 @@ impl Catalog for Words {
             Text::DoneCarrierId => "Carrier ID",
             Text::DoneStatus => "Status",
             Text::DoneVerified => "Verified",
+            Text::DoneReturnToPlatform => "Go back to your platform",
+
+            Text::LinkSpentTitle => "This link can no longer be used",
+            Text::LinkSpentBody => {
+                "A link to open your Stamps.com account works once, for a limited time. Please go \
+                 back to the platform you came from and open the link again: it gives you a new one."
+            }
+            Text::LinkUnknownTitle => "This link is not valid",
+            Text::LinkUnknownBody => {
+                "Please go back to the platform you came from and open the link again."
+            }
+            Text::StartFromPlatformTitle => "Please start from your platform",
+            Text::StartFromPlatformBody => {
+                "To open your Stamps.com account, go to the platform you sell on and follow its \
+                 link to this page."
+            }
         }
     }
 
@@ -252,6 +268,9 @@ impl Catalog for Words {
             AppError::CrossSite => {
                 "This request came from another website, so we refused it. Open this page \
                  directly and try again."
+            }
+            AppError::LinkRequired => {
+                "Please start from the platform you sell on: follow its link to this page."
             }
             AppError::Internal { .. } => {
                 "Something went wrong on our side. Please try again in a moment."

@@ -131,6 +131,23 @@ impl Catalog for Words {
             Text::DoneCarrierId => "ID de transportista",
             Text::DoneStatus => "Estado de la cuenta",
             Text::DoneVerified => "Verificada",
+            Text::DoneReturnToPlatform => "Volver a su plataforma",
+
+            Text::LinkSpentTitle => "Este enlace ya no se puede usar",
+            Text::LinkSpentBody => {
+                "Un enlace para abrir su cuenta de Stamps.com funciona una sola vez y por tiempo \
+                 limitado. Vuelva a la plataforma de la que vino y abra el enlace de nuevo: allí \
+                 le darán uno nuevo."
+            }
+            Text::LinkUnknownTitle => "Este enlace no es válido",
+            Text::LinkUnknownBody => {
+                "Vuelva a la plataforma de la que vino y abra el enlace de nuevo."
+            }
+            Text::StartFromPlatformTitle => "Empiece desde su plataforma",
+            Text::StartFromPlatformBody => {
+                "Para abrir su cuenta de Stamps.com, vaya a la plataforma en la que vende y siga \
+                 su enlace a esta página."
+            }
         }
     }
 
@@ -279,6 +296,9 @@ impl Catalog for Words {
             AppError::CrossSite => {
                 "Esta solicitud vino de otro sitio web, así que la rechazamos. Abra esta página \
                  directamente y vuelva a intentarlo."
+            }
+            AppError::LinkRequired => {
+                "Empiece desde la plataforma en la que vende: siga su enlace a esta página."
             }
             AppError::Internal { .. } => {
                 "Algo salió mal de nuestra parte. Vuelva a intentarlo en un momento."

@@ -247,6 +247,19 @@ text_keys! {
     DoneCarrierId,
     DoneStatus,
     DoneVerified,
+    /// The done screen's link back to the operator's platform (from an onboarding link).
+    DoneReturnToPlatform,
+
+    // Onboarding links (src/operator, src/pages/start_link.rs).
+    /// The link was opened before, or expired.
+    LinkSpentTitle,
+    LinkSpentBody,
+    /// No such link.
+    LinkUnknownTitle,
+    LinkUnknownBody,
+    /// The form is only for merchants sent by the platform (`PUBLIC_FORM=off`).
+    StartFromPlatformTitle,
+    StartFromPlatformBody,
 }
 
 #[cfg(test)]
@@ -345,6 +358,7 @@ mod tests {
             BadRequest,
             TooLarge,
             CrossSite,
+            LinkRequired,
             Internal { reference: None },
             Unreachable,
             Upstream { problem: UpstreamProblem::Trouble, reference: None },

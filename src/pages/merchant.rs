@@ -4,8 +4,8 @@
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 
-use super::TryAgain;
 use super::screen_prop::ScreenProp;
+use super::{StartFromPlatform, TryAgain};
 use crate::done::DoneView;
 use crate::error::AppError;
 use crate::i18n::{Locale, Text};
@@ -19,7 +19,8 @@ use crate::verification::VerifyView;
 pub struct LoadedScreen(pub Result<Screen, AppError>);
 
 /// The merchant flow's route. A failure to load the flow says "try again" rather than showing
-/// an empty form a merchant might fill in for nothing.
+/// an empty form a merchant might fill in for nothing; with `PUBLIC_FORM=off`, a browser that
+/// did not come through an onboarding link is sent to its platform.
 #[component]
 pub fn MerchantPage() -> impl IntoView {
     match use_context::<LoadedScreen>() {
@@ -31,7 +32,10 @@ pub fn MerchantPage() -> impl IntoView {
                 <MerchantFlow screen=ScreenProp::new(screen) locale=Locale::current()/>
             })
         }
-        _ => Either::Right(view! { <TryAgain/> }),
+        Some(LoadedScreen(Err(AppError::LinkRequired))) => {
+            Either::Right(Either::Left(view! { <StartFromPlatform/> }))
+        }
+        _ => Either::Right(Either::Right(view! { <TryAgain/> })),
     }
 }
 

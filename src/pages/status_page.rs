@@ -7,9 +7,14 @@ use crate::i18n::{Locale, Text};
 use crate::ui::LanguageSwitch;
 
 /// `title` as the page's title and heading, `body` under it, a button-styled link to `/`
-/// labelled `link`; the response gets `status`.
+/// labelled `link` (none when the way on is elsewhere); the response gets `status`.
 #[component]
-pub fn StatusPage(status: u16, title: Text, body: Text, link: Text) -> impl IntoView {
+pub fn StatusPage(
+    status: u16,
+    title: Text,
+    body: Text,
+    #[prop(optional)] link: Option<Text>,
+) -> impl IntoView {
     #[cfg(feature = "ssr")]
     if let (Some(response), Ok(status)) = (
         use_context::<leptos_axum::ResponseOptions>(),
@@ -25,7 +30,7 @@ pub fn StatusPage(status: u16, title: Text, body: Text, link: Text) -> impl Into
         <main id="main" class="container">
             <h1>{locale.text(title)}</h1>
             <p class="lede">{locale.text(body)}</p>
-            <p><a class="button" href="/">{locale.text(link)}</a></p>
+            {link.map(|link| view! { <p><a class="button" href="/">{locale.text(link)}</a></p> })}
         </main>
         <LanguageSwitch/>
     }

@@ -34,6 +34,9 @@ pub async fn register(
         // An old tab or a second click: show where this browser really is.
         return flow.current().await;
     }
+    if !flow.may_use_form(state.operator.public_form) {
+        return flow.fail(AppError::LinkRequired).await;
+    }
     flow.keep_draft(form);
     if let Some(blocked) = flow.registration_blocked() {
         return flow.fail(blocked).await;
@@ -57,7 +60,13 @@ pub async fn register(
     flow.persist().await?;
     let key = flow.idempotency_key().to_owned();
     let session_id = flow.session_id();
-    let new_row = new_row(&key, flow.owner().hash(), session_id.as_deref(), &valid);
+    let new_row = new_row(
+        &key,
+        flow.owner().hash(),
+        session_id.as_deref(),
+        flow.merchant_ref(),
+        &valid,
+    );
     let reference = match state
         .database
         .claim(&new_row)
@@ -121,11 +130,13 @@ pub async fn register(
     }
 }
 
-/// The row, before the call: who, and which card by brand and last four. Never the number.
+/// The row, before the call: who (and, from an onboarding link, which of the operator's
+/// merchants), and which card by brand and last four. Never the number.
 fn new_row<'a>(
     key: &'a str,
     owner_hash: &'a str,
     session_id: Option<&'a str>,
+    merchant_ref: Option<&'a str>,
     valid: &'a ValidRegistration,
 ) -> NewRegistration<'a> {
     NewRegistration {
@@ -136,7 +147,7 @@ fn new_row<'a>(
         email: &valid.email,
         card_brand: valid.card.brand.api_value(),
         card_last4: valid.card.last4(),
-        merchant_ref: None,
+        merchant_ref,
     }
 }
 

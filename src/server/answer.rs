@@ -57,7 +57,7 @@ pub fn status_of(error: &AppError) -> StatusCode {
     match error {
         AppError::BadRequest | AppError::Invalid(_) => StatusCode::BAD_REQUEST,
         AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-        AppError::CrossSite => StatusCode::FORBIDDEN,
+        AppError::CrossSite | AppError::LinkRequired => StatusCode::FORBIDDEN,
         AppError::RegistrationInProgress | AppError::SentFromAnotherBrowser => StatusCode::CONFLICT,
         AppError::RateLimited { .. } | AppError::TooManyWrongCodes => StatusCode::TOO_MANY_REQUESTS,
         // ShipEngine failed the call ours depended on. Not a 5xx (such as 502): no session is

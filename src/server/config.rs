@@ -43,6 +43,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use crate::operator::OperatorConfig;
 use crate::server::limits::LimitConfig;
 use crate::server::observability::LogFormat;
 use crate::server::reconciliation::ReconcileSettings;
@@ -79,6 +80,8 @@ pub struct Config {
     pub reconcile: Option<ReconcileSettings>,
     /// `None` when `OPERATOR_WEBHOOK_URL` is unset: events wait in the outbox.
     pub webhooks: Option<WebhookConfig>,
+    /// The operator's API tokens, return hosts and `PUBLIC_FORM` (see `crate::operator`).
+    pub operator: OperatorConfig,
 }
 
 /// The scheme, host and port merchants reach the app at, as a browser writes it in `Origin`:
@@ -215,6 +218,7 @@ impl Config {
             limits: limits(&set)?,
             reconcile: reconcile(&set)?,
             webhooks: webhooks(&set)?,
+            operator: OperatorConfig::from_vars(set)?,
         })
     }
 }

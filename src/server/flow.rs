@@ -18,6 +18,8 @@ use tower_sessions::Session;
 use crate::done::DoneScreen;
 use crate::error::{AppError, UpstreamProblem};
 use crate::fields::phone::{format_phone, normalize_us_phone};
+use crate::i18n::Locale;
+use crate::operator::{LinkBinding, OpenedLink};
 use crate::registration::{RegisterScreen, RegistrationForm};
 use crate::screen::Screen;
 use crate::server::AppState;
@@ -49,6 +51,8 @@ struct FlowState {
     sent_phone: Option<String>,
     /// The error of a plain form post, shown once by the page it is redirected to.
     flash: Option<AppError>,
+    /// The onboarding link this flow began at, if it began at one.
+    link: Option<LinkBinding>,
 }
 
 /// The flow of one request: the session's part, and the registration's row.
@@ -129,6 +133,50 @@ impl Flow {
         Ok(flow)
     }
 
+    /// Begins a fresh flow for `owner` (just minted) from an opened onboarding link: the form
+    /// prefilled as the operator asked, or the merchant's registration the operator vouched for.
+    /// The session gets a new id: nothing of what it held before carries over.
+    pub async fn begin_from_link(
+        session: Session,
+        owner: &FlowOwner,
+        opened: OpenedLink,
+    ) -> Result<(), AppError> {
+        let state = FlowState {
+            owner: Some(owner.hash().to_owned()),
+            idempotency_key: opened.existing.map(|row| row.idempotency_key),
+            draft: opened.draft.without_card_number(),
+            link: Some(opened.binding),
+            ..FlowState::default()
+        };
+        session
+            .cycle_id()
+            .await
+            .map_err(|error| internal_error("session id change", error))?;
+        session
+            .insert(SESSION_KEY, &state)
+            .await
+            .map_err(|error| internal_error("session write", error))
+    }
+
+    /// The operator's id of the merchant, when the flow began at an onboarding link.
+    pub fn merchant_ref(&self) -> Option<&str> {
+        self.state
+            .link
+            .as_ref()
+            .map(|link| link.merchant_ref.as_str())
+    }
+
+    /// The language the onboarding link asked for, if any.
+    pub fn link_locale(&self) -> Option<Locale> {
+        self.state.link.as_ref().and_then(|link| link.locale)
+    }
+
+    /// Whether this browser may fill in the form: it is open to all (`PUBLIC_FORM`), or the
+    /// flow began at an onboarding link, or it already follows a registration.
+    pub fn may_use_form(&self, public_form: bool) -> bool {
+        public_form || self.state.link.is_some() || self.registration_sent()
+    }
+
     /// Finds this browser's registration: the session's, else the browser's latest one not
     /// refused (its session expired, or was replaced by a twin request's).
     async fn catch_up(&mut self) -> Result<(), AppError> {
@@ -154,10 +202,19 @@ impl Flow {
     }
 
     fn owns(&self, row: &Registration) -> bool {
+        // The operator vouched for its merchant: the link bound this browser to that row.
+        let vouched = self
+            .state
+            .link
+            .as_ref()
+            .and_then(|link| link.vouched_reference.as_deref())
+            == Some(row.reference.as_str());
         // Rows from before owners were recorded belong to the session that names them.
-        row.owner_hash
-            .as_deref()
-            .is_none_or(|hash| hash == self.owner.hash())
+        vouched
+            || row
+                .owner_hash
+                .as_deref()
+                .is_none_or(|hash| hash == self.owner.hash())
     }
 
     /// Makes `row` this flow's registration, as the database has it now.
@@ -275,6 +332,15 @@ impl Flow {
         self.row = None;
         self.changed = true;
         None
+    }
+
+    /// The merchant's registration another browser sent (followed through an onboarding link)
+    /// is still on its way: nothing to type here, only to wait for it.
+    fn sent_elsewhere_in_flight(&self) -> Option<AppError> {
+        let row = self.row.as_ref()?;
+        (row.status == RegistrationStatus::Submitted
+            && row.owner_hash.as_deref() != Some(self.owner.hash()))
+        .then_some(AppError::RegistrationInProgress)
     }
 
     fn refused(&self) -> Option<&Registration> {
@@ -517,6 +583,11 @@ impl Flow {
             return Screen::Done(DoneScreen {
                 carrier_id: carrier_id.to_owned(),
                 nickname: row.nickname.clone(),
+                return_to: self
+                    .state
+                    .link
+                    .as_ref()
+                    .and_then(|link| link.return_to(row.status.as_str(), carrier_id)),
             });
         }
         if let Some((row, _)) = self.code_step() {
@@ -538,6 +609,7 @@ impl Flow {
             },
             error: error
                 .or_else(|| self.registration_blocked())
+                .or_else(|| self.sent_elsewhere_in_flight())
                 .or_else(|| refused.map(refusal_of)),
         })
     }

@@ -68,6 +68,30 @@ pub async fn identify_flow_owner(
     response
 }
 
+/// A flow owner minted afresh: an onboarding link starts a new flow in the browser that opens
+/// it, whatever flow cookie it had. Its secret goes only into the response's cookie.
+pub struct FreshOwner {
+    secret: String,
+}
+
+impl FreshOwner {
+    pub fn mint() -> Self {
+        Self {
+            secret: mint_secret(),
+        }
+    }
+
+    pub fn owner(&self) -> FlowOwner {
+        FlowOwner::of(&self.secret)
+    }
+
+    /// Sets the browser's flow cookie to this owner's secret.
+    pub fn set_cookie(&self, response: &mut Response, served_over_tls: bool) {
+        let name = cookie_name(served_over_tls);
+        set_cookie(response, name, &self.secret, LIFETIME, served_over_tls);
+    }
+}
+
 /// The secret the browser sent, if it has the shape this app mints.
 fn sent_secret(headers: &HeaderMap, name: &str) -> Option<String> {
     sent_cookie(headers, name)

@@ -29,8 +29,9 @@ pub use assets::leptos_options;
 pub use client_ip::ClientIp;
 pub use config::Config;
 pub use flow::Flow;
-pub use flow_owner::FlowOwner;
+pub use flow_owner::{FlowOwner, FreshOwner};
 pub use router::build_router;
+pub(crate) use router::render_page_with;
 pub use serve::{HttpTimeouts, ServeSettings, serve};
 pub use state::AppState;
 

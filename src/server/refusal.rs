@@ -29,6 +29,13 @@ pub fn refuse(status: StatusCode, error: &AppError, request_headers: &HeaderMap)
     response
 }
 
+/// The page's language: the switch's cookie, else the language of the onboarding link the flow
+/// began at, else the browser's `Accept-Language`.
+pub fn page_locale_with_link(headers: &HeaderMap, link: Option<Locale>) -> Locale {
+    let chosen = sent_cookie(headers, LANGUAGE_COOKIE).and_then(|tag| Locale::from_tag(&tag));
+    chosen.or(link).unwrap_or_else(|| page_locale(headers))
+}
+
 /// The page's language: the switch's cookie, else the browser's `Accept-Language`.
 pub fn page_locale(headers: &HeaderMap) -> Locale {
     let chosen = sent_cookie(headers, LANGUAGE_COOKIE);

@@ -28,7 +28,7 @@ use crate::server::csrf::refuse_cross_site;
 use crate::server::flow_owner::{FlowOwner, identify_flow_owner};
 use crate::server::form_body::{MAX_BODY_BYTES, read_form};
 use crate::server::observability::{self, metrics};
-use crate::server::refusal::page_locale;
+use crate::server::refusal::page_locale_with_link;
 use crate::server::refusal::{is_plain_form_post, refuse};
 use crate::server::security_headers::{add_security_headers, set_page_policy};
 use crate::server::storage::SessionStores;
@@ -61,6 +61,8 @@ pub fn build_router(state: AppState) -> Router {
     // The flow's responses carry what one merchant typed: no cache may keep them.
     let flow = Router::new()
         .route("/", get(merchant_page).layer(owner()))
+        // An onboarding link gives the browser a new flow owner of its own making.
+        .route("/start/{token}", get(crate::operator::start_from_link))
         .route("/api/{*fn_name}", server_fns)
         .route(LANGUAGE_PATH, language)
         .layer(SetResponseHeaderLayer::overriding(
@@ -74,6 +76,7 @@ pub fn build_router(state: AppState) -> Router {
     metrics::install();
     let router = Router::new()
         .merge(flow)
+        .merge(crate::operator::api_routes(&state))
         .merge(observability::routes())
         // Any other path: the app's router finds no page, and says so.
         .merge(assets::routes(
@@ -114,11 +117,18 @@ async fn merchant_page(
     session: Session,
     request: Request<Body>,
 ) -> Response {
-    let screen = match Flow::from_session(session, owner, false, &state).await {
+    let flow = Flow::from_session(session, owner, false, &state).await;
+    let link_locale = flow.as_ref().ok().and_then(Flow::link_locale);
+    let screen = match flow {
+        Ok(flow) if !flow.may_use_form(state.operator.public_form) => Err(AppError::LinkRequired),
         Ok(flow) => flow.take_screen().await,
         Err(error) => Err(error),
     };
-    render_page(&state, request, Some(LoadedScreen(screen))).await
+    let loaded = LoadedScreen(screen);
+    render_page_with(&state, request, link_locale, move || {
+        provide_context(loaded.clone())
+    })
+    .await
 }
 
 /// A page that needs nothing loaded first.
@@ -143,17 +153,31 @@ async fn render_page(
     request: Request<Body>,
     loaded: Option<LoadedScreen>,
 ) -> Response {
+    render_page_with(state, request, None, move || {
+        if let Some(loaded) = loaded.clone() {
+            provide_context(loaded);
+        }
+    })
+    .await
+}
+
+/// Renders the app for `request`'s path, in the language an onboarding link asked for unless
+/// the merchant chose one, with what `provide` puts in context (what the handler loaded).
+pub(crate) async fn render_page_with(
+    state: &AppState,
+    request: Request<Body>,
+    link_locale: Option<Locale>,
+    provide: impl Fn() + Clone + Send + Sync + 'static,
+) -> Response {
     let options = state.leptos_options.clone();
     let (stylesheet, demo_code) = (state.stylesheet.to_string(), state.demo_code.clone());
-    let locale = page_locale(request.headers());
+    let locale = page_locale_with_link(request.headers(), link_locale);
     let render = render_app_to_stream_with_context(
         move || {
             set_page_policy();
             provide_context(options.clone());
             provide_context(locale);
-            if let Some(loaded) = loaded.clone() {
-                provide_context(loaded);
-            }
+            provide();
         },
         move || shell(stylesheet.clone(), demo_code.clone()),
     );

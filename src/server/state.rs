@@ -11,6 +11,7 @@ use tokio::task::JoinHandle;
 use tokio_util::task::{AbortOnDropHandle, TaskTracker};
 
 use crate::error::AppError;
+use crate::operator::OperatorConfig;
 use crate::server::assets::{HashFileError, stylesheet_href};
 use crate::server::config::{Config, PublicOrigin};
 use crate::server::limits::LimitConfig;
@@ -40,6 +41,8 @@ pub struct AppState {
     pub limits: LimitConfig,
     pub public_origin: Option<PublicOrigin>,
     pub trust_forwarded_for: bool,
+    /// The operator's API tokens, return hosts and `PUBLIC_FORM`.
+    pub operator: Arc<OperatorConfig>,
     /// The server's timeouts (the router applies the body and request ones) and shutdown grace.
     pub http: HttpTimeouts,
     /// The ShipEngine calls in flight that a graceful shutdown waits for: see
@@ -151,6 +154,7 @@ impl AppState {
             limits: config.limits.clone(),
             public_origin: config.public_origin.clone(),
             trust_forwarded_for: config.trust_forwarded_for,
+            operator: Arc::new(config.operator.clone()),
             http: config.http,
             upstream_tasks: TaskTracker::new(),
             readiness,

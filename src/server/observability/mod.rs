@@ -123,6 +123,15 @@ fn request_span(request: &Request<Body>) -> Span {
         "request",
         request_id = id,
         method = %request.method(),
-        path = request.uri().path(),
+        path = loggable_path(request.uri().path()),
     )
+}
+
+/// A path as logged: an onboarding link's token opens a merchant's flow, so it is left out.
+fn loggable_path(path: &str) -> &str {
+    if path.starts_with("/start/") {
+        "/start/[token]"
+    } else {
+        path
+    }
 }

@@ -10,6 +10,8 @@
 mod history;
 mod limit_hits;
 mod outbox;
+mod links;
+mod registration_list;
 mod registrations;
 mod unsettled;
 mod url;
@@ -26,6 +28,8 @@ use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
 pub use history::{AuditEntry, OutboxEntry, TimelineEntry};
 pub use outbox::{DeliveryAttempt, DueWebhook, NextStep, Settled, WebhookBatch, WebhookDelivery};
+pub use links::{NewLink, OnboardingLink};
+pub use registration_list::RegistrationFilter;
 pub use registrations::{
     Claim, NewRegistration, Registration, RegistrationEvent, RegistrationStatus, VerificationCall,
 };

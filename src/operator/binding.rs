@@ -1,0 +1,35 @@
+//! What a browser's flow keeps of the onboarding link it began at (in its session): whose
+//! merchant it is, where the done screen sends it back to, its language, and the registration
+//! the operator vouched it may follow.
+
+use serde::{Deserialize, Serialize};
+
+use super::return_url::with_query;
+use crate::i18n::Locale;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkBinding {
+    pub link_id: String,
+    /// The operator's own id for the merchant; the registration's row stores it.
+    pub merchant_ref: String,
+    /// Checked when the link was minted: https to a host the operator listed.
+    pub return_url: Option<String>,
+    pub locale: Option<Locale>,
+    /// The merchant's registration this browser was bound to when the link was opened (the
+    /// operator vouches for its merchant): followed although another browser sent it.
+    pub vouched_reference: Option<String>,
+}
+
+impl LinkBinding {
+    /// The done screen's way back to the operator: its `return_url`, with the outcome appended.
+    pub fn return_to(&self, status: &str, carrier_id: &str) -> Option<String> {
+        with_query(
+            self.return_url.as_deref()?,
+            &[
+                ("merchant_ref", self.merchant_ref.as_str()),
+                ("status", status),
+                ("carrier_id", carrier_id),
+            ],
+        )
+    }
+}
