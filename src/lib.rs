@@ -19,6 +19,8 @@ mod ui;
 pub mod verification;
 
 #[cfg(feature = "ssr")]
+pub mod admin;
+#[cfg(feature = "ssr")]
 pub mod server;
 #[cfg(feature = "ssr")]
 pub mod simulator;

@@ -32,10 +32,12 @@
 //! | `LIMIT_WRONG_CODES` | 5 | checks of one code sent, then a new code is needed |
 //! | `LIMIT_CODE_CHECKS_PER_IP` | 30 | codes checked from one IP (IPv6: one /64) |
 //! | `LIMIT_CODE_CHECKS_TOTAL` | 600 | codes checked by the whole app |
+//! | `ADMIN_PASSWORD_HASH`, `ADMIN_TRUSTED_HEADER`, `ADMIN_SIGN_IN_FAILURES_…` | unset | the admin console: see [`crate::admin::AdminAccess`] |
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use crate::admin::AdminAccess;
 use crate::server::limits::LimitConfig;
 use crate::server::observability::LogFormat;
 use crate::server::serve::HttpTimeouts;
@@ -66,6 +68,8 @@ pub struct Config {
     /// `UPSTREAM_MAX_CONCURRENT`: ShipEngine calls one instance has in flight at once.
     pub upstream_max_concurrent: usize,
     pub limits: LimitConfig,
+    /// Who may open the admin console (none: it does not exist).
+    pub admin: AdminAccess,
 }
 
 /// The scheme, host and port merchants reach the app at, as a browser writes it in `Origin`:
@@ -200,6 +204,7 @@ impl Config {
             )?)
             .unwrap_or(16),
             limits: limits(&set)?,
+            admin: AdminAccess::from_vars(&set)?,
         })
     }
 }
@@ -301,7 +306,7 @@ fn limits(set: &impl Fn(&str) -> Option<String>) -> Result<LimitConfig, ConfigEr
     })
 }
 
-fn number(
+pub(crate) fn number(
     raw: Option<String>,
     name: &'static str,
     range: std::ops::RangeInclusive<u64>,
@@ -342,7 +347,7 @@ fn parse_public_origin(raw: &str) -> Result<PublicOrigin, ConfigError> {
     Ok(PublicOrigin(url.origin().ascii_serialization()))
 }
 
-fn invalid(name: &'static str, why: &str) -> ConfigError {
+pub(crate) fn invalid(name: &'static str, why: &str) -> ConfigError {
     ConfigError::Invalid {
         name,
         why: why.to_owned(),

@@ -10,6 +10,7 @@ use leptos::prelude::use_context;
 use tokio::task::JoinHandle;
 use tokio_util::task::TaskTracker;
 
+use crate::admin::AdminAccess;
 use crate::error::AppError;
 use crate::server::assets::{HashFileError, stylesheet_href};
 use crate::server::config::{Config, PublicOrigin};
@@ -36,6 +37,8 @@ pub struct AppState {
     /// The stylesheet's URL path (hashed in a release build), read once at start-up.
     pub stylesheet: Arc<str>,
     pub limits: LimitConfig,
+    /// Who may open the admin console.
+    pub admin: AdminAccess,
     pub public_origin: Option<PublicOrigin>,
     pub trust_forwarded_for: bool,
     /// The server's timeouts (the router applies the body and request ones) and shutdown grace.
@@ -122,6 +125,7 @@ impl AppState {
             leptos_options,
             stylesheet,
             limits: config.limits.clone(),
+            admin: config.admin.clone(),
             public_origin: config.public_origin.clone(),
             trust_forwarded_for: config.trust_forwarded_for,
             http: config.http,

@@ -7,6 +7,7 @@
 //! understand (`$1` placeholders included), and run on either pool; each backend has its own
 //! migrations folder.
 
+mod admin;
 mod history;
 mod limit_hits;
 mod registrations;
@@ -22,6 +23,9 @@ use sqlx::{PgPool, SqlitePool};
 use tower_sessions::ExpiredDeletion;
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
+pub use admin::{
+    DeliveryAttempt, FunnelCounts, LinkSummary, RegistrationFilter, UPSTREAM_FAILURES,
+};
 pub use history::{AuditEntry, OutboxEntry, TimelineEntry};
 pub use registrations::{
     Claim, NewRegistration, Registration, RegistrationEvent, RegistrationStatus, VerificationCall,

@@ -309,7 +309,7 @@ impl<'a> RegistrationEvent<'a> {
     }
 }
 
-const COLUMNS: &str = "reference, idempotency_key, session_id, nickname, email, carrier_id, \
+pub(super) const COLUMNS: &str = "reference, idempotency_key, session_id, nickname, email, carrier_id, \
     status, card_brand, card_last4, register_request_id, send_code_request_id, \
     verify_code_request_id, last_error, created_at_ms, updated_at_ms, owner_hash, \
     verification_id, code_sent_to, code_checks, merchant_ref";
