@@ -184,7 +184,7 @@ impl Database {
         Ok(on_pool!(self, |pool| {
             let links = sqlx::query_as(
                 "SELECT id, merchant_ref, created_at_ms, expires_at_ms, used_at_ms, \
-                 CASE WHEN return_url IS NULL THEN 0 ELSE 1 END AS has_return_url \
+                 CAST(CASE WHEN return_url IS NULL THEN 0 ELSE 1 END AS BIGINT) AS has_return_url \
                  FROM onboarding_links ORDER BY created_at_ms DESC, id LIMIT $1 OFFSET $2",
             )
             .bind(limit)
