@@ -39,6 +39,9 @@ pub fn layer<S: SessionStore + Clone>(store: S, served_over_tls: bool) -> Sessio
         .with_same_site(SameSite::Strict)
         .with_secure(served_over_tls)
         .with_expiry(Expiry::OnInactivity(Duration::minutes(30)))
+        // Saved on every request (an empty one excepted), so the 30 minutes run from the last
+        // request, not from the last change.
+        .with_always_save(true)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -145,6 +145,8 @@ pub fn registration_page(
     .into_any()
 }
 
+/// The settle form. Its fields are not `required`: the server says what is missing, beside the
+/// field and in the summary, rather than the browser's own bubble.
 fn settle_section(reference: &str, form_token: &str, form: SettleFormView) -> impl IntoView {
     let problem_of = |field: &str| {
         form.problems
@@ -224,7 +226,7 @@ fn settle_section(reference: &str, form_token: &str, form: SettleFormView) -> im
                     <label for="note">"Note"</label>
                     <p class="hint" id="note-hint">"How you found out. It goes in the timeline and the audit log."</p>
                     {error_line("note-error", note_problem)}
-                    <textarea class="input" id="note" name="note" rows="3" required
+                    <textarea class="input" id="note" name="note" rows="3"
                         aria-invalid=note_problem.map(|_| "true")
                         aria-describedby=described("note-hint", "note-error", note_problem)>
                         {form.note.clone()}
