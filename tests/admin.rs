@@ -1234,3 +1234,17 @@ async fn no_console_page_loads_a_script_and_none_is_cached() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_database_that_does_not_answer_says_try_again() {
+    for db in TestDatabase::each().await {
+        let app = console_on(db, &[]).await;
+        let mut browser = signed_in(&app).await;
+        app.state.database.close().await;
+        let page = get(&mut browser, "/admin/registrations").await;
+        assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(page.body.contains("Try again in a moment"), "{}", page.body);
+        assert_eq!(page.headers[header::RETRY_AFTER], "5");
+        assert!(!loads_a_script(&page.body));
+    }
+}

@@ -19,7 +19,7 @@ use super::service::{self, RegistrationQuery, SettleForm, SettleRefusal, SignInR
 use super::session::{self, Admin, SignedInWith, require_form_token};
 use super::views::{self, Chrome, Section, SettleFormView, SignInView};
 use crate::server::csrf::refuse_cross_site;
-use crate::server::storage::{SessionStores, now_ms};
+use crate::server::storage::{RegistrationStatus, SessionStores, now_ms};
 use crate::server::{AppState, ClientIp};
 
 /// The console's pages load the stylesheet and post forms to themselves; nothing else.
@@ -104,7 +104,8 @@ fn page(
     html(StatusCode::OK, views::document(chrome, title, content))
 }
 
-/// Replaces an [`AdminError`]'s bare response with its page (keeping its status and headers).
+/// Replaces an [`AdminError`]'s bare response with its page (keeping its status and its
+/// `Retry-After`).
 async fn render_errors(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     let Some(ErrorToRender(error)) = response.extensions().get::<ErrorToRender>().cloned() else {
@@ -116,9 +117,9 @@ async fn render_errors(State(state): State<AppState>, request: Request, next: Ne
         error.status(),
         views::document(chrome, title, views::error_content(title, body)),
     );
-    let (parts, _) = response.into_parts();
-    for (name, value) in &parts.headers {
-        page.headers_mut().entry(name).or_insert(value.clone());
+    if let Some(retry_after) = response.headers().get(header::RETRY_AFTER) {
+        page.headers_mut()
+            .insert(header::RETRY_AFTER, retry_after.clone());
     }
     page
 }
@@ -348,7 +349,7 @@ async fn settle(
     match service::settle(&state.database, &reference, &admin.actor(), &form).await {
         Ok(row) => {
             let outcome = match &row.carrier_id {
-                Some(carrier_id) if row.status.as_str() == "registered" => {
+                Some(carrier_id) if row.status == RegistrationStatus::Registered => {
                     format!("registered, carrier {carrier_id}")
                 }
                 _ => row.status.to_string(),
