@@ -368,7 +368,6 @@ async fn settle(
                 carrier_id: form.carrier_id,
                 note: form.note,
                 problems,
-                refusal: None,
             };
             registration_response(
                 &state,

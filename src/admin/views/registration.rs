@@ -18,8 +18,6 @@ pub struct SettleFormView {
     pub carrier_id: String,
     pub note: String,
     pub problems: Vec<SettleProblem>,
-    /// A refusal that is not a field's (settled meanwhile).
-    pub refusal: Option<String>,
 }
 
 fn dash(value: Option<String>) -> String {
@@ -158,7 +156,7 @@ fn settle_section(reference: &str, form_token: &str, form: SettleFormView) -> im
     let outcome_problem = problem_of("outcome-registered");
     let carrier_problem = problem_of("carrier_id");
     let note_problem = problem_of("note");
-    let summary = (!form.problems.is_empty() || form.refusal.is_some()).then(|| {
+    let summary = (!form.problems.is_empty()).then(|| {
         let items = form
             .problems
             .iter()
@@ -170,7 +168,6 @@ fn settle_section(reference: &str, form_token: &str, form: SettleFormView) -> im
         view! {
             <div class="error-summary error-summary--shown" role="alert" aria-labelledby="settle-problem">
                 <h3 id="settle-problem">"There is a problem"</h3>
-                {form.refusal.clone().map(|refusal| view! { <p>{refusal}</p> })}
                 <ul>{items}</ul>
             </div>
         }
