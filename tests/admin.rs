@@ -343,7 +343,13 @@ async fn the_proxy_header_signs_in_only_when_it_is_configured() {
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
         assert!(
             page.body
-                .contains("Signed in as <strong>ana@example.com</strong>")
+                .contains("Signed in as <strong>ana@example.com</strong> through single sign-on"),
+            "{}",
+            page.body
+        );
+        assert!(
+            !page.body.contains("Sign out"),
+            "signing out is the proxy's"
         );
         assert_eq!(
             get_with(&mut browser, "/admin/links", &proxy).await.status,
@@ -366,18 +372,17 @@ async fn the_proxy_header_signs_in_only_when_it_is_configured() {
             "{}",
             sign_in.body
         );
-        let token = form_token_in(&page.body);
         let refused = post(
             &mut browser,
             "/admin/sign-in",
-            &[
-                ("form_token", &token),
-                ("name", "Ana"),
-                ("password", PASSWORD),
-            ],
+            &[("name", "Ana"), ("password", PASSWORD)],
         )
         .await;
-        assert_eq!(refused.status, StatusCode::NOT_FOUND, "no password sign-in");
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "no password sign-in");
+        assert_eq!(
+            get(&mut browser, "/admin").await.status,
+            StatusCode::SEE_OTHER
+        );
     }
 }
 

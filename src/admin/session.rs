@@ -109,6 +109,7 @@ pub async fn sign_out(session: &Session) -> Result<(), AdminError> {
 #[derive(Clone, Debug)]
 pub struct Admin {
     pub name: String,
+    pub signed_in_with: SignedInWith,
     pub form_token: String,
     pub client_ip: ClientIp,
     session: Session,
@@ -175,8 +176,10 @@ pub async fn signed_in(
 ) -> Result<Option<Admin>, AdminError> {
     let mut data = load(&session).await?;
     let from_proxy = state.admin.name_from_proxy(headers);
-    let name = match (from_proxy, data.signed_in.take()) {
-        (Some(name), Some((known, SignedInWith::ProxyHeader))) if known == name => name,
+    let (name, signed_in_with) = match (from_proxy, data.signed_in.take()) {
+        (Some(name), Some((known, SignedInWith::ProxyHeader))) if known == name => {
+            (name, SignedInWith::ProxyHeader)
+        }
         (Some(name), _) => {
             sign_in(&session, &name, SignedInWith::ProxyHeader).await?;
             state
@@ -189,13 +192,16 @@ pub async fn signed_in(
                 )
                 .await?;
             data = load(&session).await?;
-            name
+            (name, SignedInWith::ProxyHeader)
         }
-        (None, Some((name, SignedInWith::Password))) if state.admin.accepts_passwords() => name,
+        (None, Some((name, SignedInWith::Password))) if state.admin.accepts_passwords() => {
+            (name, SignedInWith::Password)
+        }
         _ => return Ok(None),
     };
     Ok(Some(Admin {
         name,
+        signed_in_with,
         form_token: data.form_token,
         client_ip,
         session,

@@ -16,7 +16,7 @@ pub use registration::{SettleFormView, registration_page};
 pub use registrations::registrations_page;
 pub use sign_in::{SignInView, sign_in_page};
 
-use super::session::{Admin, FORM_TOKEN_FIELD, Flash};
+use super::session::{Admin, FORM_TOKEN_FIELD, Flash, SignedInWith};
 
 /// The console's sections, for the navigation's current page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,8 +31,9 @@ pub enum Section {
 #[derive(Clone, Debug)]
 pub struct Chrome {
     pub stylesheet: String,
-    /// The admin's name and form token (for the sign-out button), when signed in.
-    pub signed_in: Option<(String, String)>,
+    /// The admin's name, when signed in, and the form token of the sign-out button (none
+    /// behind single sign-on: signing out is the proxy's).
+    pub signed_in: Option<(String, Option<String>)>,
     pub section: Section,
 }
 
@@ -40,7 +41,11 @@ impl Chrome {
     pub fn of(stylesheet: &str, admin: Option<&Admin>, section: Section) -> Self {
         Self {
             stylesheet: stylesheet.to_owned(),
-            signed_in: admin.map(|admin| (admin.name.clone(), admin.form_token.clone())),
+            signed_in: admin.map(|admin| {
+                let sign_out = (admin.signed_in_with == SignedInWith::Password)
+                    .then(|| admin.form_token.clone());
+                (admin.name.clone(), sign_out)
+            }),
             section,
         }
     }
@@ -82,7 +87,7 @@ pub fn document(chrome: Chrome, title: &str, content: AnyView) -> String {
     })
 }
 
-fn header_nav(section: Section, name: String, token: String) -> impl IntoView {
+fn header_nav(section: Section, name: String, sign_out: Option<String>) -> impl IntoView {
     let link = move |href: &'static str, label: &'static str, own: Section| {
         view! {
             <li><a href=href aria-current=(section == own).then_some("page")>{label}</a></li>
@@ -96,12 +101,23 @@ fn header_nav(section: Section, name: String, token: String) -> impl IntoView {
                 {link("/admin/links", "Links", Section::Links)}
             </ul>
         </nav>
-        <form class="admin-sign-out" method="post" action="/admin/sign-out">
-            <input type="hidden" name=FORM_TOKEN_FIELD value=token/>
-            <span>"Signed in as " <strong>{name}</strong></span>
-            " "
-            <button type="submit" class="link-button">"Sign out"</button>
-        </form>
+        {match sign_out {
+            Some(token) => view! {
+                <form class="admin-sign-out" method="post" action="/admin/sign-out">
+                    <input type="hidden" name=FORM_TOKEN_FIELD value=token/>
+                    <span>"Signed in as " <strong>{name}</strong></span>
+                    " "
+                    <button type="submit" class="link-button">"Sign out"</button>
+                </form>
+            }
+            .into_any(),
+            None => view! {
+                <p class="admin-sign-out">
+                    "Signed in as " <strong>{name}</strong> " through single sign-on"
+                </p>
+            }
+            .into_any(),
+        }}
     }
 }
 
