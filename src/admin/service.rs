@@ -9,6 +9,7 @@ use super::error::AdminError;
 use super::session::actor;
 use crate::server::ClientIp;
 use crate::server::limits::{admin_sign_in_counts, unix_now};
+use crate::server::observability::metrics;
 use crate::server::storage::{
     AuditEntry, Database, DeliveryAttempt, FunnelCounts, LinkSummary, OutboxEntry, Registration,
     RegistrationEvent, RegistrationFilter, RegistrationStatus, StorageError, TimelineEntry,
@@ -62,6 +63,7 @@ pub async fn sign_in_with_password(
     let now = unix_now();
     if let Err(over) = database.admit(&counts, keep_hits_secs, now).await? {
         tracing::warn!(limit = over.limit, ip = %ip.0, "admin sign-in refused: too many tries");
+        metrics::limit_rejected(over.limit);
         return Err(SignInRefusal::TooManyTries {
             retry_after_secs: over.retry_after_secs,
         });
