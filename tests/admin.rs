@@ -1253,3 +1253,66 @@ async fn a_database_that_does_not_answer_says_try_again() {
         assert!(!loads_a_script(&page.body));
     }
 }
+
+/// The services work without HTTP: a settlement straight from the database, and a password
+/// sign-in where none is configured.
+#[tokio::test]
+async fn the_services_run_without_http() {
+    use stamps_connect::admin::AdminAccess;
+    use stamps_connect::admin::service::{
+        self, SettleForm, SettleProblem, SettleRefusal, SignInRefusal,
+    };
+    use stamps_connect::server::ClientIp;
+    for db in TestDatabase::each().await {
+        let database = db.connect().await;
+        let (_, reference) = unknown_outcome(&database, "ana@example.com").await;
+        let form = |outcome: &str, carrier_id: &str, note: &str| SettleForm {
+            outcome: outcome.into(),
+            carrier_id: carrier_id.into(),
+            note: note.into(),
+        };
+        assert_eq!(
+            service::settle(
+                &database,
+                &reference,
+                "admin:Ana",
+                &form("registered", "", "")
+            )
+            .await
+            .unwrap_err(),
+            SettleRefusal::Invalid(vec![SettleProblem::NoCarrierId, SettleProblem::NoNote])
+        );
+        let row = service::settle(
+            &database,
+            &reference,
+            "admin:Ana",
+            &form("failed", "", "no account"),
+        )
+        .await
+        .unwrap();
+        assert_eq!(row.status, RegistrationStatus::Failed);
+        assert_eq!(
+            service::settle(
+                &database,
+                &reference,
+                "admin:Ana",
+                &form("failed", "", "again")
+            )
+            .await
+            .unwrap_err(),
+            SettleRefusal::NotUnknown(RegistrationStatus::Failed)
+        );
+        let no_password = AdminAccess::from_vars(&|_: &str| None).unwrap();
+        let ip = ClientIp(std::net::Ipv4Addr::LOCALHOST.into());
+        let refused = service::sign_in_with_password(
+            &database,
+            &no_password,
+            900,
+            ip,
+            "Ana",
+            PASSWORD.into(),
+        )
+        .await;
+        assert_eq!(refused, Err(SignInRefusal::NoPassword));
+    }
+}
