@@ -1,7 +1,7 @@
 import { defineConfig } from "@playwright/test";
 import os from "node:os";
 import path from "node:path";
-import { APP_URL, DEMO_URL, FAKE_API_KEY, SIMULATOR_URL } from "./tests/support/env";
+import { ADMIN_PASSWORD_HASH, APP_URL, DEMO_URL, FAKE_API_KEY, SIMULATOR_URL } from "./tests/support/env";
 
 // Debian's Chromium: Playwright cannot download its own browser on this network.
 const chromium = {
@@ -88,6 +88,8 @@ export default defineConfig({
         ...roomyLimits,
         // Specs send a new code straight away; the demo server keeps the default wait.
         LIMIT_RESEND_COOLDOWN_SECS: "0",
+        // The admin console (admin.spec.ts).
+        ADMIN_PASSWORD_HASH,
       },
     },
     {

@@ -10,6 +10,15 @@ use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    if std::env::args().nth(1).as_deref() == Some("hash-admin-password") {
+        return match stamps_connect::admin::hash_password_command() {
+            Ok(hash) => {
+                println!("{hash}");
+                ExitCode::SUCCESS
+            }
+            Err(error) => fail(error),
+        };
+    }
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(error) => return fail(error),

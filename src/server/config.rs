@@ -39,10 +39,12 @@
 //! | `OPERATOR_WEBHOOK_SECRET` | | signs them; required with the URL, at least 16 characters |
 //! | `WEBHOOK_TIMEOUT_SECS`, `WEBHOOK_RETRY_FOR_SECS` | 10, 259200 | one attempt, 1 to 300; how long an event is retried, 1 to 30 days in seconds |
 //! | `WEBHOOK_BACKOFF_BASE_SECS`, `WEBHOOK_POLL_MS` | 10, 1000 | the first retry's wait, 1 to 3600; how often the outbox is looked at, 10 to 60000 |
+//! | `ADMIN_PASSWORD_HASH`, `ADMIN_TRUSTED_HEADER`, `ADMIN_SIGN_IN_FAILURES_…` | unset | the admin console: see [`crate::admin::AdminAccess`] |
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use crate::admin::AdminAccess;
 use crate::operator::OperatorConfig;
 use crate::server::limits::LimitConfig;
 use crate::server::observability::LogFormat;
@@ -82,6 +84,8 @@ pub struct Config {
     pub webhooks: Option<WebhookConfig>,
     /// The operator's API tokens, return hosts and `PUBLIC_FORM` (see `crate::operator`).
     pub operator: OperatorConfig,
+    /// Who may open the admin console (none: it does not exist).
+    pub admin: AdminAccess,
 }
 
 /// The scheme, host and port merchants reach the app at, as a browser writes it in `Origin`:
@@ -218,6 +222,7 @@ impl Config {
             limits: limits(&set)?,
             reconcile: reconcile(&set)?,
             webhooks: webhooks(&set)?,
+            admin: AdminAccess::from_vars(&set)?,
             operator: OperatorConfig::from_vars(set)?,
         })
     }
@@ -411,7 +416,7 @@ fn webhooks(set: &impl Fn(&str) -> Option<String>) -> Result<Option<WebhookConfi
     }))
 }
 
-fn number(
+pub(crate) fn number(
     raw: Option<String>,
     name: &'static str,
     range: std::ops::RangeInclusive<u64>,
@@ -452,7 +457,7 @@ fn parse_public_origin(raw: &str) -> Result<PublicOrigin, ConfigError> {
     Ok(PublicOrigin(url.origin().ascii_serialization()))
 }
 
-fn invalid(name: &'static str, why: &str) -> ConfigError {
+pub(crate) fn invalid(name: &'static str, why: &str) -> ConfigError {
     ConfigError::Invalid {
         name,
         why: why.to_owned(),

@@ -166,9 +166,12 @@ impl LimitConfig {
         RESEND_COOLDOWN
     }
 
-    /// How long a hit must be kept: the longest window of any count.
+    /// How long a hit must be kept: the longest window of any count (the admin console's
+    /// sign-in failures included: every admission prunes the one table).
     pub fn longest_window_secs(&self) -> u64 {
-        self.window_secs.max(self.resend_cooldown_secs)
+        self.window_secs
+            .max(self.resend_cooldown_secs)
+            .max(ADMIN_SIGN_IN_WINDOW_SECS)
     }
 
     fn count(&self, name: &'static str, counter: String, limit: u32) -> Count {
@@ -182,6 +185,32 @@ impl LimitConfig {
 }
 
 const RESEND_COOLDOWN: &str = "resend cooldown";
+
+/// The window the admin console's sign-in tries are counted over.
+pub const ADMIN_SIGN_IN_WINDOW_SECS: u64 = 15 * 60;
+
+/// A sign-in to the admin console tried from `ip`: at most `per_ip` per address (an IPv6 /64)
+/// and `total` in all, per [`ADMIN_SIGN_IN_WINDOW_SECS`].
+pub fn admin_sign_in_counts(ip: IpAddr, per_ip: u32, total: u32) -> Vec<Count> {
+    let count = |name, counter, limit| Count {
+        name,
+        counter,
+        limit,
+        window_secs: ADMIN_SIGN_IN_WINDOW_SECS,
+    };
+    vec![
+        count(
+            "admin sign-ins per IP",
+            format!("admin-sign-in/ip/{}", ip_bucket(ip)),
+            per_ip,
+        ),
+        count(
+            "admin sign-ins in total",
+            "admin-sign-in/total".into(),
+            total,
+        ),
+    ]
+}
 
 /// The sends of one registration: its limit and its cooldown count the same hits.
 fn send_counter(reference: &str) -> String {
@@ -313,9 +342,15 @@ mod tests {
     fn hits_are_kept_for_the_longest_window() {
         let config = LimitConfig {
             window_secs: 60,
-            resend_cooldown_secs: 300,
+            resend_cooldown_secs: 1200,
             ..Default::default()
         };
-        assert_eq!(config.longest_window_secs(), 300);
+        assert_eq!(config.longest_window_secs(), 1200);
+        let short = LimitConfig {
+            window_secs: 60,
+            resend_cooldown_secs: 30,
+            ..Default::default()
+        };
+        assert_eq!(short.longest_window_secs(), ADMIN_SIGN_IN_WINDOW_SECS);
     }
 }

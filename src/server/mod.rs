@@ -7,7 +7,7 @@ mod assets;
 mod client_ip;
 pub mod config;
 mod cookies;
-mod csrf;
+pub(crate) mod csrf;
 mod flow;
 mod flow_owner;
 mod form_body;

@@ -22,6 +22,7 @@ use crate::error::AppError;
 use crate::i18n::{LANGUAGE_COOKIE, Locale};
 use crate::pages::LoadedScreen;
 use crate::registration::{RegistrationField, RegistrationForm};
+use crate::screen::Screen;
 use crate::server::client_ip::ClientIp;
 use crate::server::cookies::set_cookie;
 use crate::server::csrf::refuse_cross_site;
@@ -77,6 +78,7 @@ pub fn build_router(state: AppState) -> Router {
     let router = Router::new()
         .merge(flow)
         .merge(crate::operator::api_routes(&state))
+        .merge(crate::admin::routes(&state))
         .merge(observability::routes())
         // Any other path: the app's router finds no page, and says so.
         .merge(assets::routes(
@@ -117,13 +119,19 @@ async fn merchant_page(
     session: Session,
     request: Request<Body>,
 ) -> Response {
-    let flow = Flow::from_session(session, owner, false, &state).await;
+    let flow = Flow::from_session(session, owner.clone(), false, &state).await;
     let link_locale = flow.as_ref().ok().and_then(Flow::link_locale);
     let screen = match flow {
         Ok(flow) if !flow.may_use_form(state.operator.public_form) => Err(AppError::LinkRequired),
         Ok(flow) => flow.take_screen().await,
         Err(error) => Err(error),
     };
+    // The funnel's first step, once per browser; noting it never fails the page.
+    if matches!(screen, Ok(Screen::Register(_)))
+        && let Err(error) = state.database.record_form_open(owner.hash()).await
+    {
+        tracing::error!(%error, "the form's opening was not recorded");
+    }
     let loaded = LoadedScreen(screen);
     render_page_with(&state, request, link_locale, move || {
         provide_context(loaded.clone())

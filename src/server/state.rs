@@ -10,6 +10,7 @@ use leptos::prelude::use_context;
 use tokio::task::JoinHandle;
 use tokio_util::task::{AbortOnDropHandle, TaskTracker};
 
+use crate::admin::AdminAccess;
 use crate::error::AppError;
 use crate::operator::OperatorConfig;
 use crate::server::assets::{HashFileError, stylesheet_href};
@@ -39,6 +40,8 @@ pub struct AppState {
     /// The stylesheet's URL path (hashed in a release build), read once at start-up.
     pub stylesheet: Arc<str>,
     pub limits: LimitConfig,
+    /// Who may open the admin console.
+    pub admin: AdminAccess,
     pub public_origin: Option<PublicOrigin>,
     pub trust_forwarded_for: bool,
     /// The operator's API tokens, return hosts and `PUBLIC_FORM`.
@@ -152,6 +155,7 @@ impl AppState {
             leptos_options,
             stylesheet,
             limits: config.limits.clone(),
+            admin: config.admin.clone(),
             public_origin: config.public_origin.clone(),
             trust_forwarded_for: config.trust_forwarded_for,
             operator: Arc::new(config.operator.clone()),

@@ -6,3 +6,9 @@ export const SIMULATOR_URL = `http://127.0.0.1:${base + 910}`;
 export const APP_URL = `http://127.0.0.1:${base}`;
 export const DEMO_URL = `http://127.0.0.1:${base + 1}`;
 export const FAKE_API_KEY = "e2e_FAKEKEY_zq7Xw3Lk9Pv2Rt5Yb8Nc4Hd6";
+// The admin console's sign-in on the app server; playwright.config.ts gives it this password's
+// hash (`stamps-connect hash-admin-password`).
+export const ADMIN_NAME = "E2E Support";
+export const ADMIN_PASSWORD = "e2e console passphrase";
+export const ADMIN_PASSWORD_HASH =
+  "$argon2id$v=19$m=19456,t=2,p=1$qqXNvutX734z4wA/8vpJOg$31CKVsccjQ9OgNiApe2k963FO4eBsfN4ny+Tmmf+ows";

@@ -7,10 +7,11 @@
 //! understand (`$1` placeholders included), and run on either pool; each backend has its own
 //! migrations folder.
 
+mod admin;
 mod history;
 mod limit_hits;
-mod outbox;
 mod links;
+mod outbox;
 mod registration_list;
 mod registrations;
 mod unsettled;
@@ -26,9 +27,10 @@ use sqlx::{PgPool, SqlitePool};
 use tower_sessions::ExpiredDeletion;
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
+pub use admin::{FunnelCounts, LinkSummary, RegistrationSearch, UPSTREAM_FAILURES};
 pub use history::{AuditEntry, OutboxEntry, TimelineEntry};
-pub use outbox::{DeliveryAttempt, DueWebhook, NextStep, Settled, WebhookBatch, WebhookDelivery};
 pub use links::{NewLink, OnboardingLink};
+pub use outbox::{DeliveryAttempt, DueWebhook, NextStep, Settled, WebhookBatch, WebhookDelivery};
 pub use registration_list::RegistrationFilter;
 pub use registrations::{
     Claim, NewRegistration, Registration, RegistrationEvent, RegistrationStatus, VerificationCall,
