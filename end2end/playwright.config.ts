@@ -1,7 +1,16 @@
+import { createHash } from "node:crypto";
 import { defineConfig } from "@playwright/test";
 import os from "node:os";
 import path from "node:path";
-import { APP_URL, DEMO_URL, FAKE_API_KEY, SIMULATOR_URL } from "./tests/support/env";
+import {
+  APP_URL,
+  DEMO_URL,
+  FAKE_API_KEY,
+  OPERATOR_TOKEN,
+  PLATFORM_URL,
+  SIMULATOR_URL,
+  WEBHOOK_SECRET,
+} from "./tests/support/env";
 
 // Debian's Chromium: Playwright cannot download its own browser on this network.
 const chromium = {
@@ -74,6 +83,11 @@ export default defineConfig({
       stdout: "pipe",
     },
     {
+      command: `node ${path.join(__dirname, "operator", "platform.mjs")} ${new URL(PLATFORM_URL).port}`,
+      url: `${PLATFORM_URL}/health`,
+      reuseExistingServer: false,
+    },
+    {
       command: app.command,
       cwd: root,
       url: APP_URL,
@@ -88,6 +102,10 @@ export default defineConfig({
         ...roomyLimits,
         // Specs send a new code straight away; the demo server keeps the default wait.
         LIMIT_RESEND_COOLDOWN_SECS: "0",
+        // The operator's side, with the platform stand-in on loopback.
+        OPERATOR_API_TOKEN_HASHES: createHash("sha256").update(OPERATOR_TOKEN).digest("hex"),
+        OPERATOR_WEBHOOK_URL: `${PLATFORM_URL}/webhooks`,
+        OPERATOR_WEBHOOK_SECRET: WEBHOOK_SECRET,
       },
     },
     {
