@@ -1,7 +1,17 @@
+import { createHash } from "node:crypto";
 import { defineConfig } from "@playwright/test";
 import os from "node:os";
 import path from "node:path";
-import { ADMIN_PASSWORD_HASH, APP_URL, DEMO_URL, FAKE_API_KEY, SIMULATOR_URL } from "./tests/support/env";
+import {
+  ADMIN_PASSWORD_HASH,
+  APP_URL,
+  DEMO_URL,
+  FAKE_API_KEY,
+  OPERATOR_TOKEN,
+  PLATFORM_URL,
+  SIMULATOR_URL,
+  WEBHOOK_SECRET,
+} from "./tests/support/env";
 
 // Debian's Chromium: Playwright cannot download its own browser on this network.
 const chromium = {
@@ -74,6 +84,11 @@ export default defineConfig({
       stdout: "pipe",
     },
     {
+      command: `node ${path.join(__dirname, "operator", "platform.mjs")} ${new URL(PLATFORM_URL).port}`,
+      url: `${PLATFORM_URL}/health`,
+      reuseExistingServer: false,
+    },
+    {
       command: app.command,
       cwd: root,
       url: APP_URL,
@@ -90,6 +105,10 @@ export default defineConfig({
         LIMIT_RESEND_COOLDOWN_SECS: "0",
         // The admin console (admin.spec.ts).
         ADMIN_PASSWORD_HASH,
+        // The operator's side, with the platform stand-in on loopback.
+        OPERATOR_API_TOKEN_HASHES: createHash("sha256").update(OPERATOR_TOKEN).digest("hex"),
+        OPERATOR_WEBHOOK_URL: `${PLATFORM_URL}/webhooks`,
+        OPERATOR_WEBHOOK_SECRET: WEBHOOK_SECRET,
       },
     },
     {
