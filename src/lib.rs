@@ -18,6 +18,7 @@ pub mod screen;
 mod ui;
 pub mod verification;
 
+#[cfg(feature = "ssr")]
 pub mod admin;
 #[cfg(feature = "ssr")]
 pub mod operator;
