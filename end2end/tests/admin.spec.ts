@@ -63,11 +63,11 @@ test("support signs in, finds a registration with an unknown outcome, settles it
   await expect(page.getByRole("heading", { name: "Settle this registration" })).toBeVisible();
 
   // A note is required: the form says so, keeping what was chosen.
-  await page.getByLabel("It opened the account").check();
-  await page.getByLabel("Carrier id").fill("se-1234567");
+  await page.getByRole("radio", { name: "It opened the account" }).check();
+  await page.getByRole("textbox", { name: /^Carrier id/ }).fill("se-1234567");
   await page.getByRole("button", { name: "Settle" }).click();
   await expect(page.getByRole("alert")).toContainText("Write a note: how you found out");
-  await expect(page.getByLabel("Carrier id")).toHaveValue("se-1234567");
+  await expect(page.getByRole("textbox", { name: /^Carrier id/ })).toHaveValue("se-1234567");
   await expectNoViolations(page, browser, testInfo, "the settle form with an error");
 
   await page.getByLabel("Note").fill("Found it in the ShipEngine dashboard");
