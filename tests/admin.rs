@@ -1072,19 +1072,41 @@ async fn the_overview_counts_what_happened_in_the_last_30_days() {
     for db in TestDatabase::each().await {
         let mut app = console_on(db, &[]).await;
         let database = app.state.database.clone();
-        // The merchant page records the form opened, once per browser.
+        // The merchant page counts the form opened by a browser new to the flow, in memory:
+        // nothing is written until the minute's flush.
         app.page().await;
         app.page().await;
-        for owner in ["b", "c", "d"] {
-            database.record_form_open(owner).await.unwrap();
-        }
+        let mut cookieless = app.same_browser();
+        cookieless.cookie = None;
+        cookieless.page().await;
+        assert_eq!(
+            count(&database, "SELECT COUNT(*) FROM form_opens_daily").await,
+            0
+        );
+        app.state.form_opens.flush(&database).await;
+        app.state.form_opens.flush(&database).await;
+        // Another instance's flush adds to the day's count.
+        database
+            .add_form_opens(now_ms().div_euclid(DAY_MS), 2)
+            .await
+            .unwrap();
         let long_ago = now_ms() - 40 * DAY_MS;
-        execute(
-            &database,
-            &format!("INSERT INTO form_opens (owner_hash, at_ms) VALUES ('old', {long_ago})"),
-        )
-        .await;
-        assert_eq!(count(&database, "SELECT COUNT(*) FROM form_opens").await, 5);
+        database
+            .add_form_opens(long_ago.div_euclid(DAY_MS), 7)
+            .await
+            .unwrap();
+        assert_eq!(
+            count(&database, "SELECT COUNT(*) FROM form_opens_daily").await,
+            2
+        );
+        assert_eq!(
+            count(
+                &database,
+                "SELECT CAST(SUM(opened) AS BIGINT) FROM form_opens_daily"
+            )
+            .await,
+            11
+        );
 
         // Three sent: one verified, one stuck after a failed text, one with no answer.
         let (verified, _) = claim(&database, "a@example.com", "A").await;
