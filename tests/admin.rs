@@ -6,6 +6,8 @@
 
 mod support;
 
+use std::time::Duration;
+
 use argon2::password_hash::SaltString;
 use argon2::{Algorithm, Argon2, Params, PasswordHasher, Version};
 use axum::body::Body;
@@ -529,29 +531,41 @@ async fn failed_sign_ins_close_the_door_even_when_they_come_all_at_once() {
         assert_eq!(failures, 3);
     }
     for db in TestDatabase::each().await {
-        // The cap over all addresses.
+        // Over all addresses, past the count each try waits longer (capped): none is refused,
+        // so the right password still opens the console.
         let app = console_on(
             db,
             &[
                 ("ADMIN_SIGN_IN_FAILURES_PER_IP", "100"),
                 ("ADMIN_SIGN_IN_FAILURES_TOTAL", "2"),
+                ("ADMIN_SIGN_IN_SLOWDOWN_STEP_MS", "300"),
+                ("ADMIN_SIGN_IN_SLOWDOWN_MAX_MS", "500"),
             ],
         )
         .await;
-        let mut statuses = Vec::new();
-        for last in 1..=3u8 {
+        let mut timed = Vec::new();
+        for (last, password) in [(1u8, "guess"), (2, "guess"), (3, "guess"), (4, PASSWORD)] {
             let mut browser = app.same_browser();
             browser.peer = ([203, 0, 113, last], 40000).into();
-            statuses.push(sign_in_as(&mut browser, "Mallory", "guess").await.status);
+            let started = std::time::Instant::now();
+            let status = sign_in_as(&mut browser, "Mallory", password).await.status;
+            timed.push((status, started.elapsed()));
         }
+        let statuses: Vec<_> = timed.iter().map(|(status, _)| *status).collect();
         assert_eq!(
             statuses,
             [
                 StatusCode::UNAUTHORIZED,
                 StatusCode::UNAUTHORIZED,
-                StatusCode::TOO_MANY_REQUESTS
+                StatusCode::UNAUTHORIZED,
+                StatusCode::SEE_OTHER,
             ]
         );
+        let waited = |index: usize| timed[index].1;
+        // Argon2 and the sign-in page take their time too: compare with the waits' sizes.
+        assert!(waited(2) >= Duration::from_millis(300), "{timed:?}");
+        assert!(waited(3) >= Duration::from_millis(500), "{timed:?}");
+        assert!(waited(3) < Duration::from_millis(5000), "capped: {timed:?}");
     }
 }
 

@@ -8,7 +8,7 @@ use super::dates::{MS_PER_DAY, day_of, format_day, parse_date};
 use super::error::AdminError;
 use super::session::actor;
 use crate::server::ClientIp;
-use crate::server::limits::{admin_sign_in_counts, unix_now};
+use crate::server::limits::{admin_sign_in_counts, admin_sign_ins_in_total, unix_now};
 use crate::server::observability::metrics;
 use crate::server::storage::{
     AuditEntry, Database, FunnelCounts, LinkSummary, OutboxEntry, Registration, RegistrationEvent,
@@ -29,7 +29,7 @@ pub enum SignInRefusal {
     /// The name is empty, too long or not printable.
     InvalidName,
     WrongPassword,
-    /// Too many tries from this address, or in all, within 15 minutes.
+    /// Too many tries from this address within 15 minutes.
     TooManyTries {
         retry_after_secs: u64,
     },
@@ -46,7 +46,9 @@ impl From<StorageError> for SignInRefusal {
 /// Checks a password sign-in of `name` from `ip`; the name as it will be audited when it is
 /// right. Each try is counted before the password is checked (so parallel tries cannot pass the
 /// limit) and given back when it was right: only failures lock the door. Success and failure
-/// are audited; the password never is.
+/// are audited; the password never is. Past `failures_total` tries from all addresses within
+/// 15 minutes, each try waits (a delay growing with the count, capped) before it is checked:
+/// slowed down, never refused, so an attacker cannot lock support out.
 pub async fn sign_in_with_password(
     database: &Database,
     access: &AdminAccess,
@@ -59,7 +61,7 @@ pub async fn sign_in_with_password(
         return Err(SignInRefusal::NoPassword);
     }
     let name = valid_name(name).ok_or(SignInRefusal::InvalidName)?;
-    let counts = admin_sign_in_counts(ip.0, access.failures_per_ip, access.failures_total);
+    let counts = admin_sign_in_counts(ip.0, access.failures_per_ip);
     let now = unix_now();
     if let Err(over) = database.admit(&counts, keep_hits_secs, now).await? {
         tracing::warn!(limit = over.limit, ip = %ip.0, "admin sign-in refused: too many tries");
@@ -67,6 +69,18 @@ pub async fn sign_in_with_password(
         return Err(SignInRefusal::TooManyTries {
             retry_after_secs: over.retry_after_secs,
         });
+    }
+    let in_total = database
+        .hits_within(&admin_sign_ins_in_total(), now)
+        .await?;
+    if let Some(delay) = access.slowdown(in_total) {
+        tracing::warn!(
+            tries = in_total,
+            delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+            ip = %ip.0,
+            "admin sign-in slowed down: many tries from all addresses"
+        );
+        tokio::time::sleep(delay).await;
     }
     if !access.password_matches(password).await {
         tracing::warn!(ip = %ip.0, "admin sign-in: wrong password");
