@@ -1005,12 +1005,18 @@ async fn redelivering_puts_an_event_back_in_the_queue_and_is_audited() {
         );
         assert!(audit.last().unwrap().detail.contains(&event_id));
 
-        // A delivered event, or one of another registration: nothing to do.
+        // A delivered event too: the receiver answered 2xx yet may have lost it. Its page
+        // offers to deliver it again, and doing so is audited as such.
         execute(
             &database,
             &format!("UPDATE webhook_outbox SET delivered_at_ms = 5 WHERE event_id = '{event_id}'"),
         )
         .await;
+        let shown = get(&mut browser, &page_path).await.body;
+        assert!(
+            shown.contains("Delivered") && shown.contains("Deliver again now"),
+            "{shown}"
+        );
         let delivered = post_from(
             &mut browser,
             &page_path,
@@ -1018,7 +1024,18 @@ async fn redelivering_puts_an_event_back_in_the_queue_and_is_audited() {
             &[],
         )
         .await;
-        assert_eq!(delivered.status, StatusCode::BAD_REQUEST);
+        assert_eq!(delivered.status, StatusCode::SEE_OTHER);
+        let event = database
+            .webhook_events_of(&reference)
+            .await
+            .unwrap()
+            .remove(0);
+        assert_eq!(event.delivered_at_ms, None);
+        let audit = database.audit_of(&reference).await.unwrap();
+        let last = audit.last().unwrap();
+        assert_eq!(last.action, "redeliver");
+        assert!(last.detail.contains("already delivered"), "{}", last.detail);
+        // One of another registration: nothing to do.
         let elsewhere = post_from(
             &mut browser,
             &page_path,

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::access::{AdminAccess, valid_name};
-use super::dates::{MS_PER_DAY, day_of, format_day, parse_date};
+use super::dates::{MS_PER_DAY, day_of, format_day, format_time, parse_date};
 use super::error::AdminError;
 use super::session::actor;
 use crate::server::ClientIp;
@@ -397,8 +397,9 @@ pub async fn settle(
     }
 }
 
-/// Puts a webhook event of `reference` that was not delivered back in the queue, due now; the
-/// redelivery is audited.
+/// Puts a webhook event of `reference` back in the queue, due now, delivered or not (a receiver
+/// that answered 2xx may still have lost it); the redelivery is audited, saying whether the
+/// event had been delivered.
 pub async fn redeliver(
     database: &Database,
     reference: &str,
@@ -411,11 +412,6 @@ pub async fn redeliver(
         .into_iter()
         .find(|event| event.event_id == event_id)
         .ok_or(AdminError::NotFound)?;
-    if event.delivered_at_ms.is_some() {
-        return Err(AdminError::BadRequest(
-            "That event was delivered: there is nothing to deliver again.",
-        ));
-    }
     if !database.redeliver_webhook(event_id).await? {
         return Err(AdminError::NotFound);
     }
@@ -424,7 +420,15 @@ pub async fn redeliver(
             actor,
             "redeliver",
             Some(reference),
-            &format!("{} {}", event.event_type, event.event_id),
+            &match event.delivered_at_ms {
+                Some(at) => format!(
+                    "{} {} (already delivered {}: sent again)",
+                    event.event_type,
+                    event.event_id,
+                    format_time(at)
+                ),
+                None => format!("{} {}", event.event_type, event.event_id),
+            },
         )
         .await?;
     Ok(event)
