@@ -182,12 +182,13 @@ fn loads_a_script(page: &str) -> bool {
         || page.contains(".js\"")
 }
 
-const PAGES: [&str; 5] = [
+const PAGES: [&str; 6] = [
     "/admin",
     "/admin/registrations",
     "/admin/registrations.csv",
     "/admin/registrations/AAAA-BBBB-CCCC",
     "/admin/links",
+    "/admin/audit",
 ];
 
 #[tokio::test]
@@ -1268,6 +1269,7 @@ async fn no_console_page_loads_a_script_and_none_is_cached() {
             "/admin",
             "/admin/registrations",
             "/admin/links",
+            "/admin/audit",
             &format!("/admin/registrations/{reference}"),
         ] {
             pages.push(get(&mut browser, path).await);
@@ -1367,5 +1369,55 @@ async fn the_services_run_without_http() {
         )
         .await;
         assert_eq!(refused, Err(SignInRefusal::NoPassword));
+    }
+}
+
+#[tokio::test]
+async fn the_audit_log_page_lists_every_action_newest_first() {
+    for db in TestDatabase::each().await {
+        let app = console_on(db, &[]).await;
+        let database = app.state.database.clone();
+        let (_, reference) = unknown_outcome(&database, "ana@example.com").await;
+        let mut browser = signed_in(&app).await;
+        get(&mut browser, "/admin/registrations.csv").await;
+        database
+            .audit(
+                "admin:Bea",
+                "redeliver",
+                Some(&reference),
+                "registration.settled evt_1",
+            )
+            .await
+            .unwrap();
+        let page = get(&mut browser, "/admin/audit").await;
+        assert_eq!(page.status, StatusCode::OK);
+        let body = page.body;
+        // Linked from the navigation, as the current page.
+        assert!(
+            body.contains(r#"<a href="/admin/audit" aria-current="page">Audit log</a>"#),
+            "{body}"
+        );
+        assert!(body.contains("<caption"), "{body}");
+        assert!(body.contains(r#"<th scope="col">When</th>"#));
+        let at = |needle: &str| {
+            body.find(needle)
+                .unwrap_or_else(|| panic!("{needle}: {body}"))
+        };
+        // Newest first: the redelivery, the export, the sign-in.
+        assert!(at("<code>redeliver</code>") < at("<code>export_csv</code>"));
+        assert!(at("<code>export_csv</code>") < at("<code>sign_in</code>"));
+        assert!(body.contains(&format!(
+            r#"<a href="/admin/registrations/{reference}"><code>{reference}</code></a>"#
+        )));
+        assert!(body.contains("admin:Bea") && body.contains("admin:Ana"));
+        assert!(body.contains("3 entries."), "{body}");
+        // Other pages link to it, not as the current page.
+        let overview = get(&mut browser, "/admin").await.body;
+        assert!(overview.contains(r#"<a href="/admin/audit">Audit log</a>"#));
+        // Paged: a page past the end is empty, not an error.
+        assert_eq!(
+            get(&mut browser, "/admin/audit?page=9").await.status,
+            StatusCode::OK
+        );
     }
 }

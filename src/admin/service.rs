@@ -470,6 +470,13 @@ pub async fn list_links(database: &Database, page: i64) -> Result<Paged<LinkSumm
     Ok(Paged::new(links, total, page))
 }
 
+/// One page of the audit log, newest first.
+pub async fn list_audit(database: &Database, page: i64) -> Result<Paged<AuditEntry>, AdminError> {
+    let page = page.max(1);
+    let (entries, total) = database.audit_page(PAGE_SIZE, offset_of(page)).await?;
+    Ok(Paged::new(entries, total, page))
+}
+
 /// The overview's numbers for the [`OVERVIEW_DAYS`] days up to today (UTC).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Overview {
