@@ -227,6 +227,14 @@ async fn bad_requests_are_refused_with_the_field_to_fix() {
             json!({"merchant_ref": "m", "prefill": {"email": "x".repeat(201)}}),
             Some("email"),
         ),
+        (
+            json!({"merchant_ref": "m", "prefill": {"residential": "maybe"}}),
+            Some("residential"),
+        ),
+        (
+            json!({"merchant_ref": "m", "prefill": {"agree_to_carrier_terms": "on"}}),
+            None,
+        ),
     ];
     for (body, field) in cases {
         let (status, json) = mint(&app, body.clone()).await;
