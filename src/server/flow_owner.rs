@@ -39,7 +39,7 @@ impl FlowOwner {
     pub fn of(secret: &str) -> Self {
         let digest = Sha256::digest(secret.as_bytes());
         Self {
-            hash: digest.iter().map(|byte| format!("{byte:02x}")).collect(),
+            hash: crate::hex::encode(&digest),
         }
     }
 }
@@ -111,7 +111,7 @@ fn sent_secret(headers: &HeaderMap, name: &str) -> Option<String> {
 fn mint_secret() -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+    crate::hex::encode(&bytes)
 }
 
 #[cfg(test)]

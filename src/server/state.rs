@@ -151,6 +151,12 @@ impl AppState {
                 None
             }
         };
+        if config.operator.api_enabled() && config.public_origin.is_none() {
+            tracing::warn!(
+                "the operator API is on and PUBLIC_ORIGIN is unset: minted links use the Host of \
+                 the request that minted them; set PUBLIC_ORIGIN to the address merchants use"
+            );
+        }
         let form_opens = Arc::new(FormOpens::default());
         let form_opens_flusher = Arc::new(
             form_opens
