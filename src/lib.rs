@@ -11,6 +11,7 @@ pub mod app;
 pub mod done;
 pub mod error;
 pub mod fields;
+pub mod hex;
 pub mod i18n;
 pub mod pages;
 pub mod registration;

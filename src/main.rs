@@ -54,12 +54,14 @@ async fn main() -> ExitCode {
     // that waits for the ShipEngine calls in flight.
     let settings = ServeSettings::of(&state);
     let webhooks = state.webhooks.clone();
+    let (form_opens, database) = (state.form_opens.clone(), state.database.clone());
     if let Err(error) = serve(listener, build_router(state), shutdown_signal(), settings).await {
         return fail(error);
     }
     if let Some(webhooks) = webhooks {
         webhooks.stop().await;
     }
+    form_opens.flush(&database).await;
     ExitCode::SUCCESS
 }
 

@@ -6,6 +6,8 @@
 
 mod support;
 
+use std::time::Duration;
+
 use argon2::password_hash::SaltString;
 use argon2::{Algorithm, Argon2, Params, PasswordHasher, Version};
 use axum::body::Body;
@@ -180,12 +182,13 @@ fn loads_a_script(page: &str) -> bool {
         || page.contains(".js\"")
 }
 
-const PAGES: [&str; 5] = [
+const PAGES: [&str; 6] = [
     "/admin",
     "/admin/registrations",
     "/admin/registrations.csv",
     "/admin/registrations/AAAA-BBBB-CCCC",
     "/admin/links",
+    "/admin/audit",
 ];
 
 #[tokio::test]
@@ -529,29 +532,41 @@ async fn failed_sign_ins_close_the_door_even_when_they_come_all_at_once() {
         assert_eq!(failures, 3);
     }
     for db in TestDatabase::each().await {
-        // The cap over all addresses.
+        // Over all addresses, past the count each try waits longer (capped): none is refused,
+        // so the right password still opens the console.
         let app = console_on(
             db,
             &[
                 ("ADMIN_SIGN_IN_FAILURES_PER_IP", "100"),
                 ("ADMIN_SIGN_IN_FAILURES_TOTAL", "2"),
+                ("ADMIN_SIGN_IN_SLOWDOWN_STEP_MS", "300"),
+                ("ADMIN_SIGN_IN_SLOWDOWN_MAX_MS", "500"),
             ],
         )
         .await;
-        let mut statuses = Vec::new();
-        for last in 1..=3u8 {
+        let mut timed = Vec::new();
+        for (last, password) in [(1u8, "guess"), (2, "guess"), (3, "guess"), (4, PASSWORD)] {
             let mut browser = app.same_browser();
             browser.peer = ([203, 0, 113, last], 40000).into();
-            statuses.push(sign_in_as(&mut browser, "Mallory", "guess").await.status);
+            let started = std::time::Instant::now();
+            let status = sign_in_as(&mut browser, "Mallory", password).await.status;
+            timed.push((status, started.elapsed()));
         }
+        let statuses: Vec<_> = timed.iter().map(|(status, _)| *status).collect();
         assert_eq!(
             statuses,
             [
                 StatusCode::UNAUTHORIZED,
                 StatusCode::UNAUTHORIZED,
-                StatusCode::TOO_MANY_REQUESTS
+                StatusCode::UNAUTHORIZED,
+                StatusCode::SEE_OTHER,
             ]
         );
+        let waited = |index: usize| timed[index].1;
+        // Argon2 and the sign-in page take their time too: compare with the waits' sizes.
+        assert!(waited(2) >= Duration::from_millis(300), "{timed:?}");
+        assert!(waited(3) >= Duration::from_millis(500), "{timed:?}");
+        assert!(waited(3) < Duration::from_millis(5000), "capped: {timed:?}");
     }
 }
 
@@ -991,12 +1006,18 @@ async fn redelivering_puts_an_event_back_in_the_queue_and_is_audited() {
         );
         assert!(audit.last().unwrap().detail.contains(&event_id));
 
-        // A delivered event, or one of another registration: nothing to do.
+        // A delivered event too: the receiver answered 2xx yet may have lost it. Its page
+        // offers to deliver it again, and doing so is audited as such.
         execute(
             &database,
             &format!("UPDATE webhook_outbox SET delivered_at_ms = 5 WHERE event_id = '{event_id}'"),
         )
         .await;
+        let shown = get(&mut browser, &page_path).await.body;
+        assert!(
+            shown.contains("Delivered") && shown.contains("Deliver again now"),
+            "{shown}"
+        );
         let delivered = post_from(
             &mut browser,
             &page_path,
@@ -1004,7 +1025,18 @@ async fn redelivering_puts_an_event_back_in_the_queue_and_is_audited() {
             &[],
         )
         .await;
-        assert_eq!(delivered.status, StatusCode::BAD_REQUEST);
+        assert_eq!(delivered.status, StatusCode::SEE_OTHER);
+        let event = database
+            .webhook_events_of(&reference)
+            .await
+            .unwrap()
+            .remove(0);
+        assert_eq!(event.delivered_at_ms, None);
+        let audit = database.audit_of(&reference).await.unwrap();
+        let last = audit.last().unwrap();
+        assert_eq!(last.action, "redeliver");
+        assert!(last.detail.contains("already delivered"), "{}", last.detail);
+        // One of another registration: nothing to do.
         let elsewhere = post_from(
             &mut browser,
             &page_path,
@@ -1072,19 +1104,41 @@ async fn the_overview_counts_what_happened_in_the_last_30_days() {
     for db in TestDatabase::each().await {
         let mut app = console_on(db, &[]).await;
         let database = app.state.database.clone();
-        // The merchant page records the form opened, once per browser.
+        // The merchant page counts the form opened by a browser new to the flow, in memory:
+        // nothing is written until the minute's flush.
         app.page().await;
         app.page().await;
-        for owner in ["b", "c", "d"] {
-            database.record_form_open(owner).await.unwrap();
-        }
+        let mut cookieless = app.same_browser();
+        cookieless.cookie = None;
+        cookieless.page().await;
+        assert_eq!(
+            count(&database, "SELECT COUNT(*) FROM form_opens_daily").await,
+            0
+        );
+        app.state.form_opens.flush(&database).await;
+        app.state.form_opens.flush(&database).await;
+        // Another instance's flush adds to the day's count.
+        database
+            .add_form_opens(now_ms().div_euclid(DAY_MS), 2)
+            .await
+            .unwrap();
         let long_ago = now_ms() - 40 * DAY_MS;
-        execute(
-            &database,
-            &format!("INSERT INTO form_opens (owner_hash, at_ms) VALUES ('old', {long_ago})"),
-        )
-        .await;
-        assert_eq!(count(&database, "SELECT COUNT(*) FROM form_opens").await, 5);
+        database
+            .add_form_opens(long_ago.div_euclid(DAY_MS), 7)
+            .await
+            .unwrap();
+        assert_eq!(
+            count(&database, "SELECT COUNT(*) FROM form_opens_daily").await,
+            2
+        );
+        assert_eq!(
+            count(
+                &database,
+                "SELECT CAST(SUM(opened) AS BIGINT) FROM form_opens_daily"
+            )
+            .await,
+            11
+        );
 
         // Three sent: one verified, one stuck after a failed text, one with no answer.
         let (verified, _) = claim(&database, "a@example.com", "A").await;
@@ -1215,6 +1269,7 @@ async fn no_console_page_loads_a_script_and_none_is_cached() {
             "/admin",
             "/admin/registrations",
             "/admin/links",
+            "/admin/audit",
             &format!("/admin/registrations/{reference}"),
         ] {
             pages.push(get(&mut browser, path).await);
@@ -1314,5 +1369,55 @@ async fn the_services_run_without_http() {
         )
         .await;
         assert_eq!(refused, Err(SignInRefusal::NoPassword));
+    }
+}
+
+#[tokio::test]
+async fn the_audit_log_page_lists_every_action_newest_first() {
+    for db in TestDatabase::each().await {
+        let app = console_on(db, &[]).await;
+        let database = app.state.database.clone();
+        let (_, reference) = unknown_outcome(&database, "ana@example.com").await;
+        let mut browser = signed_in(&app).await;
+        get(&mut browser, "/admin/registrations.csv").await;
+        database
+            .audit(
+                "admin:Bea",
+                "redeliver",
+                Some(&reference),
+                "registration.settled evt_1",
+            )
+            .await
+            .unwrap();
+        let page = get(&mut browser, "/admin/audit").await;
+        assert_eq!(page.status, StatusCode::OK);
+        let body = page.body;
+        // Linked from the navigation, as the current page.
+        assert!(
+            body.contains(r#"<a href="/admin/audit" aria-current="page">Audit log</a>"#),
+            "{body}"
+        );
+        assert!(body.contains("<caption"), "{body}");
+        assert!(body.contains(r#"<th scope="col">When</th>"#));
+        let at = |needle: &str| {
+            body.find(needle)
+                .unwrap_or_else(|| panic!("{needle}: {body}"))
+        };
+        // Newest first: the redelivery, the export, the sign-in.
+        assert!(at("<code>redeliver</code>") < at("<code>export_csv</code>"));
+        assert!(at("<code>export_csv</code>") < at("<code>sign_in</code>"));
+        assert!(body.contains(&format!(
+            r#"<a href="/admin/registrations/{reference}"><code>{reference}</code></a>"#
+        )));
+        assert!(body.contains("admin:Bea") && body.contains("admin:Ana"));
+        assert!(body.contains("3 entries."), "{body}");
+        // Other pages link to it, not as the current page.
+        let overview = get(&mut browser, "/admin").await.body;
+        assert!(overview.contains(r#"<a href="/admin/audit">Audit log</a>"#));
+        // Paged: a page past the end is empty, not an error.
+        assert_eq!(
+            get(&mut browser, "/admin/audit?page=9").await.status,
+            StatusCode::OK
+        );
     }
 }

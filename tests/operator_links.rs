@@ -227,6 +227,14 @@ async fn bad_requests_are_refused_with_the_field_to_fix() {
             json!({"merchant_ref": "m", "prefill": {"email": "x".repeat(201)}}),
             Some("email"),
         ),
+        (
+            json!({"merchant_ref": "m", "prefill": {"residential": "maybe"}}),
+            Some("residential"),
+        ),
+        (
+            json!({"merchant_ref": "m", "prefill": {"agree_to_carrier_terms": "on"}}),
+            None,
+        ),
     ];
     for (body, field) in cases {
         let (status, json) = mint(&app, body.clone()).await;
@@ -605,5 +613,87 @@ async fn a_link_to_a_registration_still_being_checked_says_so() {
             "{refused:?}"
         );
         assert_eq!(app.upstream_registrations(), 0);
+    }
+}
+
+#[tokio::test]
+async fn a_host_taken_off_the_list_is_followed_no_more_by_links_minted_before() {
+    for database in TestDatabase::each().await {
+        let hosts = [("OPERATOR_RETURN_HOSTS", "platform.example.com,localhost")];
+        let mut app = start_on(database, &hosts).await;
+        let done_url = minted_url(
+            &app,
+            json!({"merchant_ref": "m1", "return_url": "https://platform.example.com/back"}),
+        )
+        .await;
+        let spent_url = minted_url(
+            &app,
+            json!({"merchant_ref": "m2", "expires_in": 1,
+                   "refresh_url": "https://platform.example.com/new"}),
+        )
+        .await;
+        let mut browser = new_browser(&app);
+        open_ok(&mut browser, &done_url).await;
+        let Screen::Done(done) = finish_flow(&mut browser).await else {
+            panic!("done")
+        };
+        assert!(done.return_to.is_some());
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+
+        app.restart_with(&[("OPERATOR_RETURN_HOSTS", "localhost")])
+            .await;
+        let cookie = browser.cookie.clone();
+        let mut browser = Browser {
+            cookie,
+            ..app.same_browser()
+        };
+        let page = browser.page().await;
+        let Screen::Done(done) = screen_in(&page) else {
+            panic!("still done")
+        };
+        assert_eq!(done.return_to, None);
+        assert!(!page.contains("platform.example.com"), "{page}");
+        let response = open_link(&mut new_browser(&app), &spent_url).await;
+        assert_eq!(response.status(), StatusCode::GONE);
+    }
+}
+
+/// Runs `sql` on the app's database.
+async fn execute(app: &TestApp, sql: &str) {
+    match &app.state.database {
+        stamps_connect::server::storage::Database::Sqlite(pool) => {
+            sqlx::query(sql).execute(pool).await.unwrap();
+        }
+        stamps_connect::server::storage::Database::Postgres(pool) => {
+            sqlx::query(sql).execute(pool).await.unwrap();
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_link_whose_flow_could_not_start_is_not_spent() {
+    for database in TestDatabase::each().await {
+        let backend = database.backend();
+        let mut app = start_on(database, &[]).await;
+        let url = minted_url(&app, json!({"merchant_ref": "retry"})).await;
+        // The session store fails: the flow cannot start.
+        execute(
+            &app,
+            if backend == "sqlite" {
+                "DROP TABLE tower_sessions"
+            } else {
+                "DROP TABLE tower_sessions.session"
+            },
+        )
+        .await;
+        let response = open_link(&mut new_browser(&app), &url).await;
+        assert_ne!(response.status(), StatusCode::SEE_OTHER, "{backend}");
+        // The store is back (its table made again at start-up): the same link opens.
+        app.restart().await;
+        let mut browser = new_browser(&app);
+        open_ok(&mut browser, &url).await;
+        let Screen::Register(_) = screen_in(&browser.page().await) else {
+            panic!("the form")
+        };
     }
 }

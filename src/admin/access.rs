@@ -5,6 +5,7 @@
 use std::fmt;
 use std::io::BufRead;
 use std::sync::Arc;
+use std::time::Duration;
 
 use argon2::password_hash::SaltString;
 use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
@@ -24,10 +25,15 @@ pub struct AdminAccess {
     password_hash: Option<Arc<str>>,
     /// The header whose value is the admin's name, set by the proxy in front of the app.
     pub trusted_header: Option<HeaderName>,
-    /// Password tries per address, then per app, within 15 minutes: see
+    /// Password tries per address within 15 minutes, then refused: see
     /// [`crate::server::limits::admin_sign_in_counts`].
     pub failures_per_ip: u32,
+    /// Password tries from all addresses within 15 minutes, then slowed down (never refused).
     pub failures_total: u32,
+    /// Past `failures_total`, each try waits this much more than the one before...
+    pub slowdown_step: Duration,
+    /// ...up to this.
+    pub slowdown_max: Duration,
 }
 
 impl fmt::Debug for AdminAccess {
@@ -37,13 +43,16 @@ impl fmt::Debug for AdminAccess {
             .field("trusted_header", &self.trusted_header)
             .field("failures_per_ip", &self.failures_per_ip)
             .field("failures_total", &self.failures_total)
+            .field("slowdown_step", &self.slowdown_step)
+            .field("slowdown_max", &self.slowdown_max)
             .finish()
     }
 }
 
 impl AdminAccess {
-    /// `ADMIN_PASSWORD_HASH`, `ADMIN_TRUSTED_HEADER`, `ADMIN_SIGN_IN_FAILURES_PER_IP` (5) and
-    /// `ADMIN_SIGN_IN_FAILURES_TOTAL` (50), read through `set` (unset or blank is `None`).
+    /// `ADMIN_PASSWORD_HASH`, `ADMIN_TRUSTED_HEADER`, `ADMIN_SIGN_IN_FAILURES_PER_IP` (5),
+    /// `ADMIN_SIGN_IN_FAILURES_TOTAL` (50), `ADMIN_SIGN_IN_SLOWDOWN_STEP_MS` (500) and
+    /// `ADMIN_SIGN_IN_SLOWDOWN_MAX_MS` (10000), read through `set` (unset or blank is `None`).
     pub fn from_vars(set: &impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let password_hash = set("ADMIN_PASSWORD_HASH")
             .map(|raw| {
@@ -70,12 +79,33 @@ impl AdminAccess {
         let count = |name: &'static str, default: u64| {
             number(set(name), name, 1..=100_000, default).map(|n| u32::try_from(n).unwrap_or(1))
         };
+        let millis = |name: &'static str, default: u64| {
+            number(set(name), name, 1..=60_000, default).map(Duration::from_millis)
+        };
         Ok(Self {
             password_hash,
             trusted_header,
             failures_per_ip: count("ADMIN_SIGN_IN_FAILURES_PER_IP", 5)?,
             failures_total: count("ADMIN_SIGN_IN_FAILURES_TOTAL", 50)?,
+            slowdown_step: millis("ADMIN_SIGN_IN_SLOWDOWN_STEP_MS", 500)?,
+            slowdown_max: millis("ADMIN_SIGN_IN_SLOWDOWN_MAX_MS", 10_000)?,
         })
+    }
+
+    /// How long a sign-in try waits when `tries` were made from all addresses within the window
+    /// (this one included): nothing up to `failures_total`, then a step more for each try past
+    /// it, at most `slowdown_max`.
+    pub fn slowdown(&self, tries: u64) -> Option<Duration> {
+        let past = tries
+            .checked_sub(u64::from(self.failures_total))
+            .filter(|n| *n > 0)?;
+        let past = u32::try_from(past).unwrap_or(u32::MAX);
+        Some(
+            self.slowdown_step
+                .checked_mul(past)
+                .unwrap_or(self.slowdown_max)
+                .min(self.slowdown_max),
+        )
     }
 
     /// Whether the console exists at all.

@@ -56,6 +56,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             checked(post(redeliver)),
         )
         .route("/admin/links", get(links))
+        .route("/admin/audit", get(audit))
         .layer(from_fn_with_state(state.clone(), render_errors))
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
@@ -431,5 +432,21 @@ async fn links(
         Section::Links,
         "Onboarding links",
         views::links_page(list, now_ms()),
+    ))
+}
+
+async fn audit(
+    State(state): State<AppState>,
+    admin: Admin,
+    Query(query): Query<PageQuery>,
+) -> Result<Response, AdminError> {
+    let page_number = query.page.trim().parse::<i64>().unwrap_or(1);
+    let list = service::list_audit(&state.database, page_number).await?;
+    Ok(page(
+        &state,
+        &admin,
+        Section::Audit,
+        "Audit log",
+        views::audit_page(list),
     ))
 }

@@ -4,11 +4,11 @@
 use serde::{Deserialize, Serialize};
 
 use super::access::{AdminAccess, valid_name};
-use super::dates::{MS_PER_DAY, day_of, format_day, parse_date};
+use super::dates::{MS_PER_DAY, day_of, format_day, format_time, parse_date};
 use super::error::AdminError;
 use super::session::actor;
 use crate::server::ClientIp;
-use crate::server::limits::{admin_sign_in_counts, unix_now};
+use crate::server::limits::{admin_sign_in_counts, admin_sign_ins_in_total, unix_now};
 use crate::server::observability::metrics;
 use crate::server::storage::{
     AuditEntry, Database, FunnelCounts, LinkSummary, OutboxEntry, Registration, RegistrationEvent,
@@ -29,7 +29,7 @@ pub enum SignInRefusal {
     /// The name is empty, too long or not printable.
     InvalidName,
     WrongPassword,
-    /// Too many tries from this address, or in all, within 15 minutes.
+    /// Too many tries from this address within 15 minutes.
     TooManyTries {
         retry_after_secs: u64,
     },
@@ -46,7 +46,9 @@ impl From<StorageError> for SignInRefusal {
 /// Checks a password sign-in of `name` from `ip`; the name as it will be audited when it is
 /// right. Each try is counted before the password is checked (so parallel tries cannot pass the
 /// limit) and given back when it was right: only failures lock the door. Success and failure
-/// are audited; the password never is.
+/// are audited; the password never is. Past `failures_total` tries from all addresses within
+/// 15 minutes, each try waits (a delay growing with the count, capped) before it is checked:
+/// slowed down, never refused, so an attacker cannot lock support out.
 pub async fn sign_in_with_password(
     database: &Database,
     access: &AdminAccess,
@@ -59,7 +61,7 @@ pub async fn sign_in_with_password(
         return Err(SignInRefusal::NoPassword);
     }
     let name = valid_name(name).ok_or(SignInRefusal::InvalidName)?;
-    let counts = admin_sign_in_counts(ip.0, access.failures_per_ip, access.failures_total);
+    let counts = admin_sign_in_counts(ip.0, access.failures_per_ip);
     let now = unix_now();
     if let Err(over) = database.admit(&counts, keep_hits_secs, now).await? {
         tracing::warn!(limit = over.limit, ip = %ip.0, "admin sign-in refused: too many tries");
@@ -67,6 +69,18 @@ pub async fn sign_in_with_password(
         return Err(SignInRefusal::TooManyTries {
             retry_after_secs: over.retry_after_secs,
         });
+    }
+    let in_total = database
+        .hits_within(&admin_sign_ins_in_total(), now)
+        .await?;
+    if let Some(delay) = access.slowdown(in_total) {
+        tracing::warn!(
+            tries = in_total,
+            delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+            ip = %ip.0,
+            "admin sign-in slowed down: many tries from all addresses"
+        );
+        tokio::time::sleep(delay).await;
     }
     if !access.password_matches(password).await {
         tracing::warn!(ip = %ip.0, "admin sign-in: wrong password");
@@ -383,8 +397,9 @@ pub async fn settle(
     }
 }
 
-/// Puts a webhook event of `reference` that was not delivered back in the queue, due now; the
-/// redelivery is audited.
+/// Puts a webhook event of `reference` back in the queue, due now, delivered or not (a receiver
+/// that answered 2xx may still have lost it); the redelivery is audited, saying whether the
+/// event had been delivered.
 pub async fn redeliver(
     database: &Database,
     reference: &str,
@@ -397,11 +412,6 @@ pub async fn redeliver(
         .into_iter()
         .find(|event| event.event_id == event_id)
         .ok_or(AdminError::NotFound)?;
-    if event.delivered_at_ms.is_some() {
-        return Err(AdminError::BadRequest(
-            "That event was delivered: there is nothing to deliver again.",
-        ));
-    }
     if !database.redeliver_webhook(event_id).await? {
         return Err(AdminError::NotFound);
     }
@@ -410,7 +420,15 @@ pub async fn redeliver(
             actor,
             "redeliver",
             Some(reference),
-            &format!("{} {}", event.event_type, event.event_id),
+            &match event.delivered_at_ms {
+                Some(at) => format!(
+                    "{} {} (already delivered {}: sent again)",
+                    event.event_type,
+                    event.event_id,
+                    format_time(at)
+                ),
+                None => format!("{} {}", event.event_type, event.event_id),
+            },
         )
         .await?;
     Ok(event)
@@ -450,6 +468,13 @@ pub async fn list_links(database: &Database, page: i64) -> Result<Paged<LinkSumm
         .onboarding_links_page(PAGE_SIZE, offset_of(page))
         .await?;
     Ok(Paged::new(links, total, page))
+}
+
+/// One page of the audit log, newest first.
+pub async fn list_audit(database: &Database, page: i64) -> Result<Paged<AuditEntry>, AdminError> {
+    let page = page.max(1);
+    let (entries, total) = database.audit_page(PAGE_SIZE, offset_of(page)).await?;
+    Ok(Paged::new(entries, total, page))
 }
 
 /// The overview's numbers for the [`OVERVIEW_DAYS`] days up to today (UTC).

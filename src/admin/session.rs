@@ -72,7 +72,7 @@ async fn load(session: &Session) -> Result<AdminSession, AdminError> {
 fn new_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+    crate::hex::encode(&bytes)
 }
 
 /// The form token of this session, minted (and the session saved) when it has none: the
@@ -106,13 +106,25 @@ pub async fn sign_out(session: &Session) -> Result<(), AdminError> {
 
 /// A signed-in admin: the extractor of every console page but the sign-in. Signed out, the
 /// request is sent to the sign-in page.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Admin {
     pub name: String,
     pub signed_in_with: SignedInWith,
     pub form_token: String,
     pub client_ip: ClientIp,
     session: Session,
+}
+
+impl std::fmt::Debug for Admin {
+    // The form token is the session's secret against cross-site posts: never printed.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Admin")
+            .field("name", &self.name)
+            .field("signed_in_with", &self.signed_in_with)
+            .field("form_token", &"[redacted]")
+            .field("client_ip", &self.client_ip)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Admin {

@@ -112,7 +112,8 @@ fn list(raw: &str) -> impl Iterator<Item = String> + '_ {
 }
 
 fn parse_sha256(hex: &str) -> Option<[u8; 32]> {
-    if hex.len() != 64 {
+    // `from_str_radix` alone would take a sign (`+a`): only hex digits.
+    if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
     let mut hash = [0u8; 32];
@@ -156,6 +157,10 @@ mod tests {
         for bad in [
             ("OPERATOR_API_TOKEN_HASHES", "abc"),
             ("OPERATOR_API_TOKEN_HASHES", &"zz".repeat(32)),
+            (
+                "OPERATOR_API_TOKEN_HASHES",
+                &format!("+a{}", &TOKEN_HASH[2..]),
+            ),
             ("PUBLIC_FORM", "maybe"),
         ] {
             assert!(config(&[bad]).is_err(), "{bad:?}");

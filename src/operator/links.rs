@@ -4,6 +4,8 @@
 
 use base64::Engine;
 use rand::RngCore;
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -12,7 +14,7 @@ use super::error::internal;
 use super::return_url::check_return_url;
 use crate::i18n::Locale;
 use crate::operator::OperatorConfig;
-use crate::registration::RegistrationForm;
+use crate::registration::{RegistrationField, RegistrationForm};
 use crate::server::storage::{Database, NewLink};
 
 /// How long a link lasts unless the operator says otherwise, and at most.
@@ -40,60 +42,69 @@ pub struct MintRequest {
     pub allow_another: bool,
 }
 
-/// The form's fields the operator may fill in, by the form's own names. No card field.
+/// The form's fields the operator may fill in, by the form's own names: every field of the
+/// registration form ([`RegistrationField`], declared once by `form_fields!`) but the card's and
+/// the carrier agreement, which only the merchant gives. A field added to the form is
+/// prefillable without another list; any other name is refused.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Prefill {
-    pub nickname: Option<String>,
-    pub email: Option<String>,
-    pub name: Option<String>,
-    pub phone: Option<String>,
-    pub company_name: Option<String>,
-    pub address_line1: Option<String>,
-    pub address_line2: Option<String>,
-    pub city_locality: Option<String>,
-    pub state_province: Option<String>,
-    pub postal_code: Option<String>,
-    /// `yes` or `no`.
-    pub residential: Option<String>,
+#[serde(
+    try_from = "BTreeMap<String, String>",
+    into = "BTreeMap<String, String>"
+)]
+pub struct Prefill(BTreeMap<String, String>);
+
+/// The form's fields no one but the merchant fills in.
+const NOT_PREFILLABLE: [RegistrationField; 5] = [
+    RegistrationField::AgreeToCarrierTerms,
+    RegistrationField::CardName,
+    RegistrationField::CardNumber,
+    RegistrationField::CardExpMonth,
+    RegistrationField::CardExpYear,
+];
+
+impl TryFrom<BTreeMap<String, String>> for Prefill {
+    type Error = String;
+
+    fn try_from(fields: BTreeMap<String, String>) -> Result<Self, String> {
+        for name in fields.keys() {
+            match RegistrationField::from_name(name) {
+                None => return Err(format!("unknown field `{name}` in prefill")),
+                Some(field) if NOT_PREFILLABLE.contains(&field) => {
+                    return Err(format!(
+                        "`{name}` is never prefilled: only the merchant gives it"
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(Self(fields))
+    }
+}
+
+impl From<Prefill> for BTreeMap<String, String> {
+    fn from(prefill: Prefill) -> Self {
+        prefill.0
+    }
 }
 
 impl Prefill {
-    /// Each field by its form name.
-    fn fields(&self) -> [(&'static str, &Option<String>); 11] {
-        [
-            ("nickname", &self.nickname),
-            ("email", &self.email),
-            ("name", &self.name),
-            ("phone", &self.phone),
-            ("company_name", &self.company_name),
-            ("address_line1", &self.address_line1),
-            ("address_line2", &self.address_line2),
-            ("city_locality", &self.city_locality),
-            ("state_province", &self.state_province),
-            ("postal_code", &self.postal_code),
-            ("residential", &self.residential),
-        ]
+    /// Each field given, by its form name.
+    fn fields(&self) -> impl Iterator<Item = (RegistrationField, &str)> {
+        self.0
+            .iter()
+            .filter_map(|(name, value)| Some((RegistrationField::from_name(name)?, value.as_str())))
     }
 
     /// The form as the merchant first sees it: these fields filled in, the rest (the card's
     /// included) blank. The merchant may change any of them.
     pub fn into_draft(self) -> RegistrationForm {
-        let take = |value: Option<String>| value.unwrap_or_default();
-        RegistrationForm {
-            nickname: take(self.nickname),
-            email: take(self.email),
-            name: take(self.name),
-            phone: take(self.phone),
-            company_name: take(self.company_name),
-            address_line1: take(self.address_line1),
-            address_line2: take(self.address_line2),
-            city_locality: take(self.city_locality),
-            state_province: take(self.state_province),
-            postal_code: take(self.postal_code),
-            residential: take(self.residential),
-            ..RegistrationForm::default()
-        }
+        // The form's own deserialisation: every field it does not name is left at its default.
+        let fields: serde_json::Map<String, serde_json::Value> = self
+            .0
+            .into_iter()
+            .map(|(name, value)| (name, serde_json::Value::String(value)))
+            .collect();
+        serde_json::from_value(serde_json::Value::Object(fields)).unwrap_or_default()
     }
 }
 
@@ -133,10 +144,7 @@ impl LinkToken {
 
     /// What the database stores and looks the link up by.
     pub fn hash(&self) -> String {
-        Sha256::digest(self.0.as_bytes())
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect()
+        crate::hex::encode(&Sha256::digest(self.0.as_bytes()))
     }
 }
 
@@ -216,8 +224,14 @@ fn check_merchant_ref(merchant_ref: &str) -> Result<(), OperatorError> {
 }
 
 fn check_prefill(prefill: &Prefill) -> Result<(), OperatorError> {
-    for (name, value) in prefill.fields() {
-        let Some(value) = value else { continue };
+    for (field, value) in prefill.fields() {
+        let name = field.name();
+        if field == RegistrationField::Residential && !matches!(value, "yes" | "no") {
+            return Err(OperatorError::Invalid {
+                field: Some(name),
+                message: "prefill.residential must be yes or no".into(),
+            });
+        }
         if value.chars().count() > MAX_PREFILL_CHARS || value.chars().any(char::is_control) {
             return Err(OperatorError::Invalid {
                 field: Some(name),
@@ -264,8 +278,40 @@ mod tests {
         );
         assert!(refused.is_err());
         assert!(serde_json::from_str::<MintRequest>(r#"{"merchant_ref":"m","x":1}"#).is_err());
-        let prefill: Prefill = serde_json::from_str(r#"{"email":"a@example.com"}"#).unwrap();
-        assert_eq!(prefill.into_draft().email, "a@example.com");
+        for never in [
+            "card_name",
+            "card_exp_month",
+            "card_exp_year",
+            "agree_to_carrier_terms",
+        ] {
+            let body = format!(r#"{{"merchant_ref":"m","prefill":{{"{never}":"x"}}}}"#);
+            assert!(
+                serde_json::from_str::<MintRequest>(&body).is_err(),
+                "{never}"
+            );
+        }
+        assert!(serde_json::from_str::<Prefill>(r#"{"idempotency_key":"k"}"#).is_err());
+        let prefill: Prefill =
+            serde_json::from_str(r#"{"email":"a@example.com","residential":"no"}"#).unwrap();
+        // Stored and read back as it came.
+        let stored = serde_json::to_string(&prefill).unwrap();
+        assert_eq!(serde_json::from_str::<Prefill>(&stored).unwrap(), prefill);
+        let draft = prefill.into_draft();
+        assert_eq!(
+            (draft.email.as_str(), draft.residential.as_str()),
+            ("a@example.com", "no")
+        );
+        assert!(!draft.agree_to_carrier_terms && draft.card_number.is_empty());
+    }
+
+    #[test]
+    fn residential_is_yes_or_no() {
+        let prefill = |value: &str| -> Prefill {
+            serde_json::from_value(serde_json::json!({ "residential": value })).unwrap()
+        };
+        assert!(check_prefill(&prefill("yes")).is_ok());
+        assert!(check_prefill(&prefill("no")).is_ok());
+        assert!(check_prefill(&prefill("maybe")).is_err());
     }
 
     #[test]

@@ -136,11 +136,11 @@ fn request_origin(host: &str) -> Option<String> {
         Some(bracketed) => bracketed.split(']').next().unwrap_or_default(),
         None => host.split(':').next().unwrap_or_default(),
     };
-    let loopback = name.eq_ignore_ascii_case("localhost")
-        || name
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback());
-    let scheme = if loopback { "http" } else { "https" };
+    let scheme = if crate::server::config::is_loopback_host(name) {
+        "http"
+    } else {
+        "https"
+    };
     // A Host is a host and a port only: anything else would make the URL another site's.
     let well_formed = !host.is_empty()
         && host

@@ -4,6 +4,8 @@
 
 use reqwest::Url;
 
+use crate::server::config::is_loopback;
+
 /// `raw` as it will be followed, or why it may not be.
 pub fn check_return_url(raw: &str, allowed_hosts: &[String]) -> Result<String, &'static str> {
     let url = Url::parse(raw.trim()).map_err(|_| "must be an absolute https URL")?;
@@ -37,19 +39,6 @@ pub fn with_query(return_url: &str, params: &[(&str, &str)]) -> Option<String> {
     let mut url = Url::parse(return_url).ok()?;
     url.query_pairs_mut().extend_pairs(params);
     Some(url.to_string())
-}
-
-/// `localhost`, `127.0.0.0/8` or `::1`: the machine itself.
-fn is_loopback(url: &Url) -> bool {
-    let Some(host) = url.host_str() else {
-        return false;
-    };
-    // An IPv6 literal comes bracketed from `Url`.
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use tower_sessions::Session;
 
 use super::binding::LinkBinding;
 use super::links::{LinkToken, Prefill};
+use super::return_url::check_return_url;
 use crate::i18n::Locale;
 use crate::pages::StartLinkRefusal;
 use crate::registration::RegistrationForm;
@@ -27,6 +28,8 @@ pub struct OpenedLink {
     /// The merchant's registration, verified or on its way, that this browser follows instead
     /// of a new form (unless the link allows another).
     pub existing: Option<Registration>,
+    /// When it was redeemed: [`give_back`] clears exactly that redemption.
+    pub redeemed_at_ms: i64,
 }
 
 /// Why a link did not open.
@@ -67,9 +70,13 @@ pub async fn open_link(
     let existing = if link.allow_another {
         None
     } else {
-        database
-            .registration_of_merchant(&link.merchant_ref)
-            .await?
+        match database.registration_of_merchant(&link.merchant_ref).await {
+            Ok(existing) => existing,
+            Err(error) => {
+                give_back(database, &link.id, now_ms).await;
+                return Err(error.into());
+            }
+        }
     };
     tracing::info!(
         link_id = %link.id,
@@ -77,10 +84,23 @@ pub async fn open_link(
         bound_to = existing.as_ref().map(|row| row.reference.as_str()),
         "onboarding link opened"
     );
-    Ok(opened(link, existing))
+    Ok(opened(link, existing, now_ms))
 }
 
-fn opened(link: OnboardingLink, existing: Option<Registration>) -> OpenedLink {
+/// The link `id`, redeemed at `redeemed_at_ms`, opens again: its flow could not start, and the
+/// merchant may retry with the same link.
+pub async fn give_back(database: &Database, id: &str, redeemed_at_ms: i64) {
+    match database.release_link(id, redeemed_at_ms).await {
+        Ok(_) => {
+            tracing::info!(link_id = %id, "onboarding link given back: its flow could not start")
+        }
+        Err(error) => {
+            tracing::error!(link_id = %id, %error, "an onboarding link could not be given back");
+        }
+    }
+}
+
+fn opened(link: OnboardingLink, existing: Option<Registration>, now_ms: i64) -> OpenedLink {
     let prefill: Prefill = link
         .prefill
         .as_deref()
@@ -96,6 +116,7 @@ fn opened(link: OnboardingLink, existing: Option<Registration>) -> OpenedLink {
         },
         draft: prefill.into_draft(),
         existing,
+        redeemed_at_ms: now_ms,
     }
 }
 
@@ -109,6 +130,7 @@ pub async fn start_from_link(
     let refusal = match open_link(&state.database, &token, now_ms()).await {
         Ok(opened) => {
             let fresh = FreshOwner::mint();
+            let (link_id, redeemed_at_ms) = (opened.binding.link_id.clone(), opened.redeemed_at_ms);
             match Flow::begin_from_link(session, &fresh.owner(), opened).await {
                 Ok(()) => {
                     let mut response = Redirect::to("/").into_response();
@@ -117,13 +139,25 @@ pub async fn start_from_link(
                     fresh.set_cookie(&mut response, served_over_tls);
                     return response;
                 }
-                Err(_) => (StartLinkRefusal::Failed, None),
+                Err(_) => {
+                    // Nothing started: the link is not spent, the merchant can open it again.
+                    give_back(&state.database, &link_id, redeemed_at_ms).await;
+                    (StartLinkRefusal::Failed, None)
+                }
             }
         }
         Err(LinkRefused::Spent {
             refresh_url: Some(refresh_url),
-            ..
-        }) => return Redirect::to(&refresh_url).into_response(),
+            locale,
+        }) => match check_return_url(&refresh_url, state.operator.return_hosts()) {
+            // Checked again against the hosts listed now: a host taken off the list since the
+            // link was minted is followed no more.
+            Ok(refresh_url) => return Redirect::to(&refresh_url).into_response(),
+            Err(why) => {
+                tracing::warn!(why, "a spent link's refresh_url is no longer allowed");
+                (StartLinkRefusal::Spent, locale)
+            }
+        },
         Err(LinkRefused::Spent { locale, .. }) => (StartLinkRefusal::Spent, locale),
         Err(LinkRefused::Unknown) => (StartLinkRefusal::Unknown, None),
         Err(LinkRefused::Failed(error)) => {

@@ -300,7 +300,7 @@ fn fresh_idempotency_key() -> Option<String> {
         .ok()?;
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
+    let hex = crate::hex::encode(&bytes);
     Some(format!(
         "{}-{}-{}-{}-{}",
         &hex[0..8],

@@ -489,11 +489,13 @@ fn parse_base_url(raw: &str) -> Result<String, ConfigError> {
 }
 
 /// `127.0.0.0/8`, `::1` or `localhost`: the machine itself.
-fn is_loopback(url: &reqwest::Url) -> bool {
-    let Some(host) = url.host_str() else {
-        return false;
-    };
-    // An IPv6 literal comes bracketed from `Url`.
+pub(crate) fn is_loopback(url: &reqwest::Url) -> bool {
+    url.host_str().is_some_and(is_loopback_host)
+}
+
+/// Whether the host name `host` (an IPv6 literal bracketed or not) is the machine itself:
+/// `localhost`, `127.0.0.0/8` or `::1`. The one check of the app's loopback exceptions.
+pub(crate) fn is_loopback_host(host: &str) -> bool {
     let host = host.trim_start_matches('[').trim_end_matches(']');
     host.eq_ignore_ascii_case("localhost")
         || host

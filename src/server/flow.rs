@@ -71,6 +71,8 @@ pub struct Flow {
     plain_form_post: bool,
     limits: LimitConfig,
     database: Database,
+    /// The operator's settings: the hosts a link's `return_url` may name, as configured now.
+    operator: std::sync::Arc<crate::operator::OperatorConfig>,
     /// See [`AppState::registration_settles_within`].
     settles_within: Duration,
     /// Seconds until another code may be sent, on the code step.
@@ -124,6 +126,7 @@ impl Flow {
             plain_form_post,
             limits: app.limits.clone(),
             database: app.database.clone(),
+            operator: app.operator.clone(),
             settles_within: app.registration_settles_within,
             resend_wait: None,
             changed: false,
@@ -154,6 +157,12 @@ impl Flow {
             .map_err(|error| internal_error("session id change", error))?;
         session
             .insert(SESSION_KEY, &state)
+            .await
+            .map_err(|error| internal_error("session write", error))?;
+        // Written now, not after the answer: a store that fails fails here, while the link
+        // can still be given back.
+        session
+            .save()
             .await
             .map_err(|error| internal_error("session write", error))
     }
@@ -583,11 +592,13 @@ impl Flow {
             return Screen::Done(DoneScreen {
                 carrier_id: carrier_id.to_owned(),
                 nickname: row.nickname.clone(),
-                return_to: self
-                    .state
-                    .link
-                    .as_ref()
-                    .and_then(|link| link.return_to(row.status.as_str(), carrier_id)),
+                return_to: self.state.link.as_ref().and_then(|link| {
+                    link.return_to(
+                        row.status.as_str(),
+                        carrier_id,
+                        self.operator.return_hosts(),
+                    )
+                }),
             });
         }
         if let Some((row, _)) = self.code_step() {

@@ -39,7 +39,7 @@ impl FlowOwner {
     pub fn of(secret: &str) -> Self {
         let digest = Sha256::digest(secret.as_bytes());
         Self {
-            hash: digest.iter().map(|byte| format!("{byte:02x}")).collect(),
+            hash: crate::hex::encode(&digest),
         }
     }
 }
@@ -61,12 +61,21 @@ pub async fn identify_flow_owner(
 ) -> Response {
     let served_over_tls = state.public_origin.as_ref().is_some_and(|o| o.is_https());
     let name = cookie_name(served_over_tls);
-    let secret = sent_secret(request.headers(), name).unwrap_or_else(mint_secret);
+    let sent = sent_secret(request.headers(), name);
+    if sent.is_none() {
+        request.extensions_mut().insert(NewToFlow);
+    }
+    let secret = sent.unwrap_or_else(mint_secret);
     request.extensions_mut().insert(FlowOwner::of(&secret));
     let mut response = next.run(request).await;
     set_cookie(&mut response, name, &secret, LIFETIME, served_over_tls);
     response
 }
+
+/// In a request's extensions when its flow owner was minted by this request: a browser new
+/// to the flow (or one that keeps no cookie).
+#[derive(Clone, Copy, Debug)]
+pub struct NewToFlow;
 
 /// A flow owner minted afresh: an onboarding link starts a new flow in the browser that opens
 /// it, whatever flow cookie it had. Its secret goes only into the response's cookie.
@@ -102,7 +111,7 @@ fn sent_secret(headers: &HeaderMap, name: &str) -> Option<String> {
 fn mint_secret() -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+    crate::hex::encode(&bytes)
 }
 
 #[cfg(test)]

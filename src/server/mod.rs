@@ -11,6 +11,7 @@ pub(crate) mod csrf;
 mod flow;
 mod flow_owner;
 mod form_body;
+pub mod form_opens;
 pub mod limits;
 pub mod observability;
 pub mod reconciliation;

@@ -26,7 +26,7 @@ use crate::screen::Screen;
 use crate::server::client_ip::ClientIp;
 use crate::server::cookies::set_cookie;
 use crate::server::csrf::refuse_cross_site;
-use crate::server::flow_owner::{FlowOwner, identify_flow_owner};
+use crate::server::flow_owner::{FlowOwner, NewToFlow, identify_flow_owner};
 use crate::server::form_body::{MAX_BODY_BYTES, read_form};
 use crate::server::observability::{self, metrics};
 use crate::server::refusal::page_locale_with_link;
@@ -116,6 +116,7 @@ fn sessions<S: SessionStore + Clone>(store: S, served_over_tls: bool) -> Session
 async fn merchant_page(
     State(state): State<AppState>,
     Extension(owner): Extension<FlowOwner>,
+    new_to_flow: Option<Extension<NewToFlow>>,
     session: Session,
     request: Request<Body>,
 ) -> Response {
@@ -126,11 +127,10 @@ async fn merchant_page(
         Ok(flow) => flow.take_screen().await,
         Err(error) => Err(error),
     };
-    // The funnel's first step, once per browser; noting it never fails the page.
-    if matches!(screen, Ok(Screen::Register(_)))
-        && let Err(error) = state.database.record_form_open(owner.hash()).await
-    {
-        tracing::error!(%error, "the form's opening was not recorded");
+    // The funnel's first step: a browser new to the flow shown the empty form. Counted in
+    // memory (flushed every minute), so a page view writes nothing.
+    if new_to_flow.is_some() && matches!(screen, Ok(Screen::Register(_))) {
+        state.form_opens.note();
     }
     let loaded = LoadedScreen(screen);
     render_page_with(&state, request, link_locale, move || {

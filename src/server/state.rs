@@ -15,6 +15,7 @@ use crate::error::AppError;
 use crate::operator::OperatorConfig;
 use crate::server::assets::{HashFileError, stylesheet_href};
 use crate::server::config::{Config, PublicOrigin};
+use crate::server::form_opens::{self, FormOpens};
 use crate::server::limits::LimitConfig;
 use crate::server::observability::Readiness;
 use crate::server::reconciliation::Reconciler;
@@ -56,6 +57,9 @@ pub struct AppState {
     /// The webhook delivery task, when `OPERATOR_WEBHOOK_URL` is set; `main` stops it on
     /// shutdown (dropping the last state stops it too).
     pub webhooks: Option<Arc<RunningWebhooks>>,
+    /// Forms opened, counted in memory and flushed every minute; `main` flushes it on shutdown.
+    pub form_opens: Arc<FormOpens>,
+    _form_opens_flusher: Arc<AbortOnDropHandle<()>>,
     /// Keeps the embedded simulator's handle alive for as long as the app runs.
     _simulator: Option<Arc<RunningSimulator>>,
     /// The job settling unknown outcomes; it stops when the last clone of the state is dropped.
@@ -147,7 +151,21 @@ impl AppState {
                 None
             }
         };
+        if config.operator.api_enabled() && config.public_origin.is_none() {
+            tracing::warn!(
+                "the operator API is on and PUBLIC_ORIGIN is unset: minted links use the Host of \
+                 the request that minted them; set PUBLIC_ORIGIN to the address merchants use"
+            );
+        }
+        let form_opens = Arc::new(FormOpens::default());
+        let form_opens_flusher = Arc::new(
+            form_opens
+                .clone()
+                .spawn(database.clone(), form_opens::FLUSH_EVERY),
+        );
         Ok(Self {
+            form_opens,
+            _form_opens_flusher: form_opens_flusher,
             shipengine,
             database,
             registration_settles_within,

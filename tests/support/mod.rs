@@ -119,6 +119,14 @@ impl TestApp {
         self.router = build_router(self.state.clone());
     }
 
+    /// Like [`Self::restart`], with the variables `vars` set (or changed) from now on.
+    pub async fn restart_with(&mut self, vars: &[(&str, &str)]) {
+        for (name, value) in vars {
+            self.env.insert((*name).to_owned(), (*value).to_owned());
+        }
+        self.restart().await;
+    }
+
     /// How many accounts the simulator opened.
     pub fn upstream_registrations(&self) -> usize {
         self.simulator.simulator.registrations()

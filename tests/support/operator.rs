@@ -14,12 +14,7 @@ pub const OPERATOR_TOKEN: &str = "op_test_token_5f1e2d3c4b5a69788796a5b4c3d2e1f0
 /// `OPERATOR_API_TOKEN_HASHES` for [`OPERATOR_TOKEN`] (and one other token's).
 pub fn token_hashes() -> String {
     use sha2::{Digest, Sha256};
-    let hex = |text: &str| {
-        Sha256::digest(text.as_bytes())
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect::<String>()
-    };
+    let hex = |text: &str| stamps_connect::hex::encode(&Sha256::digest(text.as_bytes()));
     format!("{},{}", hex("another operator token"), hex(OPERATOR_TOKEN))
 }
 

@@ -1,6 +1,7 @@
 //! The console's pages: plain server-rendered HTML (no island, no script), English only. Each
 //! page is a whole document rendered to a string; its content is one of the views below.
 
+mod audit;
 mod charts;
 mod links;
 mod overview;
@@ -10,6 +11,7 @@ mod sign_in;
 
 use leptos::prelude::*;
 
+pub use audit::audit_page;
 pub use links::links_page;
 pub use overview::overview_page;
 pub use registration::{SettleFormView, registration_page};
@@ -24,6 +26,7 @@ pub enum Section {
     Overview,
     Registrations,
     Links,
+    Audit,
     None,
 }
 
@@ -99,6 +102,7 @@ fn header_nav(section: Section, name: String, sign_out: Option<String>) -> impl 
                 {link("/admin", "Overview", Section::Overview)}
                 {link("/admin/registrations", "Registrations", Section::Registrations)}
                 {link("/admin/links", "Links", Section::Links)}
+                {link("/admin/audit", "Audit log", Section::Audit)}
             </ul>
         </nav>
         {match sign_out {

@@ -281,7 +281,8 @@ fn event_view(reference: &str, form_token: &str, delivery: EventDeliveries) -> i
         }
         .into_any()
     };
-    let redeliver = event.delivered_at_ms.is_none().then(|| {
+    // Every event, delivered ones too: a receiver that answered 2xx may still have lost it.
+    let redeliver = {
         let action = format!(
             "/admin/registrations/{reference}/events/{}/redeliver",
             event.event_id
@@ -294,7 +295,7 @@ fn event_view(reference: &str, form_token: &str, delivery: EventDeliveries) -> i
                 </button>
             </form>
         }
-    });
+    };
     view! {
         <article class="admin-event">
             <h3><code>{event.event_type.clone()}</code> " " <span class="admin-muted">{event.event_id.clone()}</span></h3>

@@ -3,7 +3,7 @@
 //! funnel's first step, and sign-in tries given back.
 
 use super::registrations::COLUMNS;
-use super::{Database, Registration, RegistrationStatus, StorageError, now_ms, on_pool};
+use super::{Database, Registration, RegistrationStatus, StorageError, on_pool};
 use crate::server::limits::Count;
 
 /// Which registrations a list or an export shows. `None` is "any".
@@ -153,12 +153,14 @@ impl Database {
     pub async fn funnel_since(&self, since_ms: i64) -> Result<FunnelCounts, StorageError> {
         Ok(on_pool!(self, |pool| {
             sqlx::query_as(
-                "SELECT (SELECT COUNT(*) FROM form_opens WHERE at_ms >= $1) AS form_opened, \
+                "SELECT (SELECT CAST(COALESCE(SUM(opened), 0) AS BIGINT) FROM form_opens_daily \
+                 WHERE day >= $2) AS form_opened, \
                  COUNT(carrier_id) AS registered, COUNT(verification_id) AS code_sent, \
                  COALESCE(SUM(CASE WHEN status = 'verified' THEN 1 ELSE 0 END), 0) AS verified \
                  FROM registrations WHERE created_at_ms >= $1",
             )
             .bind(since_ms)
+            .bind(since_ms.div_euclid(86_400_000))
             .fetch_one(pool)
             .await?
         }))
@@ -199,16 +201,15 @@ impl Database {
         }))
     }
 
-    /// Notes that the browser whose flow cookie hashes to `owner_hash` was shown the form (the
-    /// funnel's first step), once per browser.
-    pub async fn record_form_open(&self, owner_hash: &str) -> Result<(), StorageError> {
+    /// Adds `opened` forms opened to the count of `day` (UTC days since the epoch).
+    pub async fn add_form_opens(&self, day: i64, opened: i64) -> Result<(), StorageError> {
         on_pool!(self, |pool| {
             sqlx::query(
-                "INSERT INTO form_opens (owner_hash, at_ms) VALUES ($1, $2) \
-                 ON CONFLICT DO NOTHING",
+                "INSERT INTO form_opens_daily (day, opened) VALUES ($1, $2) \
+                 ON CONFLICT (day) DO UPDATE SET opened = form_opens_daily.opened + excluded.opened",
             )
-            .bind(owner_hash)
-            .bind(now_ms())
+            .bind(day)
+            .bind(opened)
             .execute(pool)
             .await?
             .rows_affected()

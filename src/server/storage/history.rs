@@ -118,4 +118,26 @@ impl Database {
             .await?
         }))
     }
+
+    /// One page of the whole audit log, newest first, and how many entries there are.
+    pub async fn audit_page(
+        &self,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<AuditEntry>, i64), StorageError> {
+        Ok(on_pool!(self, |pool| {
+            let entries = sqlx::query_as(
+                "SELECT id, at_ms, actor, action, reference, detail FROM audit_log \
+                 ORDER BY id DESC LIMIT $1 OFFSET $2",
+            )
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(pool)
+            .await?;
+            let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log")
+                .fetch_one(pool)
+                .await?;
+            (entries, total)
+        }))
+    }
 }

@@ -89,6 +89,20 @@ impl Database {
         Ok(refusal.map_or(Ok(()), Err))
     }
 
+    /// How many hits `count` has within its window at `now`. Reads only.
+    pub async fn hits_within(&self, count: &Count, now: u64) -> Result<u64, StorageError> {
+        let hits: i64 = on_pool!(self, |pool| {
+            sqlx::query_scalar(
+                "SELECT COUNT(*) FROM limit_hits WHERE counter = $1 AND at_secs > $2",
+            )
+            .bind(&count.counter)
+            .bind(secs(now).saturating_sub(secs(count.window_secs)))
+            .fetch_one(pool)
+            .await?
+        });
+        Ok(u64::try_from(hits).unwrap_or(0))
+    }
+
     /// Seconds until `count` has room again; `None` when it has room now. Reads only.
     pub async fn wait_for(&self, count: &Count, now: u64) -> Result<Option<u64>, StorageError> {
         let freeing: Option<i64> = on_pool!(self, |pool| {

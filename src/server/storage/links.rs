@@ -83,6 +83,22 @@ impl Database {
         }))
     }
 
+    /// Gives back the link `id` redeemed at `used_at_ms` (its flow could not start), so it opens
+    /// again; a link redeemed at another time is left as it is.
+    pub async fn release_link(&self, id: &str, used_at_ms: i64) -> Result<bool, StorageError> {
+        let released = on_pool!(self, |pool| {
+            sqlx::query(
+                "UPDATE onboarding_links SET used_at_ms = NULL WHERE id = $1 AND used_at_ms = $2",
+            )
+            .bind(id)
+            .bind(used_at_ms)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(released == 1)
+    }
+
     /// The link of `token_hash`, used or not.
     pub async fn link_by_token_hash(
         &self,

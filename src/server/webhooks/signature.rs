@@ -42,7 +42,7 @@ pub fn sign(secret: &WebhookSecret, unix_seconds: i64, body: &str) -> String {
     mac.update(b".");
     mac.update(body.as_bytes());
     let digest = mac.finalize().into_bytes();
-    let hex: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
+    let hex = crate::hex::encode(&digest);
     format!("t={unix_seconds},v1={hex}")
 }
 
