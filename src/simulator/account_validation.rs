@@ -33,10 +33,10 @@ pub(crate) fn check_connection(body: &Object) -> Result<Credentials<'_>, ApiErro
 }
 
 /// ShipEngine's documented minimum for adding funds to a carrier.
-pub(crate) const MIN_FUNDS_CENTS: u64 = 10_00;
+pub(crate) const MIN_FUNDS_CENTS: u64 = 1_000;
 /// The simulator's own ceiling for one charge (ShipEngine documents none): large enough for any
 /// real top-up, small enough that a typo of a few zeros is refused.
-pub(crate) const MAX_FUNDS_CENTS: u64 = 5_000_00;
+pub(crate) const MAX_FUNDS_CENTS: u64 = 500_000;
 
 /// `PUT /v1/carriers/{carrier_id}/add_funds` (`money_request_body`): the amount in cents.
 pub(crate) fn check_money(body: &Object) -> Result<u64, ApiError> {
