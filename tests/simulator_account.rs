@@ -11,6 +11,7 @@ use stamps_connect::simulator::{
 };
 
 const KEY: &str = "live_key";
+const SANDBOX_KEY: &str = "TEST_sandbox_key";
 const CONNECT: &str = "/v1/connections/carriers/stamps_com";
 const CARRIERS: &str = "/v1/carriers";
 const VALIDATE: &str = "/v1/addresses/validate";
@@ -52,7 +53,7 @@ async fn start() -> Harness {
 
 async fn start_with(config: SimulatorConfig) -> Harness {
     let config = SimulatorConfig {
-        api_keys: vec![KEY.into()],
+        api_keys: vec![KEY.into(), SANDBOX_KEY.into()],
         ..config
     };
     let running = spawn(Simulator::new(config), ([127, 0, 0, 1], 0).into())
@@ -251,6 +252,31 @@ async fn connecting_needs_the_key_and_every_field() {
             error("shipengine", "validation", "invalid_field_value", "pin"),
         ]
     );
+}
+
+#[tokio::test]
+async fn a_sandbox_key_cannot_connect_when_so_configured() {
+    let harness = start_with(SimulatorConfig {
+        reject_sandbox_registration: true,
+        ..SimulatorConfig::default()
+    })
+    .await;
+    let refused = harness
+        .send(
+            Method::POST,
+            CONNECT,
+            Some(SANDBOX_KEY),
+            Some(&demo_login("Shop")),
+        )
+        .await
+        .expect("answer");
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let envelope: Value = refused.json().await.expect("JSON");
+    assert_eq!(
+        errors(&envelope),
+        [error("shipengine", "business_rules", "forbidden", "")]
+    );
+    harness.connect("Shop").await;
 }
 
 #[tokio::test]

@@ -67,8 +67,8 @@ pub struct SimulatorConfig {
     pub api_keys: Vec<String>,
     /// Requests per minute per key; `TEST_` keys get at most [`SANDBOX_RATE_LIMIT_PER_MINUTE`].
     pub rate_limit_per_minute: u32,
-    /// Refuse registration with a `TEST_` (sandbox) key, as ShipEngine's guide warns it may:
-    /// 400 `business_rules`/`forbidden`.
+    /// Refuse registration, and the connection of an existing Stamps.com account, with a `TEST_`
+    /// (sandbox) key, as ShipEngine's guide warns it may: 400 `business_rules`/`forbidden`.
     pub reject_sandbox_registration: bool,
     /// How long every API call takes before it is answered, as a network and ShipEngine's own
     /// work would (the benchmark relays against it); zero by default.
