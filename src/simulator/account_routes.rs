@@ -21,13 +21,11 @@ use axum::{Json, Router};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::account_validation::{
-    check_addresses, check_connection, check_money, check_url_types, dollars,
-};
+use super::account_validation::{check_addresses, check_connection, check_money, check_url_types};
 use super::address_validation::{ValidationResult, validate};
 use super::carrier_list::carrier;
 use super::envelope::{ApiError, ErrorCode, ErrorDetail, ErrorType};
-use super::funds::{FundingRefusal, add_funds};
+use super::funds::{FundingRefusal, add_funds, dollars};
 use super::routes::{Call, receive, refuse_sandbox_key, unknown_carrier, unreadable_path};
 use super::stamps_logins::ConnectRefusal;
 use super::validation::parse_object;

@@ -5,6 +5,7 @@
 use serde_json::Value;
 
 use super::envelope::{ApiError, ErrorCode, ErrorDetail};
+use super::funds::dollars;
 use super::validation::{Fields, Object, finish, is_digits};
 
 /// `POST /v1/connections/carriers/stamps_com` (`connect_stamps_request_body`).
@@ -91,11 +92,6 @@ fn to_cents(amount: f64) -> Option<u64> {
     let exact = (cents - whole).abs() < 1e-6;
     (amount.is_finite() && amount >= 0.0 && exact && whole < u64::MAX as f64)
         .then_some(whole as u64)
-}
-
-/// `12.5` for 1250 cents, as the API writes amounts.
-pub(crate) fn dollars(cents: u64) -> f64 {
-    cents as f64 / 100.0
 }
 
 /// The spec's `url_type` enumeration for Stamps.com account links.

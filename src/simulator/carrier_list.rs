@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::account_validation::dollars;
+use super::funds::dollars;
 use super::verification::{Carrier, STAMPS_COM};
 
 /// The answer's body: `{"carriers": [...], "request_id", "errors": []}`.

@@ -22,6 +22,11 @@ pub(crate) enum FundingRefusal {
     CardDeclined,
 }
 
+/// `12.5` for 1250 cents, as the API writes amounts.
+pub(crate) fn dollars(cents: u64) -> f64 {
+    cents as f64 / 100.0
+}
+
 /// Charges the carrier's card `amount_cents` and returns the new balance in cents.
 pub(crate) fn add_funds(
     carriers: &mut Carriers,
