@@ -8,7 +8,7 @@ use stamps_connect::simulator::{Simulator, SimulatorConfig, spawn};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Debug, Parser)]
-#[command(about = "Simulates ShipEngine's Stamps.com registration and verification API")]
+#[command(about = "Simulates ShipEngine's Stamps.com registration, verification and account API")]
 struct Args {
     #[arg(long, default_value = "127.0.0.1")]
     host: IpAddr,
@@ -27,6 +27,9 @@ struct Args {
     /// Milliseconds every API call waits before it is answered, like a real upstream.
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
+    /// Answer address validation as for a plan without it (400 `invalid_billing_plan`).
+    #[arg(long)]
+    no_address_validation: bool,
 }
 
 #[tokio::main]
@@ -42,6 +45,7 @@ async fn main() -> std::io::Result<()> {
         api_keys: args.api_keys,
         rate_limit_per_minute: args.rate_limit.unwrap_or(defaults.rate_limit_per_minute),
         latency: std::time::Duration::from_millis(args.latency_ms),
+        address_validation_allowed: !args.no_address_validation,
         ..defaults
     };
     let running = spawn(

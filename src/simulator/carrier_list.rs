@@ -3,6 +3,7 @@
 
 use serde_json::{Value, json};
 
+use super::funds::dollars;
 use super::verification::{Carrier, STAMPS_COM};
 
 /// The answer's body: `{"carriers": [...], "request_id", "errors": []}`.
@@ -14,7 +15,8 @@ pub(crate) fn carrier_list(carriers: &[Carrier], request_id: &str) -> Value {
     })
 }
 
-fn carrier(carrier: &Carrier) -> Value {
+/// One carrier (`schemas/carrier.yaml`), as the list and `GET /v1/carriers/{carrier_id}` show it.
+pub(crate) fn carrier(carrier: &Carrier) -> Value {
     let stamps = carrier.carrier_code == STAMPS_COM;
     let digits = carrier.carrier_id.trim_start_matches("se-");
     json!({
@@ -23,7 +25,7 @@ fn carrier(carrier: &Carrier) -> Value {
         "account_number": format!("sim{digits}"),
         // Postage is bought from a Stamps.com balance; a new account has none yet.
         "requires_funded_amount": stamps,
-        "balance": 0.0,
+        "balance": dollars(carrier.balance_cents),
         "nickname": carrier.nickname,
         "friendly_name": if stamps { "Stamps.com" } else { carrier.carrier_code.as_str() },
         "primary": false,
@@ -47,6 +49,8 @@ mod tests {
             carrier_id: "se-1234567".into(),
             carrier_code: STAMPS_COM.into(),
             nickname: "Mine".into(),
+            balance_cents: 4217,
+            funding: Default::default(),
         }];
         let body = carrier_list(&listed, "7b1c0e52-3f");
         assert_eq!(body["errors"], json!([]));
@@ -56,7 +60,7 @@ mod tests {
         assert_eq!(first["carrier_code"], "stamps_com");
         assert_eq!(first["nickname"], "Mine");
         assert_eq!(first["friendly_name"], "Stamps.com");
-        assert!(first["balance"].is_f64());
+        assert_eq!(first["balance"], 42.17);
         for field in [
             "account_number",
             "requires_funded_amount",

@@ -2,14 +2,14 @@
 //! They need no API key and are neither recorded nor rate-limited.
 
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 
 use super::envelope::ApiError;
-use super::{Endpoint, Fault, RecordedRequest, Simulator};
+use super::{Charge, Endpoint, Fault, FundingChange, RecordedRequest, Simulator, StampsLogin};
 
 pub(crate) const PREFIX: &str = "/__simulator";
 
@@ -24,6 +24,16 @@ pub(crate) fn router() -> Router<Simulator> {
             post(inject_fault).delete(clear_faults),
         )
         .route("/__simulator/carriers", post(add_carrier))
+        .route(
+            "/__simulator/carriers/{carrier_id}/funding",
+            patch(change_funding),
+        )
+        .route("/__simulator/charges", get(list_charges))
+        .route("/__simulator/stamps_logins", post(add_stamps_login))
+        .route(
+            "/__simulator/address_validation",
+            put(allow_address_validation),
+        )
         .route("/__simulator/health", get(health))
 }
 
@@ -92,6 +102,60 @@ async fn add_carrier(
     let carrier_id = simulator.add_carrier(&carrier.carrier_code, &carrier.nickname);
     let created = serde_json::json!({ "carrier_id": carrier_id });
     Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// `PATCH /__simulator/carriers/{carrier_id}/funding` with a [`FundingChange`]: 204, or 404
+/// for an unknown carrier.
+async fn change_funding(
+    State(simulator): State<Simulator>,
+    Path(carrier_id): Path<String>,
+    body: Bytes,
+) -> Result<StatusCode, ApiError> {
+    let change: FundingChange = parse(&body, r#"{"enabled": …, "card_declined": …}"#)?;
+    if simulator.set_funding(&carrier_id, change) {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found(format!(
+            "Carrier {carrier_id} was not found."
+        )))
+    }
+}
+
+async fn list_charges(State(simulator): State<Simulator>) -> Json<Vec<Charge>> {
+    Json(simulator.charges())
+}
+
+/// `POST /__simulator/stamps_logins` with a [`StampsLogin`]: 204. The password is not echoed.
+async fn add_stamps_login(
+    State(simulator): State<Simulator>,
+    body: Bytes,
+) -> Result<StatusCode, ApiError> {
+    let login: StampsLogin = parse(&body, r#"{"username": …, "password": …, "locked": …}"#)?;
+    simulator.add_stamps_login(login);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Body of `PUT /__simulator/address_validation`, e.g. `{"allowed": false}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AddressValidationPlan {
+    allowed: bool,
+}
+
+async fn allow_address_validation(
+    State(simulator): State<Simulator>,
+    body: Bytes,
+) -> Result<StatusCode, ApiError> {
+    let plan: AddressValidationPlan = parse(&body, r#"{"allowed": …}"#)?;
+    simulator.set_address_validation_allowed(plan.allowed);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A control body, or a 400 saying the shape expected. The serde error is left out: it could
+/// quote a password.
+fn parse<T: serde::de::DeserializeOwned>(body: &[u8], expected: &str) -> Result<T, ApiError> {
+    serde_json::from_slice(body)
+        .map_err(|_| ApiError::invalid_body(format!("Expected {expected}.")))
 }
 
 async fn clear_faults(State(simulator): State<Simulator>) -> StatusCode {

@@ -17,6 +17,7 @@ pub(crate) enum ErrorType {
     Security,
     System,
     BusinessRules,
+    AccountStatus,
 }
 
 /// Values from the spec's `error_code` enumeration (plus `not_found`, seen in real traffic).
@@ -33,6 +34,10 @@ pub(crate) enum ErrorCode {
     VerificationFailure,
     RateLimitExceeded,
     Unspecified,
+    CarrierConflict,
+    FundingSourceError,
+    FundingSourceMissingConfiguration,
+    InvalidBillingPlan,
 }
 
 /// One entry of the `errors` array.
@@ -54,6 +59,18 @@ impl ErrorDetail {
             error_code,
             message: message.into(),
             field_name: None,
+        }
+    }
+
+    /// An error that the carrier (Stamps.com) itself gave, passed on by ShipEngine.
+    pub fn from_carrier(
+        error_type: ErrorType,
+        error_code: ErrorCode,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            error_source: "carrier",
+            ..Self::new(error_type, error_code, message)
         }
     }
 

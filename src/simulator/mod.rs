@@ -1,6 +1,7 @@
-//! A ShipEngine simulator: a real HTTP server speaking the three Stamps.com calls and the list of
-//! carriers exactly as the upstream contract (`shipengine/API.md`) describes them, for tests and
-//! the demo mode.
+//! A ShipEngine simulator: a real HTTP server speaking the three Stamps.com calls, the list of
+//! carriers and the calls around the account (connect an existing Stamps.com account, a carrier
+//! and its balance, add funds, links into the account, address validation) exactly as the
+//! upstream contract (`shipengine/API.md`) describes them, for tests and the demo mode.
 //!
 //! It checks the `API-Key` header (401), validates bodies field by field (400 with
 //! `field_name`), runs the verification state machine with a fixed code, rate-limits per key
@@ -15,16 +16,25 @@
 //! | `POST /__simulator/faults`       | `{"endpoint":"register","fault":{"kind":"unavailable"},"times":1}` (204) |
 //! | `DELETE /__simulator/faults`     | clears pending faults (204)                              |
 //! | `POST /__simulator/carriers`     | `{"nickname":"…","carrier_code":"stamps_com"}`: adds a carrier (201 `{"carrier_id"}`) |
+//! | `PATCH /__simulator/carriers/{carrier_id}/funding` | `{"enabled":false,"card_declined":true}`: how `add_funds` behaves (204, 404) |
+//! | `GET /__simulator/charges`       | every successful `add_funds`, a JSON array of [`Charge`] |
+//! | `POST /__simulator/stamps_logins` | `{"username":"…","password":"…","locked":false}`: a connectable Stamps.com account (204) |
+//! | `PUT /__simulator/address_validation` | `{"allowed":false}`: the plan without address validation (204) |
 //! | `GET /__simulator/health`        | 200 `{"status":"ok"}`                                    |
 
+mod account_routes;
+mod account_validation;
+mod address_validation;
 mod carrier_list;
 mod connection;
 mod control;
 mod envelope;
 mod faults;
+mod funds;
 mod rate_limit;
 mod record;
 mod routes;
+mod stamps_logins;
 mod state;
 mod validation;
 mod verification;
@@ -39,7 +49,11 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use faults::Fault;
-pub use record::{Endpoint, RecordedRequest};
+pub use funds::Charge;
+pub use record::{Endpoint, REDACTED_PASSWORD, RecordedRequest};
+pub use stamps_logins::{
+    DEMO_STAMPS_PASSWORD, DEMO_STAMPS_USERNAME, LOCKED_STAMPS_USERNAME, StampsLogin,
+};
 
 use connection::{ConnectionDropper, DroppableListener};
 use state::Shared;
@@ -53,8 +67,8 @@ pub struct SimulatorConfig {
     pub api_keys: Vec<String>,
     /// Requests per minute per key; `TEST_` keys get at most [`SANDBOX_RATE_LIMIT_PER_MINUTE`].
     pub rate_limit_per_minute: u32,
-    /// Refuse registration with a `TEST_` (sandbox) key, as ShipEngine's guide warns it may:
-    /// 400 `business_rules`/`forbidden`.
+    /// Refuse registration, and the connection of an existing Stamps.com account, with a `TEST_`
+    /// (sandbox) key, as ShipEngine's guide warns it may: 400 `business_rules`/`forbidden`.
     pub reject_sandbox_registration: bool,
     /// How long every API call takes before it is answered, as a network and ShipEngine's own
     /// work would (the benchmark relays against it); zero by default.
@@ -63,6 +77,12 @@ pub struct SimulatorConfig {
     /// on for the demo mode's simulator, which may be shown real cards. Off by default, so that
     /// tests can assert the exact bodies sent.
     pub redact_card_numbers: bool,
+    /// The existing Stamps.com accounts that can be connected; by default
+    /// [`StampsLogin::demo_logins`].
+    pub stamps_logins: Vec<StampsLogin>,
+    /// The account's plan includes address validation (ShipEngine's Advanced plan); off, every
+    /// `POST /v1/addresses/validate` is refused with `invalid_billing_plan`.
+    pub address_validation_allowed: bool,
 }
 
 /// ShipEngine's documented limit for sandbox keys.
@@ -77,6 +97,8 @@ impl Default for SimulatorConfig {
             reject_sandbox_registration: false,
             latency: Duration::ZERO,
             redact_card_numbers: false,
+            stamps_logins: StampsLogin::demo_logins(),
+            address_validation_allowed: true,
         }
     }
 }
@@ -132,6 +154,49 @@ impl Simulator {
     /// does not count in [`Self::registrations`]. Returns its `se-…` id.
     pub fn add_carrier(&self, carrier_code: &str, nickname: &str) -> String {
         self.state().carriers.add(carrier_code, nickname)
+    }
+}
+
+/// How a carrier's `add_funds` behaves, for `Simulator::set_funding`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FundingChange {
+    /// Whether ShipEngine support enabled adding funds for the account (on by default).
+    pub enabled: Option<bool>,
+    /// Whether the account's card is declined (off by default).
+    pub card_declined: Option<bool>,
+}
+
+impl Simulator {
+    /// Makes an existing Stamps.com account connectable (or replaces its login).
+    pub fn add_stamps_login(&self, login: StampsLogin) {
+        self.state().stamps_logins.add(login);
+    }
+
+    /// Changes how `add_funds` behaves for a carrier; `false` if there is no such carrier.
+    pub fn set_funding(&self, carrier_id: &str, change: FundingChange) -> bool {
+        let mut state = self.state();
+        let Some(carrier) = state.carriers.find_mut(carrier_id) else {
+            return false;
+        };
+        if let Some(enabled) = change.enabled {
+            carrier.funding.enabled = enabled;
+        }
+        if let Some(card_declined) = change.card_declined {
+            carrier.funding.card_declined = card_declined;
+        }
+        true
+    }
+
+    /// Every successful `add_funds`, oldest first (faulted ones included when the work was
+    /// done, as with `drop_answer`).
+    pub fn charges(&self) -> Vec<Charge> {
+        self.state().charges.clone()
+    }
+
+    /// Turns the plan's address validation on or off.
+    pub fn set_address_validation_allowed(&self, allowed: bool) {
+        self.state().address_validation_allowed = allowed;
     }
 }
 

@@ -18,6 +18,16 @@ pub enum Endpoint {
     VerifyCode,
     /// `GET /v1/carriers`
     ListCarriers,
+    /// `POST /v1/connections/carriers/stamps_com`
+    ConnectStampsCom,
+    /// `GET /v1/carriers/{carrier_id}`
+    GetCarrier,
+    /// `PUT /v1/carriers/{carrier_id}/add_funds`
+    AddFunds,
+    /// `PUT /v1/connections/carriers/stamps_com/{carrier_id}/request_account_url`
+    RequestAccountUrl,
+    /// `POST /v1/addresses/validate`
+    ValidateAddresses,
 }
 
 /// One request as received, faulted and refused ones included.
@@ -68,6 +78,29 @@ impl RecordedRequest {
         if masked != self.raw_body {
             self.body = serde_json::from_str(&masked).unwrap_or(serde_json::Value::Null);
             self.raw_body = masked;
+        }
+    }
+}
+
+/// What a redacted password reads as in the record.
+pub const REDACTED_PASSWORD: &str = "********";
+
+impl RecordedRequest {
+    /// Replaces the body's `password` with [`REDACTED_PASSWORD`]. A body that is not a JSON
+    /// object cannot be searched reliably for one, so it is not kept at all.
+    pub(crate) fn redact_password(&mut self) {
+        match &mut self.body {
+            serde_json::Value::Object(fields) => {
+                if fields.contains_key("password") {
+                    fields.insert("password".to_owned(), REDACTED_PASSWORD.into());
+                }
+                self.raw_body = self.body.to_string();
+            }
+            _ if self.raw_body.is_empty() => {}
+            _ => {
+                self.body = serde_json::Value::Null;
+                self.raw_body = "(not kept: it may hold a password)".to_owned();
+            }
         }
     }
 }

@@ -11,6 +11,7 @@ use axum::{Json, Router};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use super::account_routes;
 use super::carrier_list::carrier_list;
 use super::connection::ConnectionDropper;
 use super::control;
@@ -41,6 +42,7 @@ pub(crate) fn router(simulator: Simulator) -> Router {
         .route(SEND_CODE, post(send_code))
         .route(VERIFY_CODE, put(verify_code))
         .route(CARRIERS, get(list_carriers))
+        .merge(account_routes::router())
         .merge(control::router())
         .method_not_allowed_fallback(no_such_endpoint)
         .fallback(no_such_endpoint)
@@ -49,14 +51,14 @@ pub(crate) fn router(simulator: Simulator) -> Router {
 }
 
 /// An API call that passed the common steps.
-struct Call {
-    api_key: String,
-    body: Bytes,
-    delivery: Delivery,
+pub(super) struct Call {
+    pub api_key: String,
+    pub body: Bytes,
+    pub delivery: Delivery,
 }
 
 /// Whether the call's answer reaches the client.
-enum Delivery {
+pub(super) enum Delivery {
     Answer,
     /// A `drop_answer` fault: the work is done, then the connection (if the simulator was served
     /// by [`super::spawn`]) is dropped instead of answering.
@@ -64,7 +66,7 @@ enum Delivery {
 }
 
 impl Delivery {
-    fn deliver(&self, answer: impl IntoResponse) -> Response {
+    pub(super) fn deliver(&self, answer: impl IntoResponse) -> Response {
         match self {
             Self::Answer => answer.into_response(),
             Self::Lose(connection) => drop_connection(connection.as_ref()),
@@ -73,7 +75,7 @@ impl Delivery {
 }
 
 /// Record, play a pending fault, check the key, count against the rate limit.
-async fn receive(
+pub(super) async fn receive(
     simulator: &Simulator,
     endpoint: Endpoint,
     request: Request,
@@ -139,7 +141,17 @@ async fn register(
 }
 
 fn open_account(simulator: &Simulator, call: &Call) -> Result<Json<Value>, ApiError> {
-    if simulator.config().reject_sandbox_registration && is_sandbox_key(&call.api_key) {
+    refuse_sandbox_key(simulator, &call.api_key)?;
+    let body = parse_object(&call.body)?;
+    check_registration(&body)?;
+    let nickname = body.get("nickname").and_then(Value::as_str).unwrap_or("");
+    let carrier_id = simulator.state().carriers.register(nickname);
+    Ok(Json(json!({ "carrier_id": carrier_id })))
+}
+
+/// A sandbox key cannot open or connect a carrier account, when so configured.
+pub(super) fn refuse_sandbox_key(simulator: &Simulator, api_key: &str) -> Result<(), ApiError> {
+    if simulator.config().reject_sandbox_registration && is_sandbox_key(api_key) {
         let detail = ErrorDetail::new(
             ErrorType::BusinessRules,
             ErrorCode::Forbidden,
@@ -147,11 +159,7 @@ fn open_account(simulator: &Simulator, call: &Call) -> Result<Json<Value>, ApiEr
         );
         return Err(ApiError::single(StatusCode::BAD_REQUEST, detail));
     }
-    let body = parse_object(&call.body)?;
-    check_registration(&body)?;
-    let nickname = body.get("nickname").and_then(Value::as_str).unwrap_or("");
-    let carrier_id = simulator.state().carriers.register(nickname);
-    Ok(Json(json!({ "carrier_id": carrier_id })))
+    Ok(())
 }
 
 /// `GET /v1/carriers`: every carrier, those the register call opened and those a test added.
@@ -230,12 +238,12 @@ fn check_code(
     })
 }
 
-fn unknown_carrier(carrier_id: &str) -> ApiError {
+pub(super) fn unknown_carrier(carrier_id: &str) -> ApiError {
     ApiError::not_found(format!("Carrier {carrier_id} was not found."))
 }
 
 /// A path whose ids are not valid percent-encoded UTF-8 cannot name anything.
-fn unreadable_path() -> ApiError {
+pub(super) fn unreadable_path() -> ApiError {
     ApiError::not_found("The ids in the path are not readable.")
 }
 

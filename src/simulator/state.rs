@@ -4,8 +4,10 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
 use super::faults::FaultQueue;
+use super::funds::Charge;
 use super::rate_limit::RateLimiter;
 use super::record::{RecordedRequest, RequestLog};
+use super::stamps_logins::StampsLogins;
 use super::verification::Carriers;
 use super::{SANDBOX_RATE_LIMIT_PER_MINUTE, Simulator, SimulatorConfig};
 
@@ -20,19 +22,38 @@ pub(crate) struct Shared {
 impl Shared {
     pub fn new(config: SimulatorConfig) -> Self {
         Self {
+            state: Mutex::new(State::new(&config)),
             config,
-            state: Mutex::new(State::default()),
         }
     }
 }
 
 /// Everything that changes; locked briefly, never across an `.await`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct State {
     pub log: RequestLog,
     pub faults: FaultQueue,
     pub carriers: Carriers,
     pub rate_limiter: RateLimiter,
+    pub stamps_logins: StampsLogins,
+    /// Every successful `add_funds`, oldest first.
+    pub charges: Vec<Charge>,
+    /// The account's plan includes address validation.
+    pub address_validation_allowed: bool,
+}
+
+impl State {
+    fn new(config: &SimulatorConfig) -> Self {
+        Self {
+            log: RequestLog::default(),
+            faults: FaultQueue::default(),
+            carriers: Carriers::default(),
+            rate_limiter: RateLimiter::default(),
+            stamps_logins: StampsLogins::new(&config.stamps_logins),
+            charges: Vec::new(),
+            address_validation_allowed: config.address_validation_allowed,
+        }
+    }
 }
 
 impl Simulator {
@@ -51,6 +72,10 @@ impl Simulator {
     pub(crate) fn record(&self, mut request: RecordedRequest) {
         if self.config().redact_card_numbers {
             request.redact_card_numbers();
+        }
+        // A Stamps.com password is never kept, whatever the configuration.
+        if request.endpoint == Some(super::Endpoint::ConnectStampsCom) {
+            request.redact_password();
         }
         let user_agent = request
             .headers

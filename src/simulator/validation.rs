@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use super::envelope::{ApiError, ErrorCode, ErrorDetail};
 
-type Object = Map<String, Value>;
+pub(super) type Object = Map<String, Value>;
 
 /// The body as a JSON object, or the error ShipEngine gives for an empty or unusable body.
 pub(crate) fn parse_object(raw: &[u8]) -> Result<Object, ApiError> {
@@ -127,14 +127,14 @@ pub(crate) fn check_code_submission(body: &Object) -> Result<&str, ApiError> {
 }
 
 /// The checked value, unless a problem was found (a missing value always reports one).
-fn finish<T>(errors: Vec<ErrorDetail>, value: Option<T>) -> Result<T, ApiError> {
+pub(super) fn finish<T>(errors: Vec<ErrorDetail>, value: Option<T>) -> Result<T, ApiError> {
     match value {
         Some(value) if errors.is_empty() => Ok(value),
         _ => Err(ApiError::validation(errors)),
     }
 }
 
-fn is_digits(text: &str) -> bool {
+pub(super) fn is_digits(text: &str) -> bool {
     text.bytes().all(|b| b.is_ascii_digit())
 }
 
@@ -163,18 +163,23 @@ fn is_card_type(card_type: &str) -> bool {
 }
 
 /// Checks the fields of one JSON object, remembering which names are known.
-struct Fields<'a, 'e> {
+pub(super) struct Fields<'a, 'e> {
     object: &'a Object,
-    path: &'static str,
+    /// The object's own dotted path (`address`, `[0]`), empty at the top.
+    path: String,
     known: Vec<&'static str>,
     errors: &'e mut Vec<ErrorDetail>,
 }
 
 impl<'a, 'e> Fields<'a, 'e> {
-    fn new(object: &'a Object, path: &'static str, errors: &'e mut Vec<ErrorDetail>) -> Self {
+    pub(super) fn new(
+        object: &'a Object,
+        path: impl Into<String>,
+        errors: &'e mut Vec<ErrorDetail>,
+    ) -> Self {
         Self {
             object,
-            path,
+            path: path.into(),
             known: Vec::new(),
             errors,
         }
@@ -188,18 +193,18 @@ impl<'a, 'e> Fields<'a, 'e> {
         }
     }
 
-    fn report(&mut self, code: ErrorCode, name: &str, problem: &str) {
+    pub(super) fn report(&mut self, code: ErrorCode, name: &str, problem: &str) {
         let field_name = self.field_name(name);
         let message = format!("{field_name} {problem}.");
         self.errors
             .push(ErrorDetail::field(code, &field_name, message));
     }
 
-    fn invalid(&mut self, name: &str, problem: &str) {
+    pub(super) fn invalid(&mut self, name: &str, problem: &str) {
         self.report(ErrorCode::InvalidFieldValue, name, problem);
     }
 
-    fn required_string(&mut self, name: &'static str) -> Option<&'a str> {
+    pub(super) fn required_string(&mut self, name: &'static str) -> Option<&'a str> {
         self.known.push(name);
         match self.object.get(name) {
             None | Some(Value::Null) => {
@@ -214,7 +219,7 @@ impl<'a, 'e> Fields<'a, 'e> {
         None
     }
 
-    fn required_matching(
+    pub(super) fn required_matching(
         &mut self,
         name: &'static str,
         is_valid: impl Fn(&str) -> bool,
@@ -228,7 +233,13 @@ impl<'a, 'e> Fields<'a, 'e> {
         None
     }
 
-    fn optional_string(&mut self, name: &'static str) -> Option<&'a str> {
+    /// The field's value as sent, for the caller to check (numbers, arrays); marks it known.
+    pub(super) fn raw(&mut self, name: &'static str) -> Option<&'a Value> {
+        self.known.push(name);
+        self.object.get(name).filter(|value| !value.is_null())
+    }
+
+    pub(super) fn optional_string(&mut self, name: &'static str) -> Option<&'a str> {
         self.known.push(name);
         match self.object.get(name) {
             None | Some(Value::Null) => {}
@@ -267,7 +278,7 @@ impl<'a, 'e> Fields<'a, 'e> {
         }
     }
 
-    fn reject_unknown(&mut self) {
+    pub(super) fn reject_unknown(&mut self) {
         let object = self.object;
         let unknown: Vec<&String> = object
             .keys()

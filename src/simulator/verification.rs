@@ -46,6 +46,28 @@ pub(crate) struct Carrier {
     pub carrier_id: String,
     pub carrier_code: String,
     pub nickname: String,
+    /// Postage bought and not yet spent, in cents.
+    pub balance_cents: u64,
+    pub funding: FundingSettings,
+}
+
+/// How a carrier's `add_funds` behaves; a test sets it through the control API.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct FundingSettings {
+    /// ShipEngine support has enabled adding funds through the API for the account. On by
+    /// default, so the demo can fund an account.
+    pub enabled: bool,
+    /// The account's card is declined.
+    pub card_declined: bool,
+}
+
+impl Default for FundingSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            card_declined: false,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -91,8 +113,22 @@ impl Carriers {
             carrier_id: carrier_id.clone(),
             carrier_code: carrier_code.to_owned(),
             nickname: nickname.to_owned(),
+            balance_cents: 0,
+            funding: FundingSettings::default(),
         });
         carrier_id
+    }
+
+    pub fn find(&self, carrier_id: &str) -> Option<&Carrier> {
+        self.listed
+            .iter()
+            .find(|carrier| carrier.carrier_id == carrier_id)
+    }
+
+    pub fn find_mut(&mut self, carrier_id: &str) -> Option<&mut Carrier> {
+        self.listed
+            .iter_mut()
+            .find(|carrier| carrier.carrier_id == carrier_id)
     }
 
     /// How many accounts the register call opened.

@@ -147,7 +147,7 @@ open_enum! {
 }
 
 open_enum! {
-    /// The codes that matter to the three Stamps.com calls; the spec lists about fifty.
+    /// The codes that matter to the Stamps.com calls; the spec lists about fifty.
     pub enum ErrorCode {
         FieldValueRequired = "field_value_required",
         InvalidFieldValue = "invalid_field_value",
@@ -162,6 +162,15 @@ open_enum! {
         RateLimitExceeded = "rate_limit_exceeded",
         IdentifierConflict = "identifier_conflict",
         Unspecified = "unspecified",
+        /// The Stamps.com account is already connected (the simulator's choice: the spec is
+        /// silent).
+        CarrierConflict = "carrier_conflict",
+        /// The card was declined while adding funds.
+        FundingSourceError = "funding_source_error",
+        /// Adding funds is not enabled for the account (ShipEngine support enables it).
+        FundingSourceMissingConfiguration = "funding_source_missing_configuration",
+        /// The plan does not include the call (address validation needs the Advanced plan).
+        InvalidBillingPlan = "invalid_billing_plan",
     }
 }
 

@@ -1,16 +1,20 @@
 //! The server-only ShipEngine client for the three calls of ShipEngine's "Register Free Stamps
-//! Account" guide: register, request an SMS code, submit the code; and the list of the account's
-//! carriers, which settles a registration whose answer was lost.
+//! Account" guide: register, request an SMS code, submit the code; the list of the account's
+//! carriers, which settles a registration whose answer was lost; and the calls around the
+//! account: connect an existing Stamps.com account, a carrier and its balance, add funds, links
+//! into the Stamps.com account, address validation.
 //!
 //! Retries are few and safe ([`retry`]): a 429 after its `Retry-After`, and a lost connection of
 //! the idempotent code-submitting `PUT`. A registration is never sent twice on a doubt (a second
 //! attempt after an ambiguous failure can open a second account) and a code request is never
-//! repeated on one (each sends a paid text message): the caller sees
+//! repeated on one (each sends a paid text message), nor a connection of an existing account or a
+//! charge adding funds: the caller sees
 //! [`ShipEngineError::may_have_taken_effect`] and decides.
 //!
 //! Each call is logged once: endpoint, method, status, ShipEngine's request id and elapsed time;
 //! never the key or a body. Its latency goes to the metrics, by endpoint and outcome.
 
+mod account_types;
 mod config;
 mod error;
 mod open_enum;
@@ -18,6 +22,8 @@ mod response;
 mod retry;
 mod types;
 
+#[cfg(test)]
+mod account_tests;
 #[cfg(test)]
 mod tests;
 
@@ -31,6 +37,11 @@ use reqwest::header::{ACCEPT, HeaderMap, HeaderName, HeaderValue};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+pub use account_types::{
+    AccountUrl, AccountUrlType, AccountUrls, Address, AddressMessage, AddressMessageType,
+    AddressResidentialIndicator, AddressValidation, AddressValidationStatus, AddressValidations,
+    CarrierDetails, ConnectStampsRequest, FundsAdded, Money, StampsConnected,
+};
 pub use config::{ApiKey, ClientBuildError, ClientConfig, InvalidApiKey};
 pub use error::{ApiErrorDetail, ErrorCode, ErrorSource, ErrorType, ShipEngineError};
 pub use retry::RetryPolicy;
@@ -41,6 +52,7 @@ pub use types::{
 };
 
 use crate::server::observability::metrics;
+use account_types::AccountUrlsRequest;
 use response::{AnswerHead, BodyFailure, read_capped_body};
 use retry::FailedAttempt;
 use types::{Reply, VerificationCodeRequest, VerificationCodeSubmission};
@@ -129,6 +141,62 @@ impl ShipEngineClient {
     /// check (after a 429, or a lost connection).
     pub async fn list_carriers(&self) -> Result<CarrierList, ShipEngineError> {
         self.call(Endpoint::ListCarriers, None::<&()>).await
+    }
+
+    /// `POST /v1/connections/carriers/stamps_com`: connects an existing Stamps.com account by
+    /// its login. Creates a carrier, so never repeated on a doubt (a second attempt could find
+    /// the first one's `carrier_conflict`, or connect twice). Refusals, all 400: wrong login
+    /// (`unauthorized`), locked account (`forbidden`, `account_status`), already connected
+    /// (`carrier_conflict`).
+    pub async fn connect_stamps_account(
+        &self,
+        body: &ConnectStampsRequest,
+    ) -> Result<StampsConnected, ShipEngineError> {
+        self.call(Endpoint::ConnectStampsCom, Some(body)).await
+    }
+
+    /// `GET /v1/carriers/:carrier_id`: the carrier and its balance; 404 `not_found` for an
+    /// unknown id. A read: retried like the list.
+    pub async fn carrier(&self, carrier_id: &CarrierId) -> Result<CarrierDetails, ShipEngineError> {
+        self.call(Endpoint::Carrier { carrier_id }, None::<&()>)
+            .await
+    }
+
+    /// `PUT /v1/carriers/:carrier_id/add_funds`: charges the account's card. Money moves, and
+    /// the call is not idempotent upstream: only a 429 is retried, never a doubt (see
+    /// [`ShipEngineError::may_have_taken_effect`]). Refusals, 400: `funding_source_error` (card
+    /// declined), `funding_source_missing_configuration` (not enabled for the account), field
+    /// errors on `amount` (at least [`Money::MIN_FUNDS_USD`]) or `currency`.
+    pub async fn add_funds(
+        &self,
+        carrier_id: &CarrierId,
+        amount: &Money,
+    ) -> Result<FundsAdded, ShipEngineError> {
+        self.call(Endpoint::AddFunds { carrier_id }, Some(amount))
+            .await
+    }
+
+    /// `PUT /v1/connections/carriers/stamps_com/:carrier_id/request_account_url`: sign-in links
+    /// into the Stamps.com account, one per type asked. Changes nothing, so retried like a read.
+    pub async fn request_account_urls(
+        &self,
+        carrier_id: &CarrierId,
+        url_types: &[AccountUrlType],
+    ) -> Result<AccountUrls, ShipEngineError> {
+        let endpoint = Endpoint::RequestAccountUrls { carrier_id };
+        self.call(endpoint, Some(&AccountUrlsRequest { url_types }))
+            .await
+    }
+
+    /// `POST /v1/addresses/validate`: one result per address, in order. Changes nothing, so
+    /// retried like a read. A plan without address validation answers 400
+    /// `invalid_billing_plan`: the caller goes on without validation.
+    pub async fn validate_addresses(
+        &self,
+        addresses: &[Address],
+    ) -> Result<AddressValidations, ShipEngineError> {
+        self.call(Endpoint::ValidateAddresses, Some(&addresses))
+            .await
     }
 
     /// Makes the call, retrying as [`RetryPolicy`] allows. Each attempt is logged and measured.
@@ -247,6 +315,17 @@ enum Endpoint<'a> {
         verification_id: &'a VerificationId,
     },
     ListCarriers,
+    ConnectStampsCom,
+    Carrier {
+        carrier_id: &'a CarrierId,
+    },
+    AddFunds {
+        carrier_id: &'a CarrierId,
+    },
+    RequestAccountUrls {
+        carrier_id: &'a CarrierId,
+    },
+    ValidateAddresses,
 }
 
 impl Endpoint<'_> {
@@ -256,22 +335,40 @@ impl Endpoint<'_> {
             Self::RequestVerificationCode { .. } => "request_verification_code",
             Self::SubmitVerificationCode { .. } => "submit_verification_code",
             Self::ListCarriers => "list_carriers",
+            Self::ConnectStampsCom => "connect_stamps_com",
+            Self::Carrier { .. } => "get_carrier",
+            Self::AddFunds { .. } => "add_funds",
+            Self::RequestAccountUrls { .. } => "request_account_url",
+            Self::ValidateAddresses => "validate_addresses",
         }
     }
 
-    /// Repeating the call does nothing more than the first one did.
+    /// Repeating the call does nothing more than the first one did. Not the calls that open or
+    /// connect an account, send a text message or charge a card.
     fn is_idempotent(self) -> bool {
-        matches!(
-            self,
-            Self::SubmitVerificationCode { .. } | Self::ListCarriers
-        )
+        match self {
+            Self::SubmitVerificationCode { .. }
+            | Self::ListCarriers
+            | Self::Carrier { .. }
+            | Self::RequestAccountUrls { .. }
+            | Self::ValidateAddresses => true,
+            Self::Register
+            | Self::RequestVerificationCode { .. }
+            | Self::ConnectStampsCom
+            | Self::AddFunds { .. } => false,
+        }
     }
 
     fn method(self) -> Method {
         match self {
-            Self::Register | Self::RequestVerificationCode { .. } => Method::POST,
-            Self::SubmitVerificationCode { .. } => Method::PUT,
-            Self::ListCarriers => Method::GET,
+            Self::Register
+            | Self::RequestVerificationCode { .. }
+            | Self::ConnectStampsCom
+            | Self::ValidateAddresses => Method::POST,
+            Self::SubmitVerificationCode { .. }
+            | Self::AddFunds { .. }
+            | Self::RequestAccountUrls { .. } => Method::PUT,
+            Self::ListCarriers | Self::Carrier { .. } => Method::GET,
         }
     }
 
@@ -290,6 +387,13 @@ impl Endpoint<'_> {
                 format!("{CARRIERS}/{carrier_id}/verification/{verification_id}")
             }
             Self::ListCarriers => "/v1/carriers".to_owned(),
+            Self::ConnectStampsCom => CARRIERS.to_owned(),
+            Self::Carrier { carrier_id } => format!("/v1/carriers/{carrier_id}"),
+            Self::AddFunds { carrier_id } => format!("/v1/carriers/{carrier_id}/add_funds"),
+            Self::RequestAccountUrls { carrier_id } => {
+                format!("{CARRIERS}/{carrier_id}/request_account_url")
+            }
+            Self::ValidateAddresses => "/v1/addresses/validate".to_owned(),
         }
     }
 }

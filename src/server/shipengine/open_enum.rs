@@ -3,7 +3,8 @@
 //! one, and an unknown value is kept rather than flattened into a catch-all.
 
 /// Declares an enum with one variant per known upstream value plus `Other(String)`, which keeps
-/// any other value verbatim. Decodes from a JSON string and never fails on its content.
+/// any other value verbatim. Decodes from a JSON string and never fails on its content; encodes
+/// back to the same string.
 macro_rules! open_enum {
     (
         $(#[$meta:meta])*
@@ -41,6 +42,12 @@ macro_rules! open_enum {
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
             }
         }
 

@@ -3,11 +3,13 @@
 //! Only failures that prove the call did nothing, or calls that do no harm twice:
 //! - a 429, on every call: ShipEngine refused it unprocessed and said when to come back
 //!   (`Retry-After`, honoured only while the total wait stays within bounds);
-//! - a connection failure of the `PUT` that submits a code: it is idempotent (the right code
-//!   again answers `verified`), so even a connection lost mid-call is safe to repeat.
+//! - a connection failure of an idempotent call: the `PUT` that submits a code (the right code
+//!   again answers `verified`) and the calls that change nothing (the carriers, a carrier, the
+//!   account links, address validation), so even a connection lost mid-call is safe to repeat.
 //!
-//! Never a registration `POST` after a timeout or a lost connection (it may have opened an
-//! account), nor a code `POST` (each one sends a paid text message). A timeout is not retried
+//! Never a registration `POST` or the connection of an existing Stamps.com account after a
+//! timeout or a lost connection (it may have opened or connected an account), nor a code `POST`
+//! (each one sends a paid text message), nor `add_funds` (it may have charged the card). A timeout is not retried
 //! either: the merchant has already waited the whole timeout once.
 
 use std::time::Duration;

@@ -142,6 +142,8 @@ macro_rules! reply {
     )*};
 }
 
+pub(super) use reply;
+
 reply!(
     Registered,
     VerificationStarted,
