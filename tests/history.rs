@@ -19,6 +19,7 @@ async fn claim(database: &Database, merchant_ref: Option<&str>) -> (String, Stri
         card_brand: "visa",
         card_last4: "1111",
         merchant_ref,
+        allow_another: false,
     };
     let Claim::New { reference } = database.claim(&new).await.unwrap() else {
         panic!("a new key is claimed");

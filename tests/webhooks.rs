@@ -197,6 +197,7 @@ async fn claim(database: &Database) -> (String, String) {
         card_brand: "visa",
         card_last4: "1111",
         merchant_ref: None,
+        allow_another: false,
     };
     let Claim::New { reference } = database.claim(&new).await.unwrap() else {
         panic!("a new key is claimed");
