@@ -330,6 +330,9 @@ pub(super) const COLUMNS: &str = "reference, idempotency_key, session_id, nickna
 /// index), so a second tab's key finds the first tab's registration.
 const OPEN: &str = "'submitted', 'registered', 'code_sent', 'outcome_unknown'";
 
+/// Why a registration left `submitted` too long became an unknown outcome.
+pub const NO_ANSWER_IN_TIME: &str = "no answer was recorded in time: the call's outcome is unknown";
+
 /// How often a repeat looks at the row of the submission it waits for.
 const POLL_EVERY: Duration = Duration::from_millis(100);
 
@@ -662,7 +665,7 @@ impl Database {
             }
             let stale_ms = i64::try_from(stale_after.as_millis()).unwrap_or(i64::MAX);
             if now_ms().saturating_sub(row.updated_at_ms) > stale_ms {
-                let error = "no answer was recorded in time: the call's outcome is unknown";
+                let error = NO_ANSWER_IN_TIME;
                 self.record(idempotency_key, RegistrationEvent::OutcomeUnknown { error })
                     .await?;
                 continue;
