@@ -15,12 +15,12 @@ use stamps_connect::error::AppError;
 use stamps_connect::screen::Screen;
 use stamps_connect::server::FlowOwner;
 use stamps_connect::server::storage::{Claim, NewRegistration, RegistrationEvent};
+use stamps_connect::simulator::Endpoint;
 use support::databases::TestDatabase;
 use support::operator::{
     OPERATOR_TOKEN, json_of, mint, minted_url, open_link, operator_request, operator_vars,
     page_with_status,
 };
-use stamps_connect::simulator::Endpoint;
 use support::{
     Browser, POSTCARD, TestApp, answer_of, body_bytes, island_screen, registration_form, screen_in,
 };
@@ -486,7 +486,10 @@ async fn two_browsers_with_links_for_one_merchant_open_one_account_however_they_
         }
         let mut browsers = Vec::new();
         for (browser, answer) in kept.join_all().await {
-            assert!(matches!(answer, Ok(Screen::Verify(_))), "{backend}: {answer:?}");
+            assert!(
+                matches!(answer, Ok(Screen::Verify(_))),
+                "{backend}: {answer:?}"
+            );
             browsers.push(browser);
         }
         for answer in posts.join_all().await {

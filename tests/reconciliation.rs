@@ -378,8 +378,8 @@ async fn a_row_left_submitted_settles_without_its_browser() {
         tokio::time::sleep(Duration::from_millis(300)).await;
         let (young_key, _) = claim_submitted(db, "Another shop").await;
 
-        let job = reconciler(&app, DEFAULT_GRACE)
-            .settling_submissions_after(Duration::from_millis(200));
+        let job =
+            reconciler(&app, DEFAULT_GRACE).settling_submissions_after(Duration::from_millis(200));
         let outcome = job.run_round().await.unwrap();
 
         assert_eq!(
@@ -432,7 +432,11 @@ async fn a_carrier_a_submitted_row_may_have_opened_is_left_for_support() {
         );
         let audit = app.state.database.audit_of(&lost.reference).await.unwrap();
         assert_eq!(audit.len(), 1, "{backend}");
-        assert!(audit[0].detail.contains(&submitted), "{backend}: {}", audit[0].detail);
+        assert!(
+            audit[0].detail.contains(&submitted),
+            "{backend}: {}",
+            audit[0].detail
+        );
     }
 }
 
@@ -449,7 +453,10 @@ async fn two_rows_never_hold_one_carrier() {
             carrier_id: &opened[0],
             request_id: None,
         };
-        assert!(db.record(&other_key, registered).await.unwrap(), "{backend}");
+        assert!(
+            db.record(&other_key, registered).await.unwrap(),
+            "{backend}"
+        );
 
         // Support (or a job) settling the lost row with that carrier is refused, and nothing
         // of the settlement is written.
@@ -468,12 +475,21 @@ async fn two_rows_never_hold_one_carrier() {
             RegistrationStatus::OutcomeUnknown,
             "{backend}"
         );
-        assert!(db.audit_of(&lost.reference).await.unwrap().is_empty(), "{backend}");
+        assert!(
+            db.audit_of(&lost.reference).await.unwrap().is_empty(),
+            "{backend}"
+        );
         let timeline = db.timeline(&lost.reference).await.unwrap();
-        assert_eq!(timeline.last().unwrap().event, "outcome_unknown", "{backend}");
+        assert_eq!(
+            timeline.last().unwrap().event,
+            "outcome_unknown",
+            "{backend}"
+        );
         let webhooks = db.webhook_events_of(&lost.reference).await.unwrap();
         assert!(
-            webhooks.iter().all(|e| e.event_type != "registration.settled"),
+            webhooks
+                .iter()
+                .all(|e| e.event_type != "registration.settled"),
             "{backend}"
         );
         // The job sees the carrier held: nothing to settle with it.

@@ -168,7 +168,10 @@ impl Flow {
 
     /// The onboarding link allowed the merchant another account.
     pub fn allows_another(&self) -> bool {
-        self.state.link.as_ref().is_some_and(|link| link.allow_another)
+        self.state
+            .link
+            .as_ref()
+            .is_some_and(|link| link.allow_another)
     }
 
     /// The language the onboarding link asked for, if any.

@@ -33,7 +33,8 @@ pub use links::{NewLink, OnboardingLink};
 pub use outbox::{DeliveryAttempt, DueWebhook, NextStep, Settled, WebhookBatch, WebhookDelivery};
 pub use registration_list::RegistrationFilter;
 pub use registrations::{
-    Claim, NO_ANSWER_IN_TIME, NewRegistration, Registration, RegistrationEvent, RegistrationStatus, VerificationCall,
+    Claim, NO_ANSWER_IN_TIME, NewRegistration, Registration, RegistrationEvent, RegistrationStatus,
+    VerificationCall,
 };
 pub use url::DatabaseUrl;
 

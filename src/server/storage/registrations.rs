@@ -358,7 +358,10 @@ impl Database {
 
     /// The insert of [`Self::claim`]: the new row's reference, or `None` when a unique index
     /// (the key's, the open-per-owner one, the one-per-merchant one) refused it.
-    async fn insert_claim(&self, new: &NewRegistration<'_>) -> Result<Option<String>, StorageError> {
+    async fn insert_claim(
+        &self,
+        new: &NewRegistration<'_>,
+    ) -> Result<Option<String>, StorageError> {
         let reference = new_reference();
         let now = now_ms();
         let inserted = on_pool!(self, |pool| {

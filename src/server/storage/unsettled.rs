@@ -22,7 +22,10 @@ impl Database {
 
     /// Every registration `submitted` since before `before_ms`: its call's answer was never
     /// recorded (its instance stopped mid-call), the oldest first.
-    pub async fn stale_submissions(&self, before_ms: i64) -> Result<Vec<Registration>, StorageError> {
+    pub async fn stale_submissions(
+        &self,
+        before_ms: i64,
+    ) -> Result<Vec<Registration>, StorageError> {
         let query = format!(
             "SELECT {COLUMNS} FROM registrations WHERE status = 'submitted' \
              AND updated_at_ms < $1 ORDER BY updated_at_ms, reference"
