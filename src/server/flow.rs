@@ -79,6 +79,10 @@ pub struct Flow {
     changed: bool,
     /// The flow moved on: the session gets a new id when saved.
     rotate: bool,
+    /// Following the merchant's registration another browser sent: the session keeps its id,
+    /// so this browser's parallel posts (a double click) still find the link it holds rather
+    /// than a session gone, which would make them a new registration without a merchant.
+    keep_session_id: bool,
 }
 
 impl Flow {
@@ -128,6 +132,7 @@ impl Flow {
             resend_wait: None,
             changed: false,
             rotate: foreign,
+            keep_session_id: false,
         };
         flow.catch_up().await?;
         Ok(flow)
@@ -431,12 +436,14 @@ impl Flow {
     /// twin, or the merchant's one account sent from another browser through another link. Any
     /// other browser's row (a key raced by someone who copied it) is not followed.
     pub async fn follow(mut self, row: Registration) -> Result<Screen, AppError> {
-        if row.owner_hash.as_deref() != Some(self.owner.hash()) && !self.vouch_for(&row) {
+        let another_browsers = row.owner_hash.as_deref() != Some(self.owner.hash());
+        if another_browsers && !self.vouch_for(&row) {
             tracing::warn!(reference = %row.reference, "a claim met another browser's registration");
             return self.fail(AppError::SentFromAnotherBrowser).await;
         }
         self.state.idempotency_key = Some(row.idempotency_key.clone());
         self.row = Some(row);
+        self.keep_session_id = another_browsers;
         self.follow_registration().await
     }
 
@@ -478,7 +485,7 @@ impl Flow {
             _ => None,
         };
         self.take(row).await?;
-        self.rotate = !self.is_registering();
+        self.rotate = !self.is_registering() && !self.keep_session_id;
         match message {
             Some(error) => self.fail(error).await,
             None => self.save_and_show().await,
