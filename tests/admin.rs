@@ -156,6 +156,7 @@ async fn claim(database: &Database, email: &str, nickname: &str) -> (String, Str
         card_brand: "visa",
         card_last4: "1111",
         merchant_ref: None,
+        allow_another: false,
     };
     let Claim::New { reference } = database.claim(&new).await.unwrap() else {
         panic!("a new key is claimed");

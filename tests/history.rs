@@ -19,6 +19,7 @@ async fn claim(database: &Database, merchant_ref: Option<&str>) -> (String, Stri
         card_brand: "visa",
         card_last4: "1111",
         merchant_ref,
+        allow_another: false,
     };
     let Claim::New { reference } = database.claim(&new).await.unwrap() else {
         panic!("a new key is claimed");
@@ -240,6 +241,41 @@ async fn many_simultaneous_verifications_announce_verified_once() {
         assert_eq!(
             timeline.iter().filter(|l| l.event == "verified").count(),
             40,
+            "{}",
+            db.backend()
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_released_claim_leaves_no_line_in_the_timeline() {
+    for db in TestDatabase::each().await {
+        let database = db.connect().await;
+        let (key, reference) = claim(&database, None).await;
+        assert_eq!(
+            events(&database.timeline(&reference).await.unwrap()),
+            ["submitted"],
+            "{}",
+            db.backend()
+        );
+
+        database.release_claim(&key).await.unwrap();
+
+        assert!(database.registration(&key).await.unwrap().is_none());
+        assert!(
+            database.timeline(&reference).await.unwrap().is_empty(),
+            "{}: the row and its line go together",
+            db.backend()
+        );
+        // A row that was sent is not released, and keeps its timeline.
+        let (sent_key, sent_reference) = claim(&database, None).await;
+        let unknown = RegistrationEvent::OutcomeUnknown { error: "timed out" };
+        assert!(database.record(&sent_key, unknown).await.unwrap());
+        database.release_claim(&sent_key).await.unwrap();
+        assert!(database.registration(&sent_key).await.unwrap().is_some());
+        assert_eq!(
+            events(&database.timeline(&sent_reference).await.unwrap()),
+            ["submitted", "outcome_unknown"],
             "{}",
             db.backend()
         );

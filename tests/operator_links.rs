@@ -15,12 +15,15 @@ use stamps_connect::error::AppError;
 use stamps_connect::screen::Screen;
 use stamps_connect::server::FlowOwner;
 use stamps_connect::server::storage::{Claim, NewRegistration, RegistrationEvent};
+use stamps_connect::simulator::Endpoint;
 use support::databases::TestDatabase;
 use support::operator::{
     OPERATOR_TOKEN, json_of, mint, minted_url, open_link, operator_request, operator_vars,
     page_with_status,
 };
-use support::{Browser, TestApp, body_bytes, island_screen, registration_form, screen_in};
+use support::{
+    Browser, POSTCARD, TestApp, answer_of, body_bytes, island_screen, registration_form, screen_in,
+};
 use tracing_subscriber::fmt::MakeWriter;
 
 async fn start_on(database: TestDatabase, extra: &[(&str, &str)]) -> TestApp {
@@ -461,6 +464,75 @@ async fn a_second_link_for_the_merchant_shows_its_registration_unless_another_is
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_browsers_with_links_for_one_merchant_open_one_account_however_they_race() {
+    for database in TestDatabase::each().await {
+        let backend = database.backend();
+        let app = start_on(database, &[]).await;
+        // Both links opened before either browser registers: neither sees a registration.
+        let mut browsers = Vec::new();
+        for _ in 0..2 {
+            let url = minted_url(&app, json!({"merchant_ref": "racing-shop"})).await;
+            let mut browser = new_browser(&app);
+            open_ok(&mut browser, &url).await;
+            browsers.push(browser);
+        }
+        // Each browser's double clicks and second tabs, and the post whose cookie it keeps.
+        let mut posts = tokio::task::JoinSet::new();
+        for browser in &browsers {
+            for _ in 0..5 {
+                let post = browser.post_alongside("register", &registration_form(), POSTCARD);
+                posts.spawn(async move { answer_of(post.await).await });
+            }
+        }
+        let mut kept = tokio::task::JoinSet::new();
+        for mut browser in browsers {
+            kept.spawn(async move {
+                let answer = browser.attempt("register", &registration_form()).await;
+                (browser, answer)
+            });
+        }
+        let mut browsers = Vec::new();
+        for (browser, answer) in kept.join_all().await {
+            assert!(
+                matches!(answer, Ok(Screen::Verify(_))),
+                "{backend}: {answer:?}"
+            );
+            browsers.push(browser);
+        }
+        for answer in posts.join_all().await {
+            assert!(
+                matches!(answer, Ok(Screen::Verify(_))),
+                "{backend}: every post shows the one registration's code step: {answer:?}"
+            );
+        }
+        assert_eq!(
+            app.upstream_requests(Endpoint::Register),
+            1,
+            "{backend}: one registration reached ShipEngine"
+        );
+        assert_eq!(app.upstream_registrations(), 1, "{backend}");
+        for browser in &mut browsers {
+            let Screen::Verify(_) = screen_in(&browser.page().await) else {
+                panic!("{backend}: both browsers follow the merchant's registration")
+            };
+        }
+
+        // A link that allows another account still opens a second one.
+        let another = minted_url(
+            &app,
+            json!({"merchant_ref": "racing-shop", "allow_another": true}),
+        )
+        .await;
+        let mut other = new_browser(&app);
+        open_ok(&mut other, &another).await;
+        let Screen::Verify(_) = other.call("register", &registration_form()).await else {
+            panic!("{backend}: a second account")
+        };
+        assert_eq!(app.upstream_registrations(), 2, "{backend}");
+    }
+}
+
 #[tokio::test]
 async fn with_the_public_form_off_only_a_link_opens_the_form() {
     let mut app = start(&[("PUBLIC_FORM", "off")]).await;
@@ -586,6 +658,7 @@ async fn a_link_to_a_registration_still_being_checked_says_so() {
                 card_brand: "visa",
                 card_last4: "1111",
                 merchant_ref: Some("checking"),
+                allow_another: false,
             })
             .await
             .unwrap();

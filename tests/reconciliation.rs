@@ -10,7 +10,9 @@ use leptos::config::LeptosOptions;
 use stamps_connect::error::AppError;
 use stamps_connect::screen::Screen;
 use stamps_connect::server::reconciliation::{Reconciler, RoundError, RoundOutcome};
-use stamps_connect::server::storage::{Database, RegistrationStatus};
+use stamps_connect::server::storage::{
+    Claim, Database, NewRegistration, RegistrationEvent, RegistrationStatus, StorageError,
+};
 use stamps_connect::simulator::{Endpoint, Fault};
 use support::databases::TestDatabase;
 use support::{TestApp, registration_form, screen_in};
@@ -341,5 +343,157 @@ async fn the_job_started_with_the_app_settles_by_itself() {
         }
         let audit = app.state.database.audit_of(&lost.reference).await.unwrap();
         assert_eq!(audit.len(), 1, "{backend}");
+    }
+}
+
+/// A row claimed as the form would, `submitted`, whose call is (as far as the row knows) on its
+/// way.
+async fn claim_submitted(database: &Database, nickname: &str) -> (String, String) {
+    let key = uuid::Uuid::new_v4().to_string();
+    let new = NewRegistration {
+        idempotency_key: &key,
+        owner_hash: &key,
+        session_id: None,
+        nickname,
+        email: "ana@example.com",
+        card_brand: "visa",
+        card_last4: "1111",
+        merchant_ref: None,
+        allow_another: false,
+    };
+    let Claim::New { reference } = database.claim(&new).await.unwrap() else {
+        panic!("a new row");
+    };
+    (key, reference)
+}
+
+#[tokio::test]
+async fn a_row_left_submitted_settles_without_its_browser() {
+    for database in TestDatabase::each().await {
+        let backend = database.backend();
+        let app = start(database, JOB_OFF).await;
+        let db = &app.state.database;
+        // Its instance stopped mid-call; the merchant never comes back.
+        let (old_key, old_reference) = claim_submitted(db, NICKNAME).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let (young_key, _) = claim_submitted(db, "Another shop").await;
+
+        let job =
+            reconciler(&app, DEFAULT_GRACE).settling_submissions_after(Duration::from_millis(200));
+        let outcome = job.run_round().await.unwrap();
+
+        assert_eq!(
+            outcome,
+            RoundOutcome {
+                stale: 1,
+                waiting: 1,
+                ..RoundOutcome::default()
+            },
+            "{backend}"
+        );
+        assert_eq!(
+            status(db, &old_key).await,
+            RegistrationStatus::OutcomeUnknown,
+            "{backend}"
+        );
+        assert_eq!(
+            status(db, &young_key).await,
+            RegistrationStatus::Submitted,
+            "{backend}: a call still within its time is left alone"
+        );
+        let timeline = db.timeline(&old_reference).await.unwrap();
+        let events: Vec<&str> = timeline.iter().map(|line| line.event.as_str()).collect();
+        assert_eq!(events, ["submitted", "outcome_unknown"], "{backend}");
+        let webhooks = db.webhook_events_of(&old_reference).await.unwrap();
+        let types: Vec<&str> = webhooks.iter().map(|e| e.event_type.as_str()).collect();
+        assert_eq!(types, ["registration.outcome_unknown"], "{backend}");
+        // A second round moves nothing again.
+        assert_eq!(job.run_round().await.unwrap().stale, 0, "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn a_carrier_a_submitted_row_may_have_opened_is_left_for_support() {
+    for database in TestDatabase::each().await {
+        let backend = database.backend();
+        let mut app = start(database, JOB_OFF).await;
+        let lost = send_and_lose_the_answer(&mut app, Fault::DropAnswer).await;
+        // Another registration with the nickname, its answer not recorded yet: the one carrier
+        // may be its account as well as the lost one's.
+        let (_, submitted) = claim_submitted(&app.state.database, NICKNAME).await;
+
+        let outcome = reconciler(&app, DEFAULT_GRACE).run_round().await.unwrap();
+
+        assert_eq!(outcome.left_for_support, 1, "{backend}: {outcome:?}");
+        assert_eq!(
+            status(&app.state.database, &lost.key).await,
+            RegistrationStatus::OutcomeUnknown,
+            "{backend}"
+        );
+        let audit = app.state.database.audit_of(&lost.reference).await.unwrap();
+        assert_eq!(audit.len(), 1, "{backend}");
+        assert!(
+            audit[0].detail.contains(&submitted),
+            "{backend}: {}",
+            audit[0].detail
+        );
+    }
+}
+
+#[tokio::test]
+async fn two_rows_never_hold_one_carrier() {
+    for database in TestDatabase::each().await {
+        let backend = database.backend();
+        let mut app = start(database, JOB_OFF).await;
+        let lost = send_and_lose_the_answer(&mut app, Fault::DropAnswer).await;
+        let opened = listed_carrier_ids(&app).await;
+        let db = &app.state.database;
+        let (other_key, _) = claim_submitted(db, "Another shop").await;
+        let registered = RegistrationEvent::Registered {
+            carrier_id: &opened[0],
+            request_id: None,
+        };
+        assert!(
+            db.record(&other_key, registered).await.unwrap(),
+            "{backend}"
+        );
+
+        // Support (or a job) settling the lost row with that carrier is refused, and nothing
+        // of the settlement is written.
+        let settle = RegistrationEvent::SettledRegistered {
+            carrier_id: &opened[0],
+            by: "admin:support",
+            note: "found it",
+        };
+        let refused = db.record(&lost.key, settle).await;
+        assert!(
+            matches!(&refused, Err(StorageError::CarrierHeld(id)) if *id == opened[0]),
+            "{backend}: {refused:?}"
+        );
+        assert_eq!(
+            status(db, &lost.key).await,
+            RegistrationStatus::OutcomeUnknown,
+            "{backend}"
+        );
+        assert!(
+            db.audit_of(&lost.reference).await.unwrap().is_empty(),
+            "{backend}"
+        );
+        let timeline = db.timeline(&lost.reference).await.unwrap();
+        assert_eq!(
+            timeline.last().unwrap().event,
+            "outcome_unknown",
+            "{backend}"
+        );
+        let webhooks = db.webhook_events_of(&lost.reference).await.unwrap();
+        assert!(
+            webhooks
+                .iter()
+                .all(|e| e.event_type != "registration.settled"),
+            "{backend}"
+        );
+        // The job sees the carrier held: nothing to settle with it.
+        let outcome = reconciler(&app, DEFAULT_GRACE).run_round().await.unwrap();
+        assert_eq!(outcome.registered, 0, "{backend}: {outcome:?}");
     }
 }

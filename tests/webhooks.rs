@@ -197,6 +197,7 @@ async fn claim(database: &Database) -> (String, String) {
         card_brand: "visa",
         card_last4: "1111",
         merchant_ref: None,
+        allow_another: false,
     };
     let Claim::New { reference } = database.claim(&new).await.unwrap() else {
         panic!("a new key is claimed");
@@ -208,15 +209,21 @@ async fn record(database: &Database, key: &str, event: RegistrationEvent<'_>) {
     assert!(database.record(key, event).await.unwrap(), "{event:?}");
 }
 
-const REGISTERED: RegistrationEvent<'static> = RegistrationEvent::Registered {
-    carrier_id: "se-77",
-    request_id: None,
-};
+/// ShipEngine opened the account of the registration of `key`: a carrier id of its own (no two
+/// rows hold one).
+async fn record_registered(database: &Database, key: &str) {
+    let carrier_id = format!("se-{key}");
+    let registered = RegistrationEvent::Registered {
+        carrier_id: &carrier_id,
+        request_id: None,
+    };
+    record(database, key, registered).await;
+}
 
 /// A registration that was registered, then verified: two events.
 async fn registered_then_verified(database: &Database) -> String {
     let (key, reference) = claim(database).await;
-    record(database, &key, REGISTERED).await;
+    record_registered(database, &key).await;
     record(
         database,
         &key,
@@ -330,7 +337,7 @@ async fn a_failing_receiver_gets_the_event_once_it_answers_after_growing_waits()
         let url: reqwest::Url = format!("http://{addr}/hooks").parse().unwrap();
         let config = quick(&url);
         let (key, reference) = claim(&database).await;
-        record(&database, &key, REGISTERED).await;
+        record_registered(&database, &key).await;
         let event_id = events_of(&database, &reference).await[0].event_id.clone();
         let _worker = start_worker(&database, &config);
         let attempts_made = || async {
@@ -412,7 +419,7 @@ async fn a_registrations_events_go_in_order_and_never_hold_back_anothers() {
         let (earlier, later) = (&first_events[0].event_id, &first_events[1].event_id);
         receiver.fail_always(earlier);
         let (other_key, other) = claim(&database).await;
-        record(&database, &other_key, REGISTERED).await;
+        record_registered(&database, &other_key).await;
         let _worker = start_worker(&database, &quick(&receiver.url));
 
         wait_until("the other registration's event", || {
@@ -549,7 +556,7 @@ async fn many_registrations(instances: [&Database; 2]) -> HashMap<String, usize>
             let (key, reference) = claim(&database).await;
             let announced = match index % 3 {
                 0 => {
-                    record(&database, &key, REGISTERED).await;
+                    record_registered(&database, &key).await;
                     record(
                         &database,
                         &key,
@@ -583,8 +590,9 @@ async fn many_registrations(instances: [&Database; 2]) -> HashMap<String, usize>
                         RegistrationEvent::OutcomeUnknown { error: "timeout" },
                     )
                     .await;
+                    let carrier_id = format!("se-{key}");
                     let settled = RegistrationEvent::SettledRegistered {
-                        carrier_id: "se-9",
+                        carrier_id: &carrier_id,
                         by: "admin:ana",
                         note: "found it",
                     };
@@ -650,7 +658,7 @@ async fn a_given_up_event_goes_again_when_an_operator_redelivers_it() {
         let database = db.connect().await;
         let receiver = Receiver::start().await;
         let (key, reference) = claim(&database).await;
-        record(&database, &key, REGISTERED).await;
+        record_registered(&database, &key).await;
         let event_id = events_of(&database, &reference).await[0].event_id.clone();
         receiver.fail_always(&event_id);
         let mut config = quick(&receiver.url);
@@ -712,7 +720,7 @@ async fn with_a_url_the_app_delivers_and_stops_delivering_on_shutdown() {
 
     app.state.webhooks.as_ref().expect("a worker").stop().await;
     let (key, later) = claim(database).await;
-    record(database, &key, REGISTERED).await;
+    record_registered(database, &key).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(!delivered(database, &later).await, "stopped: it waits");
 }

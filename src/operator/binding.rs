@@ -19,6 +19,9 @@ pub struct LinkBinding {
     /// The merchant's registration this browser was bound to when the link was opened (the
     /// operator vouches for its merchant): followed although another browser sent it.
     pub vouched_reference: Option<String>,
+    /// The link allowed the merchant another account (not bound by one account per merchant).
+    #[serde(default)]
+    pub allow_another: bool,
 }
 
 impl LinkBinding {

@@ -113,6 +113,7 @@ fn opened(link: OnboardingLink, existing: Option<Registration>, now_ms: i64) -> 
             return_url: link.return_url,
             locale: link.locale.as_deref().and_then(Locale::from_tag),
             vouched_reference: existing.as_ref().map(|row| row.reference.clone()),
+            allow_another: link.allow_another,
         },
         draft: prefill.into_draft(),
         existing,

@@ -65,6 +65,7 @@ pub async fn register(
         flow.owner().hash(),
         session_id.as_deref(),
         flow.merchant_ref(),
+        flow.allows_another(),
         &valid,
     );
     let reference = match state
@@ -74,7 +75,8 @@ pub async fn register(
         .map_err(database_error)?
     {
         Claim::New { reference } => reference,
-        // A twin, or another tab of this browser, got there first: nothing more is counted.
+        // A twin, another tab of this browser, or the merchant's other browser (one account per
+        // merchant) got there first: nothing more is counted.
         Claim::Existing(row) => return flow.follow(*row).await,
     };
     // Each registration checks a card upstream: no address, email or burst may try card after
@@ -137,6 +139,7 @@ fn new_row<'a>(
     owner_hash: &'a str,
     session_id: Option<&'a str>,
     merchant_ref: Option<&'a str>,
+    allow_another: bool,
     valid: &'a ValidRegistration,
 ) -> NewRegistration<'a> {
     NewRegistration {
@@ -148,6 +151,7 @@ fn new_row<'a>(
         card_brand: valid.card.brand.api_value(),
         card_last4: valid.card.last4(),
         merchant_ref,
+        allow_another,
     }
 }
 

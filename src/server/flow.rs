@@ -81,6 +81,10 @@ pub struct Flow {
     changed: bool,
     /// The flow moved on: the session gets a new id when saved.
     rotate: bool,
+    /// Following the merchant's registration another browser sent: the session keeps its id,
+    /// so this browser's parallel posts (a double click) still find the link it holds rather
+    /// than a session gone, which would make them a new registration without a merchant.
+    keep_session_id: bool,
 }
 
 impl Flow {
@@ -131,6 +135,7 @@ impl Flow {
             resend_wait: None,
             changed: false,
             rotate: foreign,
+            keep_session_id: false,
         };
         flow.catch_up().await?;
         Ok(flow)
@@ -173,6 +178,14 @@ impl Flow {
             .link
             .as_ref()
             .map(|link| link.merchant_ref.as_str())
+    }
+
+    /// The onboarding link allowed the merchant another account.
+    pub fn allows_another(&self) -> bool {
+        self.state
+            .link
+            .as_ref()
+            .is_some_and(|link| link.allow_another)
     }
 
     /// The language the onboarding link asked for, if any.
@@ -428,16 +441,35 @@ impl Flow {
             .map_err(|error| internal_error("session save", error))
     }
 
-    /// Follows `row`, found when this browser's claim conflicted: another tab's, or this key's
-    /// twin. A row of another browser (a key raced by someone who copied it) is not followed.
+    /// Follows `row`, found when this browser's claim conflicted: another tab's, this key's
+    /// twin, or the merchant's one account sent from another browser through another link. Any
+    /// other browser's row (a key raced by someone who copied it) is not followed.
     pub async fn follow(mut self, row: Registration) -> Result<Screen, AppError> {
-        if row.owner_hash.as_deref() != Some(self.owner.hash()) {
+        let another_browsers = row.owner_hash.as_deref() != Some(self.owner.hash());
+        if another_browsers && !self.vouch_for(&row) {
             tracing::warn!(reference = %row.reference, "a claim met another browser's registration");
             return self.fail(AppError::SentFromAnotherBrowser).await;
         }
         self.state.idempotency_key = Some(row.idempotency_key.clone());
         self.row = Some(row);
+        self.keep_session_id = another_browsers;
         self.follow_registration().await
+    }
+
+    /// Binds this flow to `row` when it is its merchant's (the link's `merchant_ref`, no other
+    /// account allowed): the operator vouches for its merchant, as when a link is opened after
+    /// the merchant registered.
+    fn vouch_for(&mut self, row: &Registration) -> bool {
+        let Some(link) = self.state.link.as_mut() else {
+            return false;
+        };
+        if link.allow_another || row.merchant_ref.as_deref() != Some(link.merchant_ref.as_str()) {
+            return false;
+        }
+        tracing::info!(reference = %row.reference, merchant_ref = %link.merchant_ref, "the merchant's registration was sent from another browser: following it");
+        link.vouched_reference = Some(row.reference.clone());
+        self.changed = true;
+        true
     }
 
     /// Takes the outcome of this browser's registration as the database has it, for a repeat of
@@ -462,7 +494,7 @@ impl Flow {
             _ => None,
         };
         self.take(row).await?;
-        self.rotate = !self.is_registering();
+        self.rotate = !self.is_registering() && !self.keep_session_id;
         match message {
             Some(error) => self.fail(error).await,
             None => self.save_and_show().await,

@@ -134,7 +134,8 @@ impl AppState {
         let registration_settles_within = config.registration_settles_within();
         let readiness = Readiness::start(database.clone(), shipengine.base_url().to_owned()).await;
         let reconciliation = config.reconcile.map(|settings| {
-            let job = Reconciler::new(database.clone(), shipengine.clone(), settings.grace);
+            let job = Reconciler::new(database.clone(), shipengine.clone(), settings.grace)
+                .settling_submissions_after(registration_settles_within);
             Arc::new(job.spawn(settings.every))
         });
         let webhooks = match &config.webhooks {

@@ -3,8 +3,9 @@
 //!
 //! A registration's nickname is the only thing ShipEngine's carrier list shares with it. So a
 //! `stamps_com` carrier counts as the row's account only if it has the row's nickname, no other
-//! registration already holds its id, and it is the only such carrier for the only row waiting
-//! with that nickname. Anything less certain is left to support.
+//! registration already holds its id, and it is the only such carrier for the only row with that
+//! nickname holding no carrier yet: a row still `submitted` holds nothing although its call may
+//! have opened that carrier. Anything less certain is left to support.
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -17,6 +18,9 @@ use crate::server::storage::Registration;
 pub struct Round<'a> {
     /// The rows whose outcome is unknown.
     pub rows: &'a [Registration],
+    /// `(reference, nickname)` of every registration not refused that holds no carrier yet
+    /// (still `submitted`, or of unknown outcome), read after the carriers were listed.
+    pub pending: &'a [(String, String)],
     /// Every carrier of the ShipEngine account.
     pub carriers: &'a [Carrier],
     /// The carrier ids registrations already hold.
@@ -36,7 +40,7 @@ pub enum Decision<'a> {
     /// decides.
     Ambiguous {
         carrier_ids: Vec<&'a CarrierId>,
-        /// The references of the other rows waiting with the same nickname.
+        /// The references of the other rows with the same nickname that hold no carrier yet.
         other_rows: Vec<&'a str>,
     },
     /// No account yet, within the grace period.
@@ -56,12 +60,18 @@ pub fn decide<'a>(round: &Round<'a>) -> Vec<(&'a Registration, Decision<'a>)> {
                 .filter(|carrier| is_free_account_named(carrier, &row.nickname, round.held))
                 .map(|carrier| &carrier.carrier_id)
                 .collect();
-            let other_rows: Vec<&str> = round
+            let mut other_rows: Vec<&str> = round
                 .rows
                 .iter()
-                .filter(|other| other.reference != row.reference && other.nickname == row.nickname)
-                .map(|other| other.reference.as_str())
+                .map(|other| (other.reference.as_str(), other.nickname.as_str()))
+                .chain(round.pending.iter().map(|(r, n)| (r.as_str(), n.as_str())))
+                .filter(|(reference, nickname)| {
+                    *reference != row.reference && *nickname == row.nickname
+                })
+                .map(|(reference, _)| reference)
                 .collect();
+            other_rows.sort_unstable();
+            other_rows.dedup();
             let decision = match carrier_ids.as_slice() {
                 [] if round.now_ms.saturating_sub(row.updated_at_ms) >= grace_ms => {
                     Decision::Failed
@@ -137,8 +147,18 @@ mod tests {
         carriers: &'a [Carrier],
         held: &'a HashSet<String>,
     ) -> Vec<(&'a str, Decision<'a>)> {
+        decisions_with(rows, &[], carriers, held)
+    }
+
+    fn decisions_with<'a>(
+        rows: &'a [Registration],
+        pending: &'a [(String, String)],
+        carriers: &'a [Carrier],
+        held: &'a HashSet<String>,
+    ) -> Vec<(&'a str, Decision<'a>)> {
         let round = Round {
             rows,
+            pending,
             carriers,
             held,
             grace: GRACE,
@@ -256,6 +276,35 @@ mod tests {
         assert_eq!(
             decisions(&rows, &carriers, &held),
             [("A", Decision::Failed)]
+        );
+    }
+
+    #[test]
+    fn a_row_still_submitted_with_the_nickname_makes_a_free_carrier_ambiguous() {
+        // B's call opened se-1 and its answer is not recorded yet: se-1 is held by no row.
+        let rows = [unknown("A", "Mine", 1)];
+        let pending = [
+            ("A".to_owned(), "Mine".to_owned()),
+            ("B".to_owned(), "Mine".to_owned()),
+            ("C".to_owned(), "Someone else's".to_owned()),
+        ];
+        let carriers = [stamps("se-1", "Mine")];
+        let held = HashSet::new();
+        let se_1 = id("se-1");
+        assert_eq!(
+            decisions_with(&rows, &pending, &carriers, &held),
+            [(
+                "A",
+                Decision::Ambiguous {
+                    carrier_ids: vec![&se_1],
+                    other_rows: vec!["B"],
+                }
+            )]
+        );
+        // Only rows of another nickname without a carrier: the carrier is A's.
+        assert_eq!(
+            decisions_with(&rows, &pending[2..], &carriers, &held),
+            [("A", Decision::Registered(&se_1))]
         );
     }
 

@@ -18,7 +18,9 @@ use std::time::Duration;
 use tokio_util::task::AbortOnDropHandle;
 
 use crate::server::shipengine::{Carrier, CarrierId, ShipEngineClient, ShipEngineError};
-use crate::server::storage::{Database, Registration, RegistrationEvent, StorageError, now_ms};
+use crate::server::storage::{
+    Database, NO_ANSWER_IN_TIME, Registration, RegistrationEvent, StorageError, now_ms,
+};
 
 pub use decide::{Decision, Round, decide};
 
@@ -54,6 +56,8 @@ pub enum RoundError {
 /// What one round did. A row another instance settled first counts nowhere.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RoundOutcome {
+    /// Rows left `submitted` too long (their instance stopped mid-call), now unknown outcomes.
+    pub stale: usize,
     pub registered: usize,
     pub failed: usize,
     pub left_for_support: usize,
@@ -66,6 +70,8 @@ pub struct Reconciler {
     database: Database,
     shipengine: ShipEngineClient,
     grace: Duration,
+    /// How long a row may stay `submitted`: see [`Self::settling_submissions_after`].
+    stale_after: Option<Duration>,
 }
 
 impl Reconciler {
@@ -74,7 +80,16 @@ impl Reconciler {
             database,
             shipengine,
             grace,
+            stale_after: None,
         }
+    }
+
+    /// Each round first records as unknown outcomes the rows `submitted` longer than `after`
+    /// (the longest a registration can take: `registration_settles_within`), so a row whose
+    /// instance stopped mid-call settles even if its merchant never comes back.
+    pub fn settling_submissions_after(mut self, after: Duration) -> Self {
+        self.stale_after = Some(after);
+        self
     }
 
     /// Runs a round every `every`, the first one `every` after the start, until the handle is
@@ -101,9 +116,13 @@ impl Reconciler {
     /// Looks at every unknown outcome once, with one `GET /v1/carriers` (none when there is no
     /// such row), and acts on each decision.
     pub async fn run_round(&self) -> Result<RoundOutcome, RoundError> {
+        let mut outcome = RoundOutcome {
+            stale: self.settle_stale_submissions().await?,
+            ..RoundOutcome::default()
+        };
         let rows = self.database.unknown_outcomes().await?;
         if rows.is_empty() {
-            return Ok(RoundOutcome::default());
+            return Ok(outcome);
         }
         let listed = self.shipengine.list_carriers().await?;
         let stamps_ids: Vec<&str> = listed
@@ -112,15 +131,19 @@ impl Reconciler {
             .filter(|carrier| carrier.carrier_code == Carrier::STAMPS_COM)
             .map(|carrier| carrier.carrier_id.as_str())
             .collect();
+        // In this order: a carrier listed was opened by a call whose row was made before the
+        // list; read after the list, that row is either still without a carrier (pending) or,
+        // read after pending, holds it.
+        let pending = self.database.registrations_without_carrier().await?;
         let held: HashSet<String> = self.database.carrier_ids_held(&stamps_ids).await?;
         let round = Round {
             rows: &rows,
+            pending: &pending,
             carriers: &listed.carriers,
             held: &held,
             grace: self.grace,
             now_ms: now_ms(),
         };
-        let mut outcome = RoundOutcome::default();
         for (row, decision) in decide(&round) {
             // One row's failure does not hold the others back; it is tried again next round.
             if let Err(error) = self.act(row, &decision, &mut outcome).await {
@@ -128,6 +151,27 @@ impl Reconciler {
             }
         }
         Ok(outcome)
+    }
+
+    /// Records as unknown outcomes the rows `submitted` too long, one conditional update each
+    /// (a row whose answer lands meanwhile is left as it is); how many it moved.
+    async fn settle_stale_submissions(&self) -> Result<usize, StorageError> {
+        let Some(after) = self.stale_after else {
+            return Ok(0);
+        };
+        let after_ms = i64::try_from(after.as_millis()).unwrap_or(i64::MAX);
+        let before_ms = now_ms().saturating_sub(after_ms);
+        let mut moved = 0;
+        for row in self.database.stale_submissions(before_ms).await? {
+            let event = RegistrationEvent::OutcomeUnknown {
+                error: NO_ANSWER_IN_TIME,
+            };
+            if self.database.record(&row.idempotency_key, event).await? {
+                moved += 1;
+                tracing::warn!(reference = %row.reference, "a registration left submitted is now an unknown outcome");
+            }
+        }
+        Ok(moved)
     }
 
     async fn act(
@@ -199,7 +243,7 @@ fn ambiguity(nickname: &str, carrier_ids: &[&CarrierId], other_rows: &[&str]) ->
         format!("stamps_com carriers named {nickname:?} that no registration holds: {carriers}");
     if !other_rows.is_empty() {
         detail.push_str(&format!(
-            "; other unknown outcomes with that nickname: {}",
+            "; other registrations with that nickname and no carrier yet: {}",
             other_rows.join(", ")
         ));
     }
@@ -275,7 +319,7 @@ mod tests {
         );
         assert_eq!(
             ambiguity("Mine", &[&first], &["7KQ2-M9XD-4HTP"]),
-            r#"stamps_com carriers named "Mine" that no registration holds: se-1; other unknown outcomes with that nickname: 7KQ2-M9XD-4HTP"#
+            r#"stamps_com carriers named "Mine" that no registration holds: se-1; other registrations with that nickname and no carrier yet: 7KQ2-M9XD-4HTP"#
         );
     }
 }

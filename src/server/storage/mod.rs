@@ -33,7 +33,8 @@ pub use links::{NewLink, OnboardingLink};
 pub use outbox::{DeliveryAttempt, DueWebhook, NextStep, Settled, WebhookBatch, WebhookDelivery};
 pub use registration_list::RegistrationFilter;
 pub use registrations::{
-    Claim, NewRegistration, Registration, RegistrationEvent, RegistrationStatus, VerificationCall,
+    Claim, NO_ANSWER_IN_TIME, NewRegistration, Registration, RegistrationEvent, RegistrationStatus,
+    VerificationCall,
 };
 pub use url::DatabaseUrl;
 
@@ -65,6 +66,10 @@ pub enum StorageError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("unexpected value in the database: {0}")]
     Corrupt(String),
+    /// A settlement (or an answer) would give a row a carrier another registration holds: the
+    /// one-per-carrier index refused it, and nothing was written.
+    #[error("the carrier {0} is held by another registration")]
+    CarrierHeld(String),
 }
 
 /// Runs `$body` with `$pool` bound to the concrete pool: the same query text, two drivers.

@@ -2,15 +2,16 @@
 //! registration and never by two instances at once; recording each attempt and its outcome; an
 //! operator's redelivery.
 //!
-//! On PostgreSQL the events taken stay locked (`FOR UPDATE SKIP LOCKED`) in a transaction held
-//! until their outcome is written. SQLite has one writer, whose lock must not wait on an HTTP
-//! call: there an event is leased instead, by pushing its `next_attempt_at_ms` past the
-//! delivery's end in the one statement that takes it. Either way, an instance that stops
-//! mid-delivery leaves its events to be taken again (at least once).
+//! An event is taken by a lease, on both databases: one statement chooses the due events and
+//! pushes their `next_attempt_at_ms` past the delivery's end, and commits at once. No transaction
+//! or row lock is held during the HTTP calls (which PgBouncer in transaction mode, or
+//! `idle_in_transaction_session_timeout`, would break); the outcome is written in a short
+//! transaction of its own. On PostgreSQL the choice locks what it takes with `FOR UPDATE SKIP
+//! LOCKED`, so instances taking at once skip each other's events; SQLite runs the statement
+//! under its one write lock. Either way, an instance that stops mid-delivery leaves its events to
+//! be taken again once the lease has passed (at least once).
 
 use std::time::Duration;
-
-use sqlx::{Postgres, SqlitePool, Transaction};
 
 use super::{Database, StorageError, now_ms, on_pool};
 
@@ -26,7 +27,7 @@ pub struct DueWebhook {
     pub created_at_ms: i64,
     /// Attempts made before this one.
     pub attempts: i64,
-    /// As taken (on SQLite, the lease's end). The outcome is written only while it still
+    /// As taken: the lease's end. The outcome is written only while it still
     /// holds: an event an operator redelivered meanwhile goes again.
     next_attempt_at_ms: i64,
 }
@@ -78,19 +79,11 @@ pub struct WebhookDelivery {
     pub duration_ms: i64,
 }
 
-/// Events taken by one instance, until [`Self::settle`] writes their outcome. Dropped without
-/// it (the instance stopped, the write failed), they become due again: at once on PostgreSQL,
-/// once the lease has passed on SQLite.
+/// Events leased by one instance, until [`Self::settle`] writes their outcome. Dropped without
+/// it (the instance stopped, the write failed), they become due again once the lease has passed.
 pub struct WebhookBatch {
     events: Vec<DueWebhook>,
-    hold: Hold,
-}
-
-enum Hold {
-    /// The transaction that locks the events taken.
-    Postgres(Transaction<'static, Postgres>),
-    /// The events are leased; their outcome is written in a short transaction of its own.
-    Sqlite(SqlitePool),
+    database: Database,
 }
 
 const DUE_COLUMNS: &str = "seq, event_id, event_type, reference, payload, created_at_ms, attempts, \
@@ -104,53 +97,40 @@ const DUE: &str = "o.delivered_at_ms IS NULL AND o.given_up_at_ms IS NULL \
         AND e.seq < o.seq AND e.delivered_at_ms IS NULL AND e.given_up_at_ms IS NULL)";
 
 impl Database {
-    /// Takes up to `max` due events, oldest first, at most one per registration. On SQLite they
-    /// are leased for `lease`, which must outlast their delivery.
+    /// Takes up to `max` due events, oldest first, at most one per registration, leased for
+    /// `lease`, which must outlast their delivery.
     pub async fn take_due_webhooks(
         &self,
         max: i64,
         lease: Duration,
     ) -> Result<WebhookBatch, StorageError> {
         let now = now_ms();
-        match self {
-            Self::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                let query = format!(
-                    "SELECT {DUE_COLUMNS} FROM webhook_outbox o WHERE {DUE} \
-                     ORDER BY o.seq LIMIT $2 FOR UPDATE SKIP LOCKED"
-                );
-                let events = sqlx::query_as(&query)
-                    .bind(now)
-                    .bind(max)
-                    .fetch_all(&mut *tx)
-                    .await?;
-                Ok(WebhookBatch {
-                    events,
-                    hold: Hold::Postgres(tx),
-                })
-            }
-            Self::Sqlite(pool) => {
-                let lease_ms = i64::try_from(lease.as_millis()).unwrap_or(i64::MAX);
-                // One statement: SQLite runs it under its write lock, so no other instance can
-                // take the same event between the choice and the lease.
-                let query = format!(
-                    "UPDATE webhook_outbox SET next_attempt_at_ms = $3 WHERE seq IN \
-                     (SELECT o.seq FROM webhook_outbox o WHERE {DUE} ORDER BY o.seq LIMIT $2) \
-                     RETURNING {DUE_COLUMNS}"
-                );
-                let mut events: Vec<DueWebhook> = sqlx::query_as(&query)
-                    .bind(now)
-                    .bind(max)
-                    .bind(now.saturating_add(lease_ms))
-                    .fetch_all(pool)
-                    .await?;
-                events.sort_by_key(|event| event.seq);
-                Ok(WebhookBatch {
-                    events,
-                    hold: Hold::Sqlite(pool.clone()),
-                })
-            }
-        }
+        let lease_ms = i64::try_from(lease.as_millis()).unwrap_or(i64::MAX);
+        // PostgreSQL: instances taking at once skip the rows another is leasing. SQLite runs the
+        // statement under its write lock, so no other instance can take the same event between
+        // the choice and the lease.
+        let lock = match self {
+            Self::Postgres(_) => " FOR UPDATE SKIP LOCKED",
+            Self::Sqlite(_) => "",
+        };
+        let query = format!(
+            "UPDATE webhook_outbox SET next_attempt_at_ms = $3 WHERE seq IN \
+             (SELECT o.seq FROM webhook_outbox o WHERE {DUE} ORDER BY o.seq LIMIT $2{lock}) \
+             RETURNING {DUE_COLUMNS}"
+        );
+        let mut events: Vec<DueWebhook> = on_pool!(self, |pool| {
+            sqlx::query_as(&query)
+                .bind(now)
+                .bind(max)
+                .bind(now.saturating_add(lease_ms))
+                .fetch_all(pool)
+                .await?
+        });
+        events.sort_by_key(|event| event.seq);
+        Ok(WebhookBatch {
+            events,
+            database: self.clone(),
+        })
     }
 
     /// Makes the event due now, delivered or given up as it may be (an operator asks for it
@@ -242,17 +222,11 @@ impl WebhookBatch {
 
     /// Records each attempt and its outcome, and lets the events go.
     pub async fn settle(self, settled: &[Settled]) -> Result<(), StorageError> {
-        match self.hold {
-            Hold::Postgres(mut tx) => {
-                write_settled!(tx, settled);
-                tx.commit().await?;
-            }
-            Hold::Sqlite(pool) => {
-                let mut tx = pool.begin().await?;
-                write_settled!(tx, settled);
-                tx.commit().await?;
-            }
-        }
+        on_pool!(&self.database, |pool| {
+            let mut tx = pool.begin().await?;
+            write_settled!(tx, settled);
+            tx.commit().await?;
+        });
         Ok(())
     }
 }

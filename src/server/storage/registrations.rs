@@ -106,6 +106,17 @@ pub struct NewRegistration<'a> {
     pub card_brand: &'a str,
     pub card_last4: &'a str,
     pub merchant_ref: Option<&'a str>,
+    /// The link allowed the merchant another account: the row is not bound by the rule of one
+    /// account per merchant (a row without `merchant_ref` never is).
+    pub allow_another: bool,
+}
+
+impl NewRegistration<'_> {
+    /// Bound by the rule of one account per merchant: at most one such row of a merchant that
+    /// ShipEngine did not refuse (a unique index).
+    fn one_per_merchant(&self) -> bool {
+        self.merchant_ref.is_some() && !self.allow_another
+    }
 }
 
 /// The outcome of [`Database::claim`].
@@ -114,7 +125,8 @@ pub enum Claim {
     /// This submission owns the key: it alone calls ShipEngine. Carries the new row's reference.
     New { reference: String },
     /// The key was claimed before, by this submission's twin, or the browser already has a
-    /// registration open (another tab's): here is its row.
+    /// registration open (another tab's), or the merchant already has its one account (sent
+    /// from another browser through another link): here is its row.
     Existing(Box<Registration>),
 }
 
@@ -318,23 +330,48 @@ pub(super) const COLUMNS: &str = "reference, idempotency_key, session_id, nickna
 /// index), so a second tab's key finds the first tab's registration.
 const OPEN: &str = "'submitted', 'registered', 'code_sent', 'outcome_unknown'";
 
+/// Why a registration left `submitted` too long became an unknown outcome.
+pub const NO_ANSWER_IN_TIME: &str = "no answer was recorded in time: the call's outcome is unknown";
+
 /// How often a repeat looks at the row of the submission it waits for.
 const POLL_EVERY: Duration = Duration::from_millis(100);
 
 impl Database {
-    /// Inserts the row as `submitted`, unless its key is taken or its browser already has a
-    /// registration open: then returns the row that has it.
+    /// Inserts the row as `submitted`, unless its key is taken, its browser already has a
+    /// registration open, or its merchant already has its one account: then returns the row
+    /// that has it.
     pub async fn claim(&self, new: &NewRegistration<'_>) -> Result<Claim, StorageError> {
+        // A conflicting row can move on (refused, verified) before it is read: then try again.
+        for _ in 0..3 {
+            if let Some(reference) = self.insert_claim(new).await? {
+                tracing::info!(%reference, status = %RegistrationStatus::Submitted, "registration recorded");
+                return Ok(Claim::New { reference });
+            }
+            if let Some(row) = self.conflicting_row(new).await? {
+                return Ok(Claim::Existing(Box::new(row)));
+            }
+        }
+        Err(StorageError::Corrupt(
+            "a registration conflicted but has no row".into(),
+        ))
+    }
+
+    /// The insert of [`Self::claim`]: the new row's reference, or `None` when a unique index
+    /// (the key's, the open-per-owner one, the one-per-merchant one) refused it.
+    async fn insert_claim(
+        &self,
+        new: &NewRegistration<'_>,
+    ) -> Result<Option<String>, StorageError> {
         let reference = new_reference();
         let now = now_ms();
         let inserted = on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
-            // No conflict target: the key's unique index and the open-per-owner one both count.
+            // No conflict target: every unique index counts.
             let inserted = sqlx::query(
                 "INSERT INTO registrations (reference, idempotency_key, owner_hash, session_id, \
                  nickname, email, status, card_brand, card_last4, created_at_ms, updated_at_ms, \
-                 merchant_ref) \
-                 VALUES ($1, $2, $3, $4, $5, $6, 'submitted', $7, $8, $9, $9, $10) \
+                 merchant_ref, one_per_merchant) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 'submitted', $7, $8, $9, $9, $10, $11) \
                  ON CONFLICT DO NOTHING",
             )
             .bind(&reference)
@@ -347,6 +384,7 @@ impl Database {
             .bind(new.card_last4)
             .bind(now)
             .bind(new.merchant_ref)
+            .bind(new.one_per_merchant())
             .execute(&mut *tx)
             .await?
             .rows_affected();
@@ -363,19 +401,31 @@ impl Database {
             tx.commit().await?;
             inserted
         });
-        if inserted == 1 {
-            tracing::info!(%reference, status = %RegistrationStatus::Submitted, "registration recorded");
-            return Ok(Claim::New { reference });
+        Ok((inserted == 1).then_some(reference))
+    }
+
+    /// The row a claim conflicted with: the key's, the browser's open one, or the merchant's
+    /// one account.
+    async fn conflicting_row(
+        &self,
+        new: &NewRegistration<'_>,
+    ) -> Result<Option<Registration>, StorageError> {
+        if let Some(row) = self.registration(new.idempotency_key).await? {
+            return Ok(Some(row));
         }
-        let existing = match self.registration(new.idempotency_key).await? {
-            Some(row) => Some(row),
-            None => self.open_registration_of(new.owner_hash).await?,
-        };
-        existing
-            .map(|row| Claim::Existing(Box::new(row)))
-            .ok_or_else(|| {
-                StorageError::Corrupt("a registration key conflicted but has no row".into())
-            })
+        if let Some(row) = self.open_registration_of(new.owner_hash).await? {
+            return Ok(Some(row));
+        }
+        match new.merchant_ref {
+            Some(merchant_ref) if new.one_per_merchant() => {
+                self.registration_where(
+                    "merchant_ref = $1 AND one_per_merchant AND status <> 'failed'",
+                    merchant_ref,
+                )
+                .await
+            }
+            _ => Ok(None),
+        }
     }
 
     pub async fn registration(
@@ -422,17 +472,25 @@ impl Database {
     }
 
     /// Deletes the row of `idempotency_key` claimed by this request but never sent (a limit
-    /// refused it, or recording it failed), so the browser may send it again later.
+    /// refused it, or recording it failed), so the browser may send it again later. Its
+    /// `submitted` line in the timeline goes with it, in the same transaction.
     pub async fn release_claim(&self, idempotency_key: &str) -> Result<(), StorageError> {
         on_pool!(self, |pool| {
-            sqlx::query(
+            let mut tx = pool.begin().await?;
+            let released: Option<String> = sqlx::query_scalar(
                 "DELETE FROM registrations WHERE idempotency_key = $1 AND status = 'submitted' \
-                 AND carrier_id IS NULL AND register_request_id IS NULL",
+                 AND carrier_id IS NULL AND register_request_id IS NULL RETURNING reference",
             )
             .bind(idempotency_key)
-            .execute(pool)
-            .await?
-            .rows_affected()
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(reference) = &released {
+                sqlx::query("DELETE FROM registration_events WHERE reference = $1")
+                    .bind(reference)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
         });
         Ok(())
     }
@@ -529,7 +587,8 @@ impl Database {
                     .bind(change.code.map(|(verification_id, _)| verification_id))
                     .bind(change.code.map(|(_, sent_to)| sent_to))
                     .fetch_optional(&mut *tx)
-                    .await?;
+                    .await
+                    .map_err(|error| carrier_held(error, change.carrier_id))?;
                 if let Some(row) = row {
                     moved = Some((row, moves_status));
                     break;
@@ -609,7 +668,7 @@ impl Database {
             }
             let stale_ms = i64::try_from(stale_after.as_millis()).unwrap_or(i64::MAX);
             if now_ms().saturating_sub(row.updated_at_ms) > stale_ms {
-                let error = "no answer was recorded in time: the call's outcome is unknown";
+                let error = NO_ANSWER_IN_TIME;
                 self.record(idempotency_key, RegistrationEvent::OutcomeUnknown { error })
                     .await?;
                 continue;
@@ -628,6 +687,17 @@ impl Database {
         rows.into_iter()
             .map(|(status, count)| Ok((RegistrationStatus::try_from(status)?, count)))
             .collect()
+    }
+}
+
+/// A unique violation of an update that gives a row `carrier_id`: another row holds it (the
+/// one-per-carrier index).
+fn carrier_held(error: sqlx::Error, carrier_id: Option<&str>) -> StorageError {
+    match (error.as_database_error(), carrier_id) {
+        (Some(database_error), Some(carrier_id)) if database_error.is_unique_violation() => {
+            StorageError::CarrierHeld(carrier_id.to_owned())
+        }
+        _ => StorageError::Sqlx(error),
     }
 }
 

@@ -20,6 +20,40 @@ impl Database {
         }))
     }
 
+    /// Every registration `submitted` since before `before_ms`: its call's answer was never
+    /// recorded (its instance stopped mid-call), the oldest first.
+    pub async fn stale_submissions(
+        &self,
+        before_ms: i64,
+    ) -> Result<Vec<Registration>, StorageError> {
+        let query = format!(
+            "SELECT {COLUMNS} FROM registrations WHERE status = 'submitted' \
+             AND updated_at_ms < $1 ORDER BY updated_at_ms, reference"
+        );
+        Ok(on_pool!(self, |pool| {
+            sqlx::query_as::<_, Registration>(&query)
+                .bind(before_ms)
+                .fetch_all(pool)
+                .await?
+        }))
+    }
+
+    /// `(reference, nickname)` of every registration not refused that holds no carrier id yet:
+    /// still `submitted` (its call may have opened an account whose answer is not recorded
+    /// yet), or of unknown outcome.
+    pub async fn registrations_without_carrier(
+        &self,
+    ) -> Result<Vec<(String, String)>, StorageError> {
+        Ok(on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT reference, nickname FROM registrations \
+                 WHERE carrier_id IS NULL AND status <> 'failed' ORDER BY reference",
+            )
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
     /// Which of `carrier_ids` a registration already holds.
     pub async fn carrier_ids_held(
         &self,

@@ -22,7 +22,7 @@ pub struct WebhookWorker {
     sender: WebhookSender,
     schedule: RetrySchedule,
     poll_every: Duration,
-    /// How long an SQLite lease lasts: longer than a batch's delivery can take.
+    /// How long a lease on the events taken lasts: longer than a batch's delivery can take.
     lease: Duration,
 }
 
