@@ -1338,6 +1338,24 @@ async fn the_services_run_without_http() {
             .unwrap_err(),
             SettleRefusal::Invalid(vec![SettleProblem::NoCarrierId, SettleProblem::NoNote])
         );
+        // A carrier another registration holds is refused on the form, and nothing moves.
+        let (holder_key, _) = claim(&database, "bo@example.com", "Bo's shop").await;
+        let holder = RegistrationEvent::Registered {
+            carrier_id: "se-held",
+            request_id: None,
+        };
+        assert!(database.record(&holder_key, holder).await.unwrap());
+        assert_eq!(
+            service::settle(
+                &database,
+                &reference,
+                "admin:Ana",
+                &form("registered", "se-held", "seen in the dashboard")
+            )
+            .await
+            .unwrap_err(),
+            SettleRefusal::Invalid(vec![SettleProblem::CarrierHeld])
+        );
         let row = service::settle(
             &database,
             &reference,

@@ -288,6 +288,8 @@ pub enum SettleProblem {
     NoOutcome,
     NoCarrierId,
     BadCarrierId,
+    /// Another registration holds that carrier: one account is never given to two.
+    CarrierHeld,
     NoNote,
     LongNote,
 }
@@ -304,6 +306,10 @@ impl SettleProblem {
             Self::BadCarrierId => (
                 "carrier_id",
                 "A carrier id has only letters, digits, - and _, like se-1234567",
+            ),
+            Self::CarrierHeld => (
+                "carrier_id",
+                "Another registration already holds this carrier id: check it in ShipEngine",
             ),
             Self::NoNote => ("note", "Write a note: how you found out"),
             Self::LongNote => ("note", "Keep the note under 1,000 characters"),
@@ -385,7 +391,12 @@ pub async fn settle(
     } else {
         RegistrationEvent::SettledFailed { by: actor, note }
     };
-    let settled = database.record(&row.idempotency_key, event).await?;
+    let settled = match database.record(&row.idempotency_key, event).await {
+        Err(StorageError::CarrierHeld(_)) => {
+            return Err(SettleRefusal::Invalid(vec![SettleProblem::CarrierHeld]));
+        }
+        recorded => recorded?,
+    };
     let now = database
         .registration_by_reference(reference)
         .await?
