@@ -4,59 +4,14 @@
 mod support;
 use support::POSTCARD;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex, OnceLock};
-
 use axum::body::Body;
 use axum::http::{Request, Response};
 use stamps_connect::simulator::{Endpoint, Fault};
+use support::logs::captured;
 use support::{API_KEY, TestApp, body_bytes, registration_form};
-use tracing_subscriber::fmt::MakeWriter;
 
 const CARD_NUMBER: &str = "4111111111111111";
 const SANDBOX_KEY: &str = "TEST_sandbox_key_3c9d1e7f";
-
-/// Everything every test of this file logs, at TRACE.
-fn captured() -> &'static Logs {
-    static LOGS: OnceLock<Logs> = OnceLock::new();
-    LOGS.get_or_init(|| {
-        let logs = Logs::default();
-        tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_ansi(false)
-            .with_writer(logs.clone())
-            .init();
-        logs
-    })
-}
-
-#[derive(Clone, Default)]
-struct Logs(Arc<Mutex<Vec<u8>>>);
-
-impl Logs {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
-
-impl Write for Logs {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Logs {
-    type Writer = Logs;
-
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
 
 /// Every response's status line, headers and body, as text.
 #[derive(Default)]

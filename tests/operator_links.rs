@@ -5,9 +5,6 @@
 
 mod support;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex, OnceLock};
-
 use axum::http::{StatusCode, header};
 use leptos::config::LeptosOptions;
 use serde_json::json;
@@ -24,7 +21,6 @@ use support::operator::{
 use support::{
     Browser, POSTCARD, TestApp, answer_of, body_bytes, island_screen, registration_form, screen_in,
 };
-use tracing_subscriber::fmt::MakeWriter;
 
 async fn start_on(database: TestDatabase, extra: &[(&str, &str)]) -> TestApp {
     let vars = operator_vars();
@@ -580,45 +576,9 @@ async fn the_links_language_is_the_pages_unless_the_merchant_chose_one() {
     assert!(page.contains("Este enlace ya no se puede usar"));
 }
 
-/// Everything this file's tests log, at TRACE, from every crate.
-fn captured_logs() -> &'static Logs {
-    static LOGS: OnceLock<Logs> = OnceLock::new();
-    LOGS.get_or_init(|| {
-        let logs = Logs::default();
-        tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_ansi(false)
-            .with_writer(logs.clone())
-            .init();
-        logs
-    })
-}
-
-#[derive(Clone, Default)]
-struct Logs(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Logs {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Logs {
-    type Writer = Logs;
-
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
 #[tokio::test]
 async fn the_links_token_is_never_logged_but_its_id_and_merchant_are() {
-    let logs = captured_logs();
+    let logs = support::logs::captured();
     let app = start(&[]).await;
     let (status, json) = mint(&app, json!({"merchant_ref": "logged-shop"})).await;
     assert_eq!(status, StatusCode::CREATED);
@@ -628,7 +588,7 @@ async fn the_links_token_is_never_logged_but_its_id_and_merchant_are() {
     open_ok(&mut browser, url).await;
     open_link(&mut new_browser(&app), url).await;
     let _ = operator_request(&app, "GET", "/operator/v1/registrations", None, Some(token)).await;
-    let text = String::from_utf8_lossy(&logs.0.lock().unwrap()).into_owned();
+    let text = logs.text();
     assert!(text.contains("onboarding link minted"), "{text}");
     assert!(text.contains(json["id"].as_str().unwrap()));
     assert!(text.contains("logged-shop"));

@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test file uses its own subset
 
 pub mod databases;
+pub mod logs;
 pub mod operator;
 
 use axum::Router;
