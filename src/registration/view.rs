@@ -7,7 +7,8 @@ use leptos::server_fn::ServerFn;
 
 use super::form::RegistrationSignals;
 use super::{
-    Register, RegisterScreen, RegistrationField as Field, RegistrationForm, validate_registration,
+    AddressCheck, AddressDecision, AddressPart, PostalAddress, Register, RegisterScreen,
+    RegistrationField as Field, RegistrationForm, validate_registration,
 };
 use crate::error::{AppError, FieldErrors, FormField};
 use crate::fields::card::{
@@ -19,7 +20,7 @@ use crate::pages::StepChange;
 use crate::screen::Screen;
 use crate::ui::{
     ErrorSummary, FieldMessage, FieldState, Problems, Submission, SubmitButton, TextField,
-    sent_by_language_switch,
+    focus_soon, sent_by_language_switch,
 };
 
 /// The registration form's `id`: the language switch sends its fields along.
@@ -34,10 +35,12 @@ const TERMS: &str = Field::AgreeToCarrierTerms.name();
 pub fn RegisterView(screen: RegisterScreen, step: StepChange) -> impl IntoView {
     // A page rendered by the server never has the card number: say why it is blank.
     // Only for errors that ask for the form again: not when it must not be sent again.
-    let card_cleared = matches!(
+    let card_cleared = (matches!(
         screen.error,
         Some(AppError::Invalid(_) | AppError::Upstream { .. })
-    ) && screen.draft.card_number.is_empty();
+    ) || screen.address_check.is_some())
+        && screen.draft.card_number.is_empty();
+    let address_check = RwSignal::new(screen.address_check);
     let fields = RegistrationSignals::new(RegistrationForm {
         idempotency_key: screen.idempotency_key,
         ..screen.draft
@@ -70,7 +73,13 @@ pub fn RegisterView(screen: RegisterScreen, step: StepChange) -> impl IntoView {
     let on_answer = move |answer| match answer {
         Ok(Screen::Register(same)) => {
             fields.idempotency_key.set(same.idempotency_key);
+            fields.address_decision.set(same.draft.address_decision);
+            let suggested = matches!(same.address_check, Some(AddressCheck::Suggestion { .. }));
+            address_check.set(same.address_check);
             problems.show(same.error);
+            if suggested {
+                focus_soon(ADDRESS_CHECK_TITLE);
+            }
         }
         Ok(next) => step.go(next),
         Err(problem) => {
@@ -109,6 +118,9 @@ pub fn RegisterView(screen: RegisterScreen, step: StepChange) -> impl IntoView {
         <form id=REGISTRATION_FORM_ID method="post" action=Register::PATH on:submit=on_submit novalidate>
             <input type="hidden" name="idempotency_key" value=fields.idempotency_key.get_untracked()
                 prop:value=fields.idempotency_key/>
+            {move || address_check.get().map(|check| view! {
+                <AddressCheckPanel check decision=fields.address_decision/>
+            })}
             <fieldset>
                 <legend>{locale.text(Text::YourAccountLegend)}</legend>
                 <TextField field=Field::Nickname label=Text::NicknameLabel value=fields.nickname errors on_check
@@ -178,6 +190,92 @@ pub fn RegisterView(screen: RegisterScreen, step: StepChange) -> impl IntoView {
 
             <SubmitButton label=Text::RegisterButton busy_label=Text::RegisterBusy submission/>
         </form>
+    }
+}
+
+/// The heading of the address check's panel, which takes focus when the panel appears.
+const ADDRESS_CHECK_TITLE: &str = "#address-check-title";
+
+/// What USPS said of the address: its suggestion beside what was typed, one to choose; or that
+/// it could not confirm the address (the problems are on the fields), with a way to go on.
+#[component]
+fn AddressCheckPanel(check: AddressCheck, decision: RwSignal<AddressDecision>) -> impl IntoView {
+    let locale = Locale::current();
+    let name = Field::AddressDecision.name();
+    let heading = move |text: Text| {
+        view! { <legend><h2 id="address-check-title" tabindex="-1">{locale.text(text)}</h2></legend> }
+    };
+    let lede = |text: Text| view! { <p class="hint" id="address-check-lede">{locale.text(text)}</p> };
+    match check {
+        AddressCheck::Suggestion {
+            typed,
+            matched,
+            differs,
+        } => {
+            let choice = move |id: &'static str, choice: AddressDecision, label: Text, address: PostalAddress| {
+                view! {
+                    <div class="radio">
+                        <input type="radio" id=id name=name value=choice.value()
+                            checked=decision.get_untracked() == choice
+                            prop:checked=move || decision.get() == choice
+                            aria-describedby="address-check-marks"
+                            on:change=move |_| decision.set(choice)/>
+                        <label for=id>
+                            <strong>{locale.text(label)}</strong>
+                            {address_lines(&address, &differs)}
+                        </label>
+                    </div>
+                }
+            };
+            view! {
+                <fieldset class="address-check" id=name aria-describedby="address-check-lede">
+                    {heading(Text::AddressSuggestionTitle)}
+                    {lede(Text::AddressSuggestionLede)}
+                    <p class="hint" id="address-check-marks">{locale.text(Text::AddressDifferencesMarked)}</p>
+                    {choice("address-usps", AddressDecision::UseUsps, Text::AddressUseUsps, matched)}
+                    {choice("address-typed", AddressDecision::AsTyped, Text::AddressUseTyped, typed)}
+                </fieldset>
+            }
+            .into_any()
+        }
+        AddressCheck::Unconfirmed { .. } => view! {
+            <fieldset class="address-check" id=name aria-describedby="address-check-lede">
+                {heading(Text::AddressUnconfirmedTitle)}
+                {lede(Text::AddressUnconfirmedLede)}
+                <div class="checkbox">
+                    <input type="checkbox" id="address-sure" name=name value=AddressDecision::AsTyped.value()
+                        checked=decision.get_untracked() == AddressDecision::AsTyped
+                        prop:checked=move || decision.get() == AddressDecision::AsTyped
+                        on:change=move |ev| decision.set(if event_target_checked(&ev) {
+                            AddressDecision::AsTyped
+                        } else {
+                            AddressDecision::Unset
+                        })/>
+                    <label for="address-sure">{locale.text(Text::AddressSure)}</label>
+                </div>
+            </fieldset>
+        }
+        .into_any(),
+    }
+}
+
+/// An address as an envelope shows it, each part that differs marked (the hint says so in words:
+/// a mark is not colour alone).
+fn address_lines(address: &PostalAddress, differs: &[AddressPart]) -> impl IntoView + use<> {
+    let part = |part: AddressPart| {
+        let text = address.part(part).to_owned();
+        if differs.contains(&part) {
+            view! { <mark>{text}</mark> }.into_any()
+        } else {
+            text.into_any()
+        }
+    };
+    view! {
+        <span class="address">
+            {part(AddressPart::Line1)}
+            {(!address.address_line2.is_empty()).then(|| view! { <br/>{part(AddressPart::Line2)} })}
+            <br/>{part(AddressPart::City)}", "{part(AddressPart::State)}" "{part(AddressPart::PostalCode)}
+        </span>
     }
 }
 
