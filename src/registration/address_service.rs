@@ -16,8 +16,7 @@ use crate::fields::FieldProblem;
 use crate::fields::expiry::today_utc;
 use crate::server::AppState;
 use crate::server::shipengine::{
-    Address, AddressMessage, AddressValidation, AddressValidationStatus, ErrorCode,
-    ShipEngineError,
+    Address, AddressMessage, AddressValidation, AddressValidationStatus, ErrorCode, ShipEngineError,
 };
 
 /// Whether the check is switched on (`ADDRESS_VALIDATION`), and how it went last time.
@@ -116,7 +115,9 @@ pub async fn check_address(
     };
     match verdict(&typed, &answer) {
         Verdict::Same | Verdict::None => go_on(valid),
-        Verdict::Unconfirmed(problems) => Checked::Ask(AddressCheck::Unconfirmed { typed, problems }),
+        Verdict::Unconfirmed(problems) => {
+            Checked::Ask(AddressCheck::Unconfirmed { typed, problems })
+        }
         Verdict::Differs { matched, differs } => {
             let with_match = matched.put_into(form);
             let matched_valid = match validate_registration(&with_match, today_utc()) {
@@ -181,7 +182,10 @@ async fn validate(state: &AppState, typed: &PostalAddress) -> Option<AddressVali
             None
         }
         Err(_) => {
-            checks.failed("no answer", &format!("no answer within {:?}", checks.timeout));
+            checks.failed(
+                "no answer",
+                &format!("no answer within {:?}", checks.timeout),
+            );
             None
         }
     }
@@ -332,7 +336,13 @@ mod tests {
     #[test]
     fn case_spacing_punctuation_and_zip_plus_four_are_the_same_address() {
         let typed = address("4009  Marathon Blvd.", "Ste #300", "austin", "tx", "78756");
-        let usps = address("4009 MARATHON BLVD", "STE 300", "AUSTIN", "TX", "78756-3915");
+        let usps = address(
+            "4009 MARATHON BLVD",
+            "STE 300",
+            "AUSTIN",
+            "TX",
+            "78756-3915",
+        );
         assert_eq!(differing_parts(&typed, &usps), []);
     }
 

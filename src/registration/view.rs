@@ -205,7 +205,8 @@ fn AddressCheckPanel(check: AddressCheck, decision: RwSignal<AddressDecision>) -
     let heading = move |text: Text| {
         view! { <legend><h2 id="address-check-title" tabindex="-1">{locale.text(text)}</h2></legend> }
     };
-    let lede = |text: Text| view! { <p class="hint" id="address-check-lede">{locale.text(text)}</p> };
+    let lede =
+        |text: Text| view! { <p class="hint" id="address-check-lede">{locale.text(text)}</p> };
     match check {
         AddressCheck::Suggestion {
             typed,

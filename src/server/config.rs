@@ -905,8 +905,16 @@ mod tests {
     #[test]
     fn address_validation_is_on_unless_switched_off() {
         assert!(config(&[]).unwrap().address_validation);
-        assert!(!config(&[("ADDRESS_VALIDATION", "off")]).unwrap().address_validation);
-        assert!(config(&[("ADDRESS_VALIDATION", "on")]).unwrap().address_validation);
+        assert!(
+            !config(&[("ADDRESS_VALIDATION", "off")])
+                .unwrap()
+                .address_validation
+        );
+        assert!(
+            config(&[("ADDRESS_VALIDATION", "on")])
+                .unwrap()
+                .address_validation
+        );
         assert_eq!(
             config(&[("ADDRESS_VALIDATION", "maybe")]).unwrap_err(),
             invalid("ADDRESS_VALIDATION", "use on or off")
