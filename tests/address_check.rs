@@ -187,6 +187,22 @@ async fn choosing_the_usps_address_registers_the_matched_address() {
 }
 
 #[tokio::test]
+async fn the_usps_address_chosen_while_the_check_is_down_is_the_one_shown() {
+    let mut app = start_on(TestDatabase::sqlite(), &[]).await;
+    register_screen(app.call("register", &form_with(SPELLED_OUT)).await);
+    app.simulator
+        .simulator
+        .inject_fault(Endpoint::ValidateAddresses, Fault::Unavailable, 5);
+    let chosen = form_with(&[SPELLED_OUT, &[("address_decision", "usps")]].concat());
+    let screen = app.call("register", &chosen).await;
+    assert!(matches!(screen, Screen::Verify(_)), "{screen:?}");
+    assert_eq!(
+        registered_address(&app)["address_line1"],
+        "4009 MARATHON BLVD"
+    );
+}
+
+#[tokio::test]
 async fn keeping_the_address_as_typed_registers_it_without_another_check() {
     for database in TestDatabase::each().await {
         let backend = database.backend();

@@ -110,10 +110,22 @@ pub async fn check_address(
         return go_on(valid);
     }
     let typed = PostalAddress::of(form);
-    let Some(answer) = validate(state, &typed).await else {
-        return go_on(valid);
+    let found = match (validate(state, &typed).await, shown) {
+        (Some(answer), _) => verdict(&typed, &answer),
+        // USPS cannot be asked again: the suggestion this server made and kept in the session
+        // is still USPS's word, and the merchant chose it.
+        (
+            None,
+            Some(AddressCheck::Suggestion {
+                matched, differs, ..
+            }),
+        ) if decision == AddressDecision::UseUsps => Verdict::Differs {
+            matched: matched.clone(),
+            differs: differs.clone(),
+        },
+        (None, _) => return go_on(valid),
     };
-    match verdict(&typed, &answer) {
+    match found {
         Verdict::Same | Verdict::None => go_on(valid),
         Verdict::Unconfirmed(problems) => {
             Checked::Ask(AddressCheck::Unconfirmed { typed, problems })
