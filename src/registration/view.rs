@@ -197,66 +197,64 @@ pub fn RegisterView(screen: RegisterScreen, step: StepChange) -> impl IntoView {
 const ADDRESS_CHECK_TITLE: &str = "#address-check-title";
 
 /// What USPS said of the address: its suggestion beside what was typed, one to choose; or that
-/// it could not confirm the address (the problems are on the fields), with a way to go on.
+/// it could not confirm the address (the problems are on the fields), with a way to go on. One
+/// view for both, its parts optional: every distinct view type costs the island code.
 #[component]
 fn AddressCheckPanel(check: AddressCheck, decision: RwSignal<AddressDecision>) -> impl IntoView {
     let locale = Locale::current();
     let name = Field::AddressDecision.name();
-    let heading = move |text: Text| {
-        view! { <legend><h2 id="address-check-title" tabindex="-1">{locale.text(text)}</h2></legend> }
-    };
-    let lede =
-        |text: Text| view! { <p class="hint" id="address-check-lede">{locale.text(text)}</p> };
-    match check {
+    let (title, lede, suggestion) = match check {
         AddressCheck::Suggestion {
             typed,
             matched,
             differs,
-        } => {
-            let choice = move |id: &'static str, choice: AddressDecision, label: Text, address: PostalAddress| {
-                view! {
-                    <div class="radio">
-                        <input type="radio" id=id name=name value=choice.value()
-                            checked=decision.get_untracked() == choice
-                            prop:checked=move || decision.get() == choice
-                            aria-describedby="address-check-marks"
-                            on:change=move |_| decision.set(choice)/>
-                        <label for=id>
-                            <strong>{locale.text(label)}</strong>
-                            {address_lines(&address, &differs)}
-                        </label>
-                    </div>
-                }
-            };
-            view! {
-                <fieldset class="address-check" id=name aria-describedby="address-check-lede">
-                    {heading(Text::AddressSuggestionTitle)}
-                    {lede(Text::AddressSuggestionLede)}
-                    <p class="hint" id="address-check-marks">{locale.text(Text::AddressDifferencesMarked)}</p>
-                    {choice("address-usps", AddressDecision::UseUsps, Text::AddressUseUsps, matched)}
-                    {choice("address-typed", AddressDecision::AsTyped, Text::AddressUseTyped, typed)}
-                </fieldset>
-            }
-            .into_any()
+        } => (
+            Text::AddressSuggestionTitle,
+            Text::AddressSuggestionLede,
+            Some((typed, matched, differs)),
+        ),
+        AddressCheck::Unconfirmed { .. } => (
+            Text::AddressUnconfirmedTitle,
+            Text::AddressUnconfirmedLede,
+            None,
+        ),
+    };
+    // A radio of the suggestion, or the "I'm sure" checkbox: unticking the box unsets it.
+    let choice = move |id: &'static str,
+                       input_type: &'static str,
+                       choice: AddressDecision,
+                       label: Text,
+                       address: Option<(PostalAddress, &[AddressPart])>| {
+        view! {
+            <div class=input_type>
+                <input type=input_type id=id name=name value=choice.value()
+                    checked=decision.get_untracked() == choice
+                    prop:checked=move || decision.get() == choice
+                    aria-describedby=address.is_some().then_some("address-check-marks")
+                    on:change=move |ev| decision.set(if event_target_checked(&ev) {
+                        choice
+                    } else {
+                        AddressDecision::Unset
+                    })/>
+                <label for=id>
+                    <strong>{locale.text(label)}</strong>
+                    {address.map(|(address, differs)| address_lines(&address, differs))}
+                </label>
+            </div>
         }
-        AddressCheck::Unconfirmed { .. } => view! {
-            <fieldset class="address-check" id=name aria-describedby="address-check-lede">
-                {heading(Text::AddressUnconfirmedTitle)}
-                {lede(Text::AddressUnconfirmedLede)}
-                <div class="checkbox">
-                    <input type="checkbox" id="address-sure" name=name value=AddressDecision::AsTyped.value()
-                        checked=decision.get_untracked() == AddressDecision::AsTyped
-                        prop:checked=move || decision.get() == AddressDecision::AsTyped
-                        on:change=move |ev| decision.set(if event_target_checked(&ev) {
-                            AddressDecision::AsTyped
-                        } else {
-                            AddressDecision::Unset
-                        })/>
-                    <label for="address-sure">{locale.text(Text::AddressSure)}</label>
-                </div>
-            </fieldset>
-        }
-        .into_any(),
+    };
+    let sure = suggestion.is_none();
+    view! {
+        <fieldset class="address-check" id=name aria-describedby="address-check-lede">
+            <legend><h2 id="address-check-title" tabindex="-1">{locale.text(title)}</h2></legend>
+            <p class="hint" id="address-check-lede">{locale.text(lede)}</p>
+            {suggestion.map(|(typed, matched, differs)| view! {
+                <p class="hint" id="address-check-marks">{locale.text(Text::AddressDifferencesMarked)}</p>
+                {choice("address-usps", "radio", AddressDecision::UseUsps, Text::AddressUseUsps, Some((matched, &differs)))}
+                {choice("address-typed", "radio", AddressDecision::AsTyped, Text::AddressUseTyped, Some((typed, &differs)))}
+            })}
+            {sure.then(|| choice("address-sure", "checkbox", AddressDecision::AsTyped, Text::AddressSure, None))}
+        </fieldset>
     }
 }
 
@@ -265,11 +263,11 @@ fn AddressCheckPanel(check: AddressCheck, decision: RwSignal<AddressDecision>) -
 fn address_lines(address: &PostalAddress, differs: &[AddressPart]) -> impl IntoView + use<> {
     let part = |part: AddressPart| {
         let text = address.part(part).to_owned();
-        if differs.contains(&part) {
-            view! { <mark>{text}</mark> }.into_any()
-        } else {
-            text.into_any()
-        }
+        let marked = differs.contains(&part);
+        (
+            marked.then(|| view! { <mark>{text.clone()}</mark> }),
+            (!marked).then_some(text),
+        )
     };
     view! {
         <span class="address">
