@@ -39,13 +39,17 @@ try {
     await shot("2-form-errors");
     const fields = {
       nickname: "Main store", email: "john.doe@example.com", name: "John Doe", phone: "(512) 111-2222",
-      address_line1: "4009 Marathon Blvd", city_locality: "Austin", postal_code: "78756", card_name: "John Doe",
+      // Spelled out: USPS writes it "BLVD", so the address check offers its suggestion first.
+      address_line1: "4009 Marathon Boulevard", city_locality: "Austin", postal_code: "78756", card_name: "John Doe",
       card_number: "4111 1111 1111 1111", card_exp_month: "07", card_exp_year: "2031",
     };
     for (const [name, value] of Object.entries(fields)) await page.locator(`[name="${name}"]`).fill(value);
     await page.locator('[name="state_province"]').selectOption("TX");
     await page.locator("#residential-no").check();
     await page.locator('[name="agree_to_carrier_terms"]').check();
+    await submit("form#registration");
+    await page.locator("#address-check-title").waitFor();
+    await shot("6-address-suggestion");
     await submit("form#registration");
     await page.locator("form.send-form").waitFor();
     await shot("3-phone");

@@ -198,9 +198,10 @@ async fn a_valid_form_with_one_hostile_field_is_refused_on_that_field() {
             "{backend}: a valid form still registers"
         );
         let requests = app.simulator.simulator.requests();
-        let [sent] = requests.as_slice() else {
+        let [checked, sent] = requests.as_slice() else {
             panic!("{backend}: {} upstream requests", requests.len());
         };
+        assert_eq!(checked.endpoint, Some(Endpoint::ValidateAddresses));
         assert_eq!(sent.endpoint, Some(Endpoint::Register));
         assert_eq!(sent.body["nickname"], "Caf\u{e9} on Main", "{backend}");
         assert_well_formed(&sent.body, backend);

@@ -60,6 +60,7 @@ async fn the_whole_flow_sends_exactly_the_documented_json_with_the_key() {
     assert_eq!(
         calls,
         [
+            "POST /v1/addresses/validate",
             "POST /v1/registration/stamps_com",
             "POST /v1/connections/carriers/stamps_com/:carrier_id/verification",
             "PUT /v1/connections/carriers/stamps_com/:carrier_id/verification/:verification_id",
@@ -75,8 +76,20 @@ async fn the_whole_flow_sends_exactly_the_documented_json_with_the_key() {
             .iter()
             .any(|(name, value)| name == "content-type" && value == "application/json")
     }));
+    // The address alone is checked with USPS: no name, phone or card.
     assert_eq!(
         received[0].body,
+        json!([{
+            "address_line1": "4009 Marathon Blvd",
+            "address_line2": "Ste 300",
+            "city_locality": "Austin",
+            "state_province": "TX",
+            "postal_code": "78756",
+            "country_code": "US"
+        }])
+    );
+    assert_eq!(
+        received[1].body,
         json!({
             "nickname": "My Stamps.com account",
             "email": "john.doe@example.com",
@@ -86,7 +99,7 @@ async fn the_whole_flow_sends_exactly_the_documented_json_with_the_key() {
                 "phone": "5121112222",
                 "company_name": "Example Corp.",
                 "address_line1": "4009 Marathon Blvd",
-                "address_line2": "Suite 300",
+                "address_line2": "Ste 300",
                 "city_locality": "Austin",
                 "state_province": "TX",
                 "postal_code": "78756",
@@ -103,14 +116,14 @@ async fn the_whole_flow_sends_exactly_the_documented_json_with_the_key() {
         })
     );
     assert_eq!(
-        received[1].body,
+        received[2].body,
         json!({"phone": "5121112222", "verification_type": "sms"})
     );
-    assert_eq!(received[2].body, json!({"verification_code": "123456"}));
+    assert_eq!(received[3].body, json!({"verification_code": "123456"}));
     // The carrier the code went to is the one registered.
     let carrier = &done.carrier_id;
     assert!(
-        received[1].path.contains(carrier.as_str()) && received[2].path.contains(carrier.as_str())
+        received[2].path.contains(carrier.as_str()) && received[3].path.contains(carrier.as_str())
     );
 }
 
@@ -128,7 +141,12 @@ async fn optional_fields_left_blank_are_not_sent() {
         })
         .collect();
     app.call("register", &form).await;
-    let body = &app.simulator.simulator.requests()[0].body;
+    let requests = app.simulator.simulator.requests();
+    let register = requests
+        .iter()
+        .find(|r| r.endpoint == Some(Endpoint::Register))
+        .expect("registered");
+    let body = &register.body;
     assert!(body["address"].get("company_name").is_none(), "{body}");
     assert!(body["address"].get("address_line2").is_none(), "{body}");
 }

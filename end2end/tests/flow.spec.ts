@@ -37,12 +37,23 @@ test("a merchant opens and verifies a Stamps.com account", async ({ page }, test
   // What ShipEngine received, call by call, with the operator's key.
   const received = await upstreamRequests();
   expect(received.map((r) => `${r.method} ${r.path.replace(/se-[a-z0-9]+/, ":carrier").replace(/vfn_\w+/, ":vfn")}`)).toEqual([
+    "POST /v1/addresses/validate",
     "POST /v1/registration/stamps_com",
     "POST /v1/connections/carriers/stamps_com/:carrier/verification",
     "PUT /v1/connections/carriers/stamps_com/:carrier/verification/:vfn",
   ]);
   expect(received.every((r) => r.api_key === FAKE_API_KEY)).toBe(true);
-  expect(received[0].body).toEqual({
+  expect(received[0].body).toEqual([
+    {
+      address_line1: "4009 Marathon Blvd",
+      address_line2: "Ste 300",
+      city_locality: "Austin",
+      state_province: "TX",
+      postal_code: "78756",
+      country_code: "US",
+    },
+  ]);
+  expect(received[1].body).toEqual({
     nickname: "Main store",
     email: "john.doe@example.com",
     agree_to_carrier_terms: true,
@@ -51,7 +62,7 @@ test("a merchant opens and verifies a Stamps.com account", async ({ page }, test
       phone: "5121112222",
       company_name: "Example Corp.",
       address_line1: "4009 Marathon Blvd",
-      address_line2: "Suite 300",
+      address_line2: "Ste 300",
       city_locality: "Austin",
       state_province: "TX",
       postal_code: "78756",
@@ -66,8 +77,8 @@ test("a merchant opens and verifies a Stamps.com account", async ({ page }, test
       expiration_month: "07",
     },
   });
-  expect(received[1].body).toEqual({ phone: "5121112222", verification_type: "sms" });
-  expect(received[2].body).toEqual({ verification_code: "123456" });
+  expect(received[2].body).toEqual({ phone: "5121112222", verification_type: "sms" });
+  expect(received[3].body).toEqual({ verification_code: "123456" });
 });
 
 test("a wrong code is refused clearly, then the right one is accepted", async ({ page }, testInfo) => {

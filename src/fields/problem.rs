@@ -55,4 +55,10 @@ pub enum FieldProblem {
     UpstreamLength,
     /// ShipEngine refused a field for another reason.
     UpstreamRefused,
+    /// USPS has no record of the address (`address_not_found`).
+    UspsAddressNotFound,
+    /// USPS does not know the ZIP code (`invalid_postal_code`).
+    UspsZipUnknown,
+    /// USPS could not confirm the address, for another reason.
+    UspsAddressUnconfirmed,
 }

@@ -130,6 +130,21 @@ impl Catalog for Words {
                 "To open your Stamps.com account, go to the platform you sell on and follow its \
                  link to this page."
             }
+
+            Text::AddressSuggestionTitle => "We found this address in USPS records",
+            Text::AddressSuggestionLede => {
+                "USPS writes your address a little differently. Choose the one to use for your \
+                 account."
+            }
+            Text::AddressUseUsps => "Use the USPS address",
+            Text::AddressUseTyped => "Use the address as I typed it",
+            Text::AddressDifferencesMarked => "The marked parts differ from what you typed.",
+            Text::AddressUnconfirmedTitle => "USPS could not confirm this address",
+            Text::AddressUnconfirmedLede => {
+                "Check the highlighted fields. USPS records can miss new addresses: if yours is \
+                 right as typed, tick the box below to go on."
+            }
+            Text::AddressSure => "I\u{2019}m sure this address is right",
         }
     }
 
@@ -192,6 +207,13 @@ impl Catalog for Words {
             FieldProblem::UpstreamLength => "This is too long or too short",
             FieldProblem::UpstreamRefused => {
                 "ShipEngine did not accept this. Check it and try again"
+            }
+            FieldProblem::UspsAddressNotFound => {
+                "USPS has no record of this address. Check the street and number"
+            }
+            FieldProblem::UspsZipUnknown => "USPS does not recognise this ZIP code. Check it",
+            FieldProblem::UspsAddressUnconfirmed => {
+                "USPS could not confirm this address. Check it"
             }
         };
         Cow::Borrowed(text)

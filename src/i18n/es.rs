@@ -148,6 +148,24 @@ impl Catalog for Words {
                 "Para abrir su cuenta de Stamps.com, vaya a la plataforma en la que vende y siga \
                  su enlace a esta página."
             }
+
+            Text::AddressSuggestionTitle => "Encontramos esta dirección en los registros de USPS",
+            Text::AddressSuggestionLede => {
+                "USPS escribe su dirección de forma un poco distinta. Elija la que desea usar \
+                 para su cuenta."
+            }
+            Text::AddressUseUsps => "Usar la dirección de USPS",
+            Text::AddressUseTyped => "Usar la dirección tal como la escribí",
+            Text::AddressDifferencesMarked => {
+                "Las partes marcadas son distintas de lo que usted escribió."
+            }
+            Text::AddressUnconfirmedTitle => "USPS no pudo confirmar esta dirección",
+            Text::AddressUnconfirmedLede => {
+                "Revise los campos señalados. Es posible que los registros de USPS aún no \
+                 incluyan direcciones nuevas: si la suya está bien escrita, marque la casilla de \
+                 abajo para continuar."
+            }
+            Text::AddressSure => "Confirmo que esta dirección es correcta",
         }
     }
 
@@ -220,6 +238,13 @@ impl Catalog for Words {
             FieldProblem::UpstreamLength => "Este dato es demasiado largo o demasiado corto",
             FieldProblem::UpstreamRefused => {
                 "ShipEngine no aceptó este dato. Revíselo y vuelva a intentarlo"
+            }
+            FieldProblem::UspsAddressNotFound => {
+                "USPS no tiene registro de esta dirección. Revise la calle y el número"
+            }
+            FieldProblem::UspsZipUnknown => "USPS no reconoce este código postal. Revíselo",
+            FieldProblem::UspsAddressUnconfirmed => {
+                "USPS no pudo confirmar esta dirección. Revísela"
             }
         };
         Cow::Borrowed(text)

@@ -260,6 +260,20 @@ text_keys! {
     /// The form is only for merchants sent by the platform (`PUBLIC_FORM=off`).
     StartFromPlatformTitle,
     StartFromPlatformBody,
+
+    // Step 1: the USPS check of the address (src/registration/view.rs).
+    /// The panel's heading when USPS has the address written another way.
+    AddressSuggestionTitle,
+    AddressSuggestionLede,
+    AddressUseUsps,
+    AddressUseTyped,
+    /// Describes the USPS option: what the marks mean, not by colour alone.
+    AddressDifferencesMarked,
+    /// The panel's heading when USPS could not confirm the address.
+    AddressUnconfirmedTitle,
+    AddressUnconfirmedLede,
+    /// The checkbox that goes on with the address as typed.
+    AddressSure,
 }
 
 #[cfg(test)]
@@ -330,6 +344,9 @@ mod tests {
             UpstreamRequired,
             UpstreamLength,
             UpstreamRefused,
+            UspsAddressNotFound,
+            UspsZipUnknown,
+            UspsAddressUnconfirmed,
         )
     }
 

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Deserializer};
 
+use super::address_check::AddressDecision;
 use crate::fields::declare::form_fields;
 
 form_fields! {
@@ -23,6 +24,8 @@ form_fields! {
         PostalCode => postal_code: String,
         /// "yes" or "no"; blank until the merchant chooses.
         Residential => residential: String,
+        /// The answer to the USPS check of the address, once it asked for one.
+        AddressDecision => address_decision: AddressDecision,
         CardName => card_name: String,
         CardNumber => card_number: String,
         CardExpMonth => card_exp_month: String,
@@ -166,10 +169,30 @@ mod tests {
     }
 
     #[test]
+    fn the_address_decision_reads_its_values_and_nothing_else() {
+        for (posted, decision) in [
+            ("usps", AddressDecision::UseUsps),
+            ("as_typed", AddressDecision::AsTyped),
+            ("", AddressDecision::Unset),
+            ("USPS", AddressDecision::Unset),
+        ] {
+            let form: RegistrationForm =
+                serde_urlencoded::from_str(&format!("address_decision={posted}")).unwrap();
+            assert_eq!(form.address_decision, decision, "{posted}");
+            assert_eq!(
+                serde_json::from_value::<AddressDecision>(serde_json::to_value(decision).unwrap())
+                    .unwrap(),
+                decision
+            );
+        }
+    }
+
+    #[test]
     fn the_form_survives_postcard() {
         let form = RegistrationForm {
             nickname: "Main store".into(),
             agree_to_carrier_terms: true,
+            address_decision: AddressDecision::AsTyped,
             idempotency_key: "k".into(),
             ..Default::default()
         };

@@ -1,5 +1,8 @@
 //! Step 1: the registration form (contact, address, card) → a Stamps.com carrier.
 
+mod address_check;
+#[cfg(feature = "ssr")]
+pub mod address_service;
 mod form;
 mod server;
 #[cfg(feature = "ssr")]
@@ -7,6 +10,7 @@ pub mod service;
 mod validate;
 mod view;
 
+pub use address_check::{AddressCheck, AddressDecision, AddressPart, PostalAddress};
 pub use form::{RegistrationField, RegistrationForm};
 pub use server::{Register, register};
 pub use validate::{ValidRegistration, validate_registration};
@@ -24,4 +28,6 @@ pub struct RegisterScreen {
     pub idempotency_key: String,
     /// Why the last submission did not go through.
     pub error: Option<AppError>,
+    /// What USPS said about the address, while the merchant has to decide.
+    pub address_check: Option<AddressCheck>,
 }

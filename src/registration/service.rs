@@ -4,7 +4,11 @@
 
 use std::net::IpAddr;
 
-use super::{RegistrationField, RegistrationForm, ValidRegistration, validate_registration};
+use super::address_service::{Checked, check_address};
+use super::{
+    AddressCheck, AddressDecision, RegistrationField, RegistrationForm, ValidRegistration,
+    validate_registration,
+};
 use crate::error::AppError;
 use crate::fields::expiry::today_utc;
 use crate::screen::Screen;
@@ -55,6 +59,28 @@ pub async fn register(
         Err(errors) => {
             metrics::registration(Registration::Invalid);
             return flow.fail(AppError::Invalid(errors)).await;
+        }
+    };
+    // Before the claim: a merchant asked about the address has sent nothing and used no limit.
+    let valid = match check_address(state, form, flow.address_check(), valid).await {
+        Checked::GoOn { valid, draft } => {
+            if let Some(draft) = draft {
+                flow.keep_draft(&draft);
+            }
+            flow.address_settled();
+            *valid
+        }
+        Checked::Ask(check) => {
+            // The USPS address is offered first; "I'm sure" is for the merchant to tick.
+            let preselected = match check {
+                AddressCheck::Suggestion { .. } => AddressDecision::UseUsps,
+                AddressCheck::Unconfirmed { .. } => AddressDecision::Unset,
+            };
+            flow.keep_draft(&RegistrationForm {
+                address_decision: preselected,
+                ..form.clone()
+            });
+            return flow.ask_about_address(check).await;
         }
     };
     flow.persist().await?;

@@ -194,6 +194,7 @@ mod tests {
             state_province: "TX".into(),
             postal_code: "78756".into(),
             residential: "no".into(),
+            address_decision: Default::default(),
             card_name: "John Doe".into(),
             card_number: "4111 1111 1111 1111".into(),
             card_exp_month: "7".into(),

@@ -7,7 +7,8 @@ use leptos::server_fn::ServerFn;
 
 use super::form::RegistrationSignals;
 use super::{
-    Register, RegisterScreen, RegistrationField as Field, RegistrationForm, validate_registration,
+    AddressCheck, AddressDecision, AddressPart, PostalAddress, Register, RegisterScreen,
+    RegistrationField as Field, RegistrationForm, validate_registration,
 };
 use crate::error::{AppError, FieldErrors, FormField};
 use crate::fields::card::{
@@ -19,7 +20,7 @@ use crate::pages::StepChange;
 use crate::screen::Screen;
 use crate::ui::{
     ErrorSummary, FieldMessage, FieldState, Problems, Submission, SubmitButton, TextField,
-    sent_by_language_switch,
+    focus_soon, sent_by_language_switch,
 };
 
 /// The registration form's `id`: the language switch sends its fields along.
@@ -34,10 +35,12 @@ const TERMS: &str = Field::AgreeToCarrierTerms.name();
 pub fn RegisterView(screen: RegisterScreen, step: StepChange) -> impl IntoView {
     // A page rendered by the server never has the card number: say why it is blank.
     // Only for errors that ask for the form again: not when it must not be sent again.
-    let card_cleared = matches!(
+    let card_cleared = (matches!(
         screen.error,
         Some(AppError::Invalid(_) | AppError::Upstream { .. })
-    ) && screen.draft.card_number.is_empty();
+    ) || screen.address_check.is_some())
+        && screen.draft.card_number.is_empty();
+    let address_check = RwSignal::new(screen.address_check);
     let fields = RegistrationSignals::new(RegistrationForm {
         idempotency_key: screen.idempotency_key,
         ..screen.draft
@@ -70,7 +73,13 @@ pub fn RegisterView(screen: RegisterScreen, step: StepChange) -> impl IntoView {
     let on_answer = move |answer| match answer {
         Ok(Screen::Register(same)) => {
             fields.idempotency_key.set(same.idempotency_key);
+            fields.address_decision.set(same.draft.address_decision);
+            let suggested = matches!(same.address_check, Some(AddressCheck::Suggestion { .. }));
+            address_check.set(same.address_check);
             problems.show(same.error);
+            if suggested {
+                focus_soon(ADDRESS_CHECK_TITLE);
+            }
         }
         Ok(next) => step.go(next),
         Err(problem) => {
@@ -109,6 +118,9 @@ pub fn RegisterView(screen: RegisterScreen, step: StepChange) -> impl IntoView {
         <form id=REGISTRATION_FORM_ID method="post" action=Register::PATH on:submit=on_submit novalidate>
             <input type="hidden" name="idempotency_key" value=fields.idempotency_key.get_untracked()
                 prop:value=fields.idempotency_key/>
+            {move || address_check.get().map(|check| view! {
+                <AddressCheckPanel check decision=fields.address_decision/>
+            })}
             <fieldset>
                 <legend>{locale.text(Text::YourAccountLegend)}</legend>
                 <TextField field=Field::Nickname label=Text::NicknameLabel value=fields.nickname errors on_check
@@ -178,6 +190,91 @@ pub fn RegisterView(screen: RegisterScreen, step: StepChange) -> impl IntoView {
 
             <SubmitButton label=Text::RegisterButton busy_label=Text::RegisterBusy submission/>
         </form>
+    }
+}
+
+/// The heading of the address check's panel, which takes focus when the panel appears.
+const ADDRESS_CHECK_TITLE: &str = "#address-check-title";
+
+/// What USPS said of the address: its suggestion beside what was typed, one to choose; or that
+/// it could not confirm the address (the problems are on the fields), with a way to go on. One
+/// view for both, its parts optional: every distinct view type costs the island code.
+#[component]
+fn AddressCheckPanel(check: AddressCheck, decision: RwSignal<AddressDecision>) -> impl IntoView {
+    let locale = Locale::current();
+    let name = Field::AddressDecision.name();
+    let (title, lede, suggestion) = match check {
+        AddressCheck::Suggestion {
+            typed,
+            matched,
+            differs,
+        } => (
+            Text::AddressSuggestionTitle,
+            Text::AddressSuggestionLede,
+            Some((typed, matched, differs)),
+        ),
+        AddressCheck::Unconfirmed { .. } => (
+            Text::AddressUnconfirmedTitle,
+            Text::AddressUnconfirmedLede,
+            None,
+        ),
+    };
+    // A radio of the suggestion, or the "I'm sure" checkbox: unticking the box unsets it.
+    let choice = move |id: &'static str,
+                       input_type: &'static str,
+                       choice: AddressDecision,
+                       label: Text,
+                       address: Option<(PostalAddress, &[AddressPart])>| {
+        view! {
+            <div class=input_type>
+                <input type=input_type id=id name=name value=choice.value()
+                    checked=decision.get_untracked() == choice
+                    prop:checked=move || decision.get() == choice
+                    aria-describedby=address.is_some().then_some("address-check-marks")
+                    on:change=move |ev| decision.set(if event_target_checked(&ev) {
+                        choice
+                    } else {
+                        AddressDecision::Unset
+                    })/>
+                <label for=id>
+                    <strong>{locale.text(label)}</strong>
+                    {address.map(|(address, differs)| address_lines(&address, differs))}
+                </label>
+            </div>
+        }
+    };
+    let sure = suggestion.is_none();
+    view! {
+        <fieldset class="address-check" id=name aria-describedby="address-check-lede">
+            <legend><h2 id="address-check-title" tabindex="-1">{locale.text(title)}</h2></legend>
+            <p class="hint" id="address-check-lede">{locale.text(lede)}</p>
+            {suggestion.map(|(typed, matched, differs)| view! {
+                <p class="hint" id="address-check-marks">{locale.text(Text::AddressDifferencesMarked)}</p>
+                {choice("address-usps", "radio", AddressDecision::UseUsps, Text::AddressUseUsps, Some((matched, &differs)))}
+                {choice("address-typed", "radio", AddressDecision::AsTyped, Text::AddressUseTyped, Some((typed, &differs)))}
+            })}
+            {sure.then(|| choice("address-sure", "checkbox", AddressDecision::AsTyped, Text::AddressSure, None))}
+        </fieldset>
+    }
+}
+
+/// An address as an envelope shows it, each part that differs marked (the hint says so in words:
+/// a mark is not colour alone).
+fn address_lines(address: &PostalAddress, differs: &[AddressPart]) -> impl IntoView + use<> {
+    let part = |part: AddressPart| {
+        let text = address.part(part).to_owned();
+        let marked = differs.contains(&part);
+        (
+            marked.then(|| view! { <mark>{text.clone()}</mark> }),
+            (!marked).then_some(text),
+        )
+    };
+    view! {
+        <span class="address">
+            {part(AddressPart::Line1)}
+            {(!address.address_line2.is_empty()).then(|| view! { <br/>{part(AddressPart::Line2)} })}
+            <br/>{part(AddressPart::City)}", "{part(AddressPart::State)}" "{part(AddressPart::PostalCode)}
+        </span>
     }
 }
 

@@ -20,6 +20,7 @@
 //! | `LOG_FORMAT` | `text` | `json`: one JSON object per log line, for a log pipeline |
 //! | `TRUST_FORWARDED_FOR` | `false` | count limits per the last `X-Forwarded-For` address: only behind one reverse proxy that sets it |
 //! | `UPSTREAM_MAX_CONCURRENT` | 16 | ShipEngine calls one instance has in flight at once; the rest wait |
+//! | `ADDRESS_VALIDATION` | `on` | `off`: the address is not checked with USPS before registering |
 //! | `RECONCILE` | `on` | `off`: unknown outcomes are not settled in the background |
 //! | `RECONCILE_EVERY_SECS` | 60 | how often unknown outcomes are checked against ShipEngine's carriers, 1 to 86400 |
 //! | `RECONCILE_GRACE_MINUTES` | 30 | no carrier this long after an outcome became unknown settles it as failed, 0 to 10080 |
@@ -80,6 +81,8 @@ pub struct Config {
     pub limits: LimitConfig,
     /// The background settling of unknown outcomes; `None` with `RECONCILE=off`.
     pub reconcile: Option<ReconcileSettings>,
+    /// `ADDRESS_VALIDATION`: the merchant's address is checked with USPS before registering.
+    pub address_validation: bool,
     /// `None` when `OPERATOR_WEBHOOK_URL` is unset: events wait in the outbox.
     pub webhooks: Option<WebhookConfig>,
     /// The operator's API tokens, return hosts and `PUBLIC_FORM` (see `crate::operator`).
@@ -221,6 +224,7 @@ impl Config {
             .unwrap_or(16),
             limits: limits(&set)?,
             reconcile: reconcile(&set)?,
+            address_validation: on_off(set("ADDRESS_VALIDATION"), "ADDRESS_VALIDATION", true)?,
             webhooks: webhooks(&set)?,
             admin: AdminAccess::from_vars(&set)?,
             operator: OperatorConfig::from_vars(set)?,
@@ -280,6 +284,16 @@ fn flag(raw: Option<String>, name: &'static str) -> Result<bool, ConfigError> {
         None | Some("false" | "0") => Ok(false),
         Some("true" | "1") => Ok(true),
         Some(_) => Err(invalid(name, "use true or false")),
+    }
+}
+
+/// `on`/`true`/`1` or `off`/`false`/`0`; unset is `default`.
+fn on_off(raw: Option<String>, name: &'static str, default: bool) -> Result<bool, ConfigError> {
+    match raw.as_deref().map(str::trim) {
+        None => Ok(default),
+        Some("on" | "true" | "1") => Ok(true),
+        Some("off" | "false" | "0") => Ok(false),
+        Some(_) => Err(invalid(name, "use on or off")),
     }
 }
 
@@ -886,5 +900,24 @@ mod tests {
             assert_eq!(got, name, "{vars:?}");
             assert!(!why.contains(secret));
         }
+    }
+
+    #[test]
+    fn address_validation_is_on_unless_switched_off() {
+        assert!(config(&[]).unwrap().address_validation);
+        assert!(
+            !config(&[("ADDRESS_VALIDATION", "off")])
+                .unwrap()
+                .address_validation
+        );
+        assert!(
+            config(&[("ADDRESS_VALIDATION", "on")])
+                .unwrap()
+                .address_validation
+        );
+        assert_eq!(
+            config(&[("ADDRESS_VALIDATION", "maybe")]).unwrap_err(),
+            invalid("ADDRESS_VALIDATION", "use on or off")
+        );
     }
 }

@@ -20,7 +20,7 @@ use crate::error::{AppError, UpstreamProblem};
 use crate::fields::phone::{format_phone, normalize_us_phone};
 use crate::i18n::Locale;
 use crate::operator::{LinkBinding, OpenedLink};
-use crate::registration::{RegisterScreen, RegistrationForm};
+use crate::registration::{AddressCheck, PostalAddress, RegisterScreen, RegistrationForm};
 use crate::screen::Screen;
 use crate::server::AppState;
 use crate::server::flow_owner::FlowOwner;
@@ -53,6 +53,8 @@ struct FlowState {
     flash: Option<AppError>,
     /// The onboarding link this flow began at, if it began at one.
     link: Option<LinkBinding>,
+    /// What USPS said of the address as typed, until the merchant answers or changes it.
+    address_check: Option<AddressCheck>,
 }
 
 /// The flow of one request: the session's part, and the registration's row.
@@ -320,7 +322,37 @@ impl Flow {
             idempotency_key: String::new(),
             ..form.without_card_number()
         };
+        // A check is about the address it was made for: another address needs its own.
+        if self
+            .state
+            .address_check
+            .as_ref()
+            .is_some_and(|check| *check.typed() != PostalAddress::of(form))
+        {
+            self.state.address_check = None;
+        }
         self.changed = true;
+    }
+
+    /// The USPS check this browser was shown for the address it sent, if any.
+    pub fn address_check(&self) -> Option<&AddressCheck> {
+        self.state.address_check.as_ref()
+    }
+
+    /// The merchant answered the check (or none was needed): it is shown no more.
+    pub fn address_settled(&mut self) {
+        if self.state.address_check.take().is_some() {
+            self.changed = true;
+        }
+    }
+
+    /// Shows the form again with `check`, kept until the merchant answers it (a reload, or the
+    /// page a plain form post is redirected to, shows it too). Nothing is claimed.
+    pub async fn ask_about_address(mut self, check: AddressCheck) -> Result<Screen, AppError> {
+        self.state.address_check = Some(check);
+        self.state.flash = None;
+        self.persist().await?;
+        Ok(self.screen())
     }
 
     /// Why the form may not be sent again, if it may not: its registration's outcome is
@@ -653,8 +685,18 @@ impl Flow {
             error: error
                 .or_else(|| self.registration_blocked())
                 .or_else(|| self.sent_elsewhere_in_flight())
-                .or_else(|| refused.map(refusal_of)),
+                .or_else(|| refused.map(refusal_of))
+                .or_else(|| self.address_problems()),
+            address_check: self.state.address_check.clone(),
         })
+    }
+
+    /// The problems USPS found with the address, on its fields, while the merchant decides.
+    fn address_problems(&self) -> Option<AppError> {
+        match self.state.address_check.as_ref()? {
+            AddressCheck::Unconfirmed { problems, .. } => Some(AppError::Invalid(problems.clone())),
+            AddressCheck::Suggestion { .. } => None,
+        }
     }
 }
 

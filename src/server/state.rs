@@ -13,6 +13,7 @@ use tokio_util::task::{AbortOnDropHandle, TaskTracker};
 use crate::admin::AdminAccess;
 use crate::error::AppError;
 use crate::operator::OperatorConfig;
+use crate::registration::address_service::AddressChecks;
 use crate::server::assets::{HashFileError, stylesheet_href};
 use crate::server::config::{Config, PublicOrigin};
 use crate::server::form_opens::{self, FormOpens};
@@ -54,6 +55,8 @@ pub struct AppState {
     pub upstream_tasks: TaskTracker,
     /// What `/readyz` answers, checked in the background (never per request).
     pub readiness: Arc<Readiness>,
+    /// The USPS check of the address before registering (`ADDRESS_VALIDATION`), and how it went.
+    pub address_checks: Arc<AddressChecks>,
     /// The webhook delivery task, when `OPERATOR_WEBHOOK_URL` is set; `main` stops it on
     /// shutdown (dropping the last state stops it too).
     pub webhooks: Option<Arc<RunningWebhooks>>,
@@ -181,6 +184,10 @@ impl AppState {
             http: config.http,
             upstream_tasks: TaskTracker::new(),
             readiness,
+            address_checks: Arc::new(AddressChecks::new(
+                config.address_validation,
+                config.upstream_timeout,
+            )),
             webhooks,
             _simulator: simulator,
             _reconciliation: reconciliation,

@@ -11,7 +11,8 @@ export const merchant: Registration = {
   "Business name (optional)": "Example Corp.",
   "Phone number": "(512) 111-2222",
   "Address line 1": "4009 Marathon Blvd",
-  "Address line 2 (optional)": "Suite 300",
+  // As USPS writes it ("Suite" would be "STE"): the address check finds it the same.
+  "Address line 2 (optional)": "Ste 300",
   City: "Austin",
   "ZIP code": "78756",
   "Name on card": "John Doe",

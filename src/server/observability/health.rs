@@ -3,14 +3,16 @@
 //! Readiness is checked in the background, once at start-up and then every
 //! [`REFRESH_EVERY`], never per request: a client hitting `/readyz` in a loop costs a read of a
 //! flag, not a database query and a DNS lookup each time. The answer is `ready` or `not ready`;
-//! which check failed, and why, goes to the log only (it names hosts and database errors).
+//! which check failed, and why, goes to the log only (it names hosts and database errors). As
+//! JSON it adds whether the USPS address check is available (see [`ready`]).
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
+use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::server::AppState;
@@ -108,13 +110,29 @@ async fn refresh_in_background(
     }
 }
 
-/// 200 `ready` when the latest checks passed, else 503 `not ready`.
-pub async fn ready(State(state): State<AppState>) -> Response {
-    if state.readiness.is_ready() {
-        (StatusCode::OK, "ready").into_response()
+/// 200 `ready` when the latest checks passed, else 503 `not ready`. Asked for JSON, the same
+/// status with details an operator can act on and nothing that names a host or an error:
+/// `{"status": "ready", "details": {"address_validation": "on"}}`, where the USPS check is
+/// `on`, `off` (`ADDRESS_VALIDATION=off`) or `unavailable: <cause>` (the operator's plan, no
+/// answer, …). It never makes the app not ready: registrations go on without it.
+pub async fn ready(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let (status, text) = if state.readiness.is_ready() {
+        (StatusCode::OK, "ready")
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "not ready").into_response()
+        (StatusCode::SERVICE_UNAVAILABLE, "not ready")
+    };
+    let wants_json = headers
+        .get(header::ACCEPT)
+        .and_then(|accept| accept.to_str().ok())
+        .is_some_and(|accept| accept.contains("application/json"));
+    if wants_json {
+        let details = serde_json::json!({
+            "status": text,
+            "details": {"address_validation": state.address_checks.status()},
+        });
+        return (status, Json(details)).into_response();
     }
+    (status, text).into_response()
 }
 
 /// Whether the database answers a trivial query, within [`CHECK_TIMEOUT`]; else why not.
