@@ -55,4 +55,8 @@ pub enum FieldProblem {
     UpstreamLength,
     /// ShipEngine refused a field for another reason.
     UpstreamRefused,
+    /// The Stamps.com username of the account to connect.
+    UsernameMissing,
+    /// The Stamps.com password of the account to connect.
+    PasswordMissing,
 }

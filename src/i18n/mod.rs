@@ -260,6 +260,33 @@ text_keys! {
     /// The form is only for merchants sent by the platform (`PUBLIC_FORM=off`).
     StartFromPlatformTitle,
     StartFromPlatformBody,
+
+    // Connecting an existing Stamps.com account (src/connect).
+    /// On the registration form, before the link to the connect page.
+    ConnectChoice,
+    ConnectChoiceLink,
+    ConnectTitle,
+    ConnectLede,
+    ConnectUsernameLabel,
+    ConnectPasswordLabel,
+    ConnectPasswordHint,
+    ConnectButton,
+    /// Back to the registration form.
+    ConnectOpenInstead,
+
+    // The links into the Stamps.com account (src/manage).
+    /// The done screen's link to them.
+    ManageOnStamps,
+    ManageTitle,
+    ManageLede,
+    ManageChangeCard,
+    ManageAccountSettings,
+    ManageBalanceReports,
+    /// After a link that opens in a new tab.
+    OpensInNewTab,
+    /// ShipEngine gave no links.
+    ManageUnavailable,
+    ManageBack,
 }
 
 #[cfg(test)]
@@ -330,6 +357,8 @@ mod tests {
             UpstreamRequired,
             UpstreamLength,
             UpstreamRefused,
+            UsernameMissing,
+            PasswordMissing,
         )
     }
 
@@ -343,6 +372,10 @@ mod tests {
             Trouble,
             RegistrationRefused,
             CodeExpired,
+            StampsLoginRefused,
+            StampsAccountLocked,
+            StampsAlreadyConnected,
+            ConnectionUnknown,
         )
     }
 
