@@ -214,6 +214,10 @@ async fn wrong_credentials_a_locked_account_and_one_already_connected_each_say_s
         assert!(page.contains(r#"value="Corner shop""#), "{backend}");
         assert!(!page.contains(WRONG_PASSWORD), "{backend}: the password is not shown again");
         assert!(page.contains(r#"autocomplete="current-password""#));
+        assert!(
+            !page.contains("modulepreload") && !page.contains(".wasm"),
+            "a page without WebAssembly"
+        );
         assert_ne!(idempotency_key_in(&page), key, "the next try is a new connection");
         let row = app.state.database.registration(&key).await.unwrap().unwrap();
         assert_eq!(row.status, RegistrationStatus::Failed, "{backend}");
