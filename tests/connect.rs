@@ -35,7 +35,10 @@ async fn connect_page(browser: &mut Browser) -> (StatusCode, String) {
         .unwrap();
     let response = browser.send(request).await;
     let status = response.status();
-    (status, String::from_utf8(body_bytes(response).await).unwrap())
+    (
+        status,
+        String::from_utf8(body_bytes(response).await).unwrap(),
+    )
 }
 
 /// The connect form's post, as a browser sends it from the page.
@@ -71,7 +74,9 @@ async fn connect(browser: &mut Browser, username: &str, password: &str) -> (Stri
     let (status, page) = connect_page(browser).await;
     assert_eq!(status, StatusCode::OK);
     let key = idempotency_key_in(&page);
-    let response = browser.send(connect_post(&login(&key, username, password))).await;
+    let response = browser
+        .send(connect_post(&login(&key, username, password)))
+        .await;
     (key, redirect_of(&response).to_owned())
 }
 
@@ -139,15 +144,24 @@ async fn the_demo_login_connects_once_and_the_merchant_lands_on_the_done_screen(
         assert_eq!(calls[0].body["nickname"], "Corner shop");
 
         // The row: verified, connected, its carrier the one ShipEngine now lists.
-        let row = app.state.database.registration(&key).await.unwrap().unwrap();
+        let row = app
+            .state
+            .database
+            .registration(&key)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(row.status, RegistrationStatus::Verified, "{backend}");
         assert_eq!(row.origin, Origin::Connected, "{backend}");
         assert_eq!((row.email.as_str(), row.card_brand.as_str()), ("", ""));
         let carrier_id = row.carrier_id.clone().expect("a carrier id");
         let listed = app.state.shipengine.list_carriers().await.unwrap();
         assert!(
-            listed.carriers.iter().any(|c| c.carrier_id.as_str() == carrier_id
-                && c.nickname.as_deref() == Some("Corner shop")),
+            listed
+                .carriers
+                .iter()
+                .any(|c| c.carrier_id.as_str() == carrier_id
+                    && c.nickname.as_deref() == Some("Corner shop")),
             "{backend}: ShipEngine lists the connected account"
         );
 
@@ -183,7 +197,10 @@ async fn the_demo_login_connects_once_and_the_merchant_lands_on_the_done_screen(
         // The password: in no session, no row, no page, no log line.
         let sessions = stored_sessions(&app.state.database).await;
         assert!(!sessions.is_empty(), "{backend}: the sessions were read");
-        assert!(!sessions.contains(DEMO_STAMPS_PASSWORD), "{backend}: a session");
+        assert!(
+            !sessions.contains(DEMO_STAMPS_PASSWORD),
+            "{backend}: a session"
+        );
         assert!(
             !stored_rows(&app.state.database)
                 .await
@@ -212,14 +229,27 @@ async fn wrong_credentials_a_locked_account_and_one_already_connected_each_say_s
         assert!(page.contains(WRONG_CREDENTIALS), "{backend}: {page}");
         assert!(page.contains(r#"value="demo-merchant""#), "{backend}");
         assert!(page.contains(r#"value="Corner shop""#), "{backend}");
-        assert!(!page.contains(WRONG_PASSWORD), "{backend}: the password is not shown again");
+        assert!(
+            !page.contains(WRONG_PASSWORD),
+            "{backend}: the password is not shown again"
+        );
         assert!(page.contains(r#"autocomplete="current-password""#));
         assert!(
             !page.contains("modulepreload") && !page.contains(".wasm"),
             "a page without WebAssembly"
         );
-        assert_ne!(idempotency_key_in(&page), key, "the next try is a new connection");
-        let row = app.state.database.registration(&key).await.unwrap().unwrap();
+        assert_ne!(
+            idempotency_key_in(&page),
+            key,
+            "the next try is a new connection"
+        );
+        let row = app
+            .state
+            .database
+            .registration(&key)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(row.status, RegistrationStatus::Failed, "{backend}");
         assert_eq!(row.origin, Origin::Connected);
         // The message is shown once.
@@ -228,7 +258,11 @@ async fn wrong_credentials_a_locked_account_and_one_already_connected_each_say_s
         assert!(again.contains(r#"value="demo-merchant""#), "{backend}");
         // A repeat of the refused post is told the same, without a second call.
         let response = app
-            .send(connect_post(&login(&key, DEMO_STAMPS_USERNAME, WRONG_PASSWORD)))
+            .send(connect_post(&login(
+                &key,
+                DEMO_STAMPS_USERNAME,
+                WRONG_PASSWORD,
+            )))
             .await;
         assert_eq!(redirect_of(&response), "/connect");
         assert!(connect_page(&mut app).await.1.contains(WRONG_CREDENTIALS));
@@ -261,7 +295,10 @@ async fn wrong_credentials_a_locked_account_and_one_already_connected_each_say_s
         let page = connect_page(&mut app).await.1;
         assert!(page.contains("Enter your Stamps.com username"), "{backend}");
         assert!(page.contains("Enter your Stamps.com password"), "{backend}");
-        assert!(page.contains(r##"href="#password""##), "the summary links to the field");
+        assert!(
+            page.contains(r##"href="#password""##),
+            "the summary links to the field"
+        );
         assert_eq!(app.upstream_requests(Endpoint::ConnectStampsCom), calls);
 
         let sessions = stored_sessions(&app.state.database).await;
@@ -300,10 +337,24 @@ async fn twenty_parallel_posts_of_one_form_connect_once() {
             })
             .collect();
         for post in posts {
-            assert_eq!(post.await.unwrap(), "/", "{backend}: each gets the first one's result");
+            assert_eq!(
+                post.await.unwrap(),
+                "/",
+                "{backend}: each gets the first one's result"
+            );
         }
-        assert_eq!(app.upstream_requests(Endpoint::ConnectStampsCom), 1, "{backend}");
-        let row = app.state.database.registration(&key).await.unwrap().unwrap();
+        assert_eq!(
+            app.upstream_requests(Endpoint::ConnectStampsCom),
+            1,
+            "{backend}"
+        );
+        let row = app
+            .state
+            .database
+            .registration(&key)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(row.status, RegistrationStatus::Verified, "{backend}");
         let carriers = app.state.shipengine.list_carriers().await.unwrap().carriers;
         assert_eq!(carriers.len(), 1, "{backend}: one account connected");
@@ -329,7 +380,13 @@ async fn an_unknown_outcome_is_never_sent_again_and_says_so_with_the_reference()
         simulator.inject_fault(Endpoint::ConnectStampsCom, Fault::InternalError, 1);
         let (key, to) = connect(&mut app, DEMO_STAMPS_USERNAME, DEMO_STAMPS_PASSWORD).await;
         assert_eq!(to, "/connect");
-        let row = app.state.database.registration(&key).await.unwrap().unwrap();
+        let row = app
+            .state
+            .database
+            .registration(&key)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(row.status, RegistrationStatus::OutcomeUnknown, "{backend}");
         let page = connect_page(&mut app).await.1;
         assert!(page.contains("we cannot tell"), "{backend}: {page}");
@@ -340,7 +397,11 @@ async fn an_unknown_outcome_is_never_sent_again_and_says_so_with_the_reference()
         assert_eq!(to, "/connect");
         let page = connect_page(&mut app).await.1;
         assert!(page.contains(&row.reference), "{backend}");
-        assert_eq!(app.upstream_requests(Endpoint::ConnectStampsCom), 1, "{backend}");
+        assert_eq!(
+            app.upstream_requests(Endpoint::ConnectStampsCom),
+            1,
+            "{backend}"
+        );
     }
 }
 
@@ -376,7 +437,11 @@ async fn limits_per_username_and_per_ip_hold_under_parallel_posts() {
             }
         }
         assert_eq!(limited, 7, "{backend}");
-        assert_eq!(app.upstream_requests(Endpoint::ConnectStampsCom), 3, "{backend}");
+        assert_eq!(
+            app.upstream_requests(Endpoint::ConnectStampsCom),
+            3,
+            "{backend}"
+        );
 
         // Other usernames from the same address: two more reach ShipEngine (five per IP).
         let tries: Vec<_> = (0..6)
@@ -396,7 +461,11 @@ async fn limits_per_username_and_per_ip_hold_under_parallel_posts() {
             }
         }
         assert_eq!(limited, 4, "{backend}");
-        assert_eq!(app.upstream_requests(Endpoint::ConnectStampsCom), 5, "{backend}");
+        assert_eq!(
+            app.upstream_requests(Endpoint::ConnectStampsCom),
+            5,
+            "{backend}"
+        );
     }
 }
 
@@ -410,11 +479,22 @@ async fn with_the_form_closed_to_the_public_the_page_needs_an_onboarding_link() 
     // A post made by hand is refused before anything is sent.
     let key = uuid::Uuid::new_v4().to_string();
     let response = app
-        .send(connect_post(&login(&key, DEMO_STAMPS_USERNAME, DEMO_STAMPS_PASSWORD)))
+        .send(connect_post(&login(
+            &key,
+            DEMO_STAMPS_USERNAME,
+            DEMO_STAMPS_PASSWORD,
+        )))
         .await;
     assert_eq!(redirect_of(&response), "/connect");
     assert_eq!(app.upstream_requests(Endpoint::ConnectStampsCom), 0);
-    assert!(app.state.database.registration(&key).await.unwrap().is_none());
+    assert!(
+        app.state
+            .database
+            .registration(&key)
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 #[tokio::test]
@@ -429,7 +509,13 @@ async fn through_an_onboarding_link_the_connected_account_is_the_merchants() {
     assert_eq!(redirect_of(&opened), "/");
     let (key, to) = connect(&mut app, DEMO_STAMPS_USERNAME, DEMO_STAMPS_PASSWORD).await;
     assert_eq!(to, "/");
-    let row = app.state.database.registration(&key).await.unwrap().unwrap();
+    let row = app
+        .state
+        .database
+        .registration(&key)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(row.merchant_ref.as_deref(), Some("shop-77"));
     assert_eq!(row.status, RegistrationStatus::Verified);
     assert!(matches!(screen_in(&app.page().await), Screen::Done(_)));

@@ -6,8 +6,8 @@ mod support;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use stamps_connect::simulator::{DEMO_STAMPS_PASSWORD, DEMO_STAMPS_USERNAME, Endpoint, Fault};
 use stamps_connect::screen::Screen;
+use stamps_connect::simulator::{DEMO_STAMPS_PASSWORD, DEMO_STAMPS_USERNAME, Endpoint, Fault};
 use support::{
     Browser, ORIGIN, TestApp, body_bytes, idempotency_key_in, registration_form, screen_in,
 };
@@ -62,7 +62,10 @@ async fn an_open_account_gets_its_three_links_each_opening_in_a_new_tab() {
     let mut app = TestApp::start().await;
     connect_demo_account(&mut app).await;
     let (_, _, done) = get(&mut app, "/").await;
-    assert!(done.contains(r#"href="/account/manage""#), "the done screen links here");
+    assert!(
+        done.contains(r#"href="/account/manage""#),
+        "the done screen links here"
+    );
     assert!(done.contains("Manage on Stamps.com"));
 
     let (status, _, page) = get(&mut app, "/account/manage").await;

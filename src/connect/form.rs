@@ -57,6 +57,9 @@ mod tests {
                 idempotency_key: "k".into(),
             }
         );
-        assert_eq!(ConnectField::from_name("password"), Some(ConnectField::Password));
+        assert_eq!(
+            ConnectField::from_name("password"),
+            Some(ConnectField::Password)
+        );
     }
 }

@@ -340,7 +340,12 @@ mod tests {
             AppError::invalid_field(ConnectField::Username, FieldProblem::UpstreamRequired)
         );
         assert_eq!(
-            problem_of(&refused("shipengine", "business_rules", "unspecified", None)),
+            problem_of(&refused(
+                "shipengine",
+                "business_rules",
+                "unspecified",
+                None
+            )),
             Some(UpstreamProblem::DetailsRefused)
         );
     }

@@ -86,8 +86,8 @@ mod tests {
 
     #[test]
     fn a_complete_login_is_kept_with_its_password_as_typed() {
-        let valid = validate_connection(&form(" Main store ", " demo-merchant ", " pass word "))
-            .unwrap();
+        let valid =
+            validate_connection(&form(" Main store ", " demo-merchant ", " pass word ")).unwrap();
         assert_eq!(valid.nickname, "Main store");
         assert_eq!(valid.username, "demo-merchant");
         assert_eq!(valid.password, " pass word ");
@@ -111,8 +111,8 @@ mod tests {
     #[test]
     fn lengths_and_hidden_characters_are_refused() {
         let long = "x".repeat(129);
-        let errors = validate_connection(&form("Shop\u{202E}", &"u".repeat(101), &long))
-            .unwrap_err();
+        let errors =
+            validate_connection(&form("Shop\u{202E}", &"u".repeat(101), &long)).unwrap_err();
         assert_eq!(errors.get(Field::Nickname), Some(FieldProblem::Hidden));
         assert_eq!(
             errors.get(Field::Username),

@@ -22,7 +22,9 @@ pub const MANAGE_PATH: &str = "/account/manage";
 pub enum ManageScreen {
     Links(Vec<AccountLink>),
     /// ShipEngine gave no links; the reference (its request id) is for support.
-    Unavailable { reference: Option<String> },
+    Unavailable {
+        reference: Option<String>,
+    },
 }
 
 /// One link into the account, with its label. Its URL signs its holder in, so there is no

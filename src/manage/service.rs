@@ -29,7 +29,11 @@ pub async fn account_links(
         return Err(Unavailable { reference: None });
     };
     let types = PAGES.map(|(url_type, _)| url_type);
-    match state.shipengine.request_account_urls(&carrier, &types).await {
+    match state
+        .shipengine
+        .request_account_urls(&carrier, &types)
+        .await
+    {
         Ok(answer) => Ok(links_of(answer.urls)),
         Err(error) => {
             tracing::warn!(%carrier_id, request_id = ?error.request_id(), %error, "account links not given");
@@ -69,7 +73,10 @@ mod tests {
     #[test]
     fn links_come_in_the_pages_order_labelled_and_https_only() {
         let links = links_of(vec![
-            url(AccountUrlType::ReportBalances, "https://s.test/report?token=1"),
+            url(
+                AccountUrlType::ReportBalances,
+                "https://s.test/report?token=1",
+            ),
             url(AccountUrlType::AccountSettings, "javascript:alert(1)"),
             url(AccountUrlType::PaymentMethods, "https://s.test/pay?token=2"),
             url(AccountUrlType::ManifestForm, "https://s.test/manifest"),

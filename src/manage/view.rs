@@ -12,9 +12,8 @@ use crate::ui::LanguageSwitch;
 pub fn ManagePage() -> impl IntoView {
     let locale = Locale::current();
     let text = move |text| locale.text(text);
-    let screen = use_context::<ManageScreen>().unwrap_or(ManageScreen::Unavailable {
-        reference: None,
-    });
+    let screen =
+        use_context::<ManageScreen>().unwrap_or(ManageScreen::Unavailable { reference: None });
     let body = match screen {
         ManageScreen::Links(links) => Either::Left(view! {
             <p class="lede">{text(Text::ManageLede)}</p>

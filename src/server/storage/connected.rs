@@ -34,7 +34,9 @@ impl TryFrom<String> for Origin {
         match raw.as_str() {
             "registered" => Ok(Self::Registered),
             "connected" => Ok(Self::Connected),
-            _ => Err(StorageError::Corrupt(format!("registration origin {raw:?}"))),
+            _ => Err(StorageError::Corrupt(format!(
+                "registration origin {raw:?}"
+            ))),
         }
     }
 }
