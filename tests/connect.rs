@@ -536,3 +536,46 @@ async fn a_cross_site_post_is_refused() {
     assert_eq!(app.send(request).await.status(), StatusCode::FORBIDDEN);
     assert_eq!(app.upstream_requests(Endpoint::ConnectStampsCom), 0);
 }
+
+#[tokio::test]
+async fn a_connection_whose_answer_was_lost_is_settled_as_verified_by_the_reconciliation_job() {
+    use stamps_connect::server::reconciliation::Reconciler;
+    for database in TestDatabase::each().await {
+        let backend = database.backend();
+        let mut app = TestApp::start_on(database, &[("RECONCILE", "off")], options()).await;
+        // ShipEngine connects the account, and its answer is lost.
+        let simulator = &app.simulator.simulator;
+        simulator.inject_fault(Endpoint::ConnectStampsCom, Fault::DropAnswer, 1);
+        let (key, to) = connect(&mut app, DEMO_STAMPS_USERNAME, DEMO_STAMPS_PASSWORD).await;
+        assert_eq!(to, "/connect");
+        let row = app.state.database.registration(&key).await.unwrap().unwrap();
+        assert_eq!(row.status, RegistrationStatus::OutcomeUnknown, "{backend}");
+
+        let job = Reconciler::new(
+            app.state.database.clone(),
+            app.state.shipengine.clone(),
+            std::time::Duration::from_secs(1800),
+        );
+        job.run_round().await.unwrap();
+        // Found by its nickname: verified (a connected account has no code step), not sent again.
+        let row = app.state.database.registration(&key).await.unwrap().unwrap();
+        assert_eq!(row.status, RegistrationStatus::Verified, "{backend}");
+        assert!(row.carrier_id.is_some(), "{backend}");
+        assert_eq!(app.upstream_requests(Endpoint::ConnectStampsCom), 1, "{backend}");
+        let events: Vec<_> = app
+            .state
+            .database
+            .webhook_events_of(&row.reference)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|event| event.event_type)
+            .collect();
+        assert_eq!(
+            events,
+            ["registration.outcome_unknown", "registration.settled"],
+            "{backend}"
+        );
+        assert!(matches!(screen_in(&app.page().await), Screen::Done(_)), "{backend}");
+    }
+}
