@@ -180,6 +180,7 @@ async fn connect_upstream(
     request: ConnectStampsRequest,
 ) -> Result<StampsConnected, ShipEngineError> {
     let outcome = state.shipengine.connect_stamps_account(&request).await;
+    // The password is not held a moment longer than the call.
     drop(request);
     let carrier_id;
     let error;
