@@ -6,7 +6,9 @@ use leptos_meta::{Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
+use crate::connect::ConnectPage;
 use crate::i18n::{Locale, Text};
+use crate::manage::ManagePage;
 use crate::pages::{MerchantPage, NotFound, StartLinkPage};
 
 /// The whole document, rendered by the server. `demo_code` is set in demo mode: the fixed code
@@ -57,6 +59,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=MerchantPage/>
                 // Rendered only when the link did not open (an opened one redirects to `/`).
                 <Route path=path!("/start/:token") view=StartLinkPage/>
+                <Route path=path!("/connect") view=ConnectPage/>
+                <Route path=path!("/account/manage") view=ManagePage/>
             </Routes>
         </Router>
     }

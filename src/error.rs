@@ -9,6 +9,7 @@ use leptos::server_fn::codec::PostcardEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
+use crate::connect::ConnectField;
 use crate::fields::FieldProblem;
 use crate::i18n::Locale;
 use crate::registration::RegistrationField;
@@ -73,6 +74,15 @@ pub enum UpstreamProblem {
     RegistrationRefused,
     /// The code's verification is no longer known (a 404 on the check).
     CodeExpired,
+    /// Stamps.com did not accept the username and password of the account to connect.
+    StampsLoginRefused,
+    /// Stamps.com locked the account to connect.
+    StampsAccountLocked,
+    /// The Stamps.com account is already connected.
+    StampsAlreadyConnected,
+    /// The connection was sent, but no usable answer came back: it may or may not be connected;
+    /// it is not sent again, and support settles it by the row's reference.
+    ConnectionUnknown,
 }
 
 impl AppError {
@@ -137,6 +147,7 @@ impl FromServerFnError for AppError {
 pub enum FormField {
     Registration(RegistrationField),
     Verification(VerificationField),
+    Connect(ConnectField),
 }
 
 impl FormField {
@@ -145,6 +156,7 @@ impl FormField {
         match self {
             FormField::Registration(field) => field.name(),
             FormField::Verification(field) => field.name(),
+            FormField::Connect(field) => field.name(),
         }
     }
 }
@@ -152,6 +164,12 @@ impl FormField {
 impl From<RegistrationField> for FormField {
     fn from(field: RegistrationField) -> Self {
         FormField::Registration(field)
+    }
+}
+
+impl From<ConnectField> for FormField {
+    fn from(field: ConnectField) -> Self {
+        FormField::Connect(field)
     }
 }
 

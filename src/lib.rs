@@ -19,6 +19,10 @@ pub mod screen;
 mod ui;
 pub mod verification;
 
+// Connecting an existing Stamps.com account, and the links into it: server-rendered pages.
+pub mod connect;
+pub mod manage;
+
 #[cfg(feature = "ssr")]
 pub mod admin;
 #[cfg(feature = "ssr")]

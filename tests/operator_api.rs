@@ -102,6 +102,7 @@ async fn a_registration_from_a_link_carries_its_merchant_ref_and_nothing_private
             BTreeSet::from([
                 "reference",
                 "status",
+                "origin",
                 "carrier_id",
                 "merchant_ref",
                 "nickname",

@@ -29,6 +29,9 @@ test("the whole flow can be completed with the keyboard alone", async ({ page },
   await open(page, testInfo);
   await page.keyboard.press("Tab");
   await expect(page.getByRole("link", { name: "Skip to main content" })).toBeFocused();
+  // The choice above the form: connect an existing account instead (connect.spec.ts).
+  await page.keyboard.press("Tab");
+  await expect(page.getByRole("link", { name: "Connect it instead" })).toBeFocused();
 
   const typed: Array<[string, string]> = [
     ["nickname", merchant["Account nickname"]],

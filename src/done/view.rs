@@ -19,6 +19,7 @@ pub fn DoneView(screen: DoneScreen) -> impl IntoView {
             <div><dt>{text(Text::DoneCarrierId)}</dt><dd><code>{screen.carrier_id}</code></dd></div>
             <div><dt>{text(Text::DoneStatus)}</dt><dd>{text(Text::DoneVerified)}</dd></div>
         </dl>
+        <p><a href=crate::manage::MANAGE_PATH>{text(Text::ManageOnStamps)}</a></p>
         // A plain link: it works before (or without) the WebAssembly.
         {screen.return_to.map(|href| view! {
             <p><a class="button" href=href>{text(Text::DoneReturnToPlatform)}</a></p>

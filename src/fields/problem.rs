@@ -61,4 +61,8 @@ pub enum FieldProblem {
     UspsZipUnknown,
     /// USPS could not confirm the address, for another reason.
     UspsAddressUnconfirmed,
+    /// The Stamps.com username of the account to connect.
+    UsernameMissing,
+    /// The Stamps.com password of the account to connect.
+    PasswordMissing,
 }

@@ -145,6 +145,35 @@ impl Catalog for Words {
                  right as typed, tick the box below to go on."
             }
             Text::AddressSure => "I\u{2019}m sure this address is right",
+            Text::ConnectChoice => "Already have a Stamps.com account?",
+            Text::ConnectChoiceLink => "Connect it instead",
+            Text::ConnectTitle => "Connect your Stamps.com account",
+            Text::ConnectLede => {
+                "Sign in with the Stamps.com username and password you already use, and we link \
+                 that account to ShipEngine."
+            }
+            Text::ConnectUsernameLabel => "Stamps.com username",
+            Text::ConnectPasswordLabel => "Stamps.com password",
+            Text::ConnectPasswordHint => {
+                "We pass it straight to Stamps.com and never keep it."
+            }
+            Text::ConnectButton => "Connect my account",
+            Text::ConnectOpenInstead => "No account yet? Open a free one",
+
+            Text::ManageOnStamps => "Manage on Stamps.com",
+            Text::ManageTitle => "Manage your Stamps.com account",
+            Text::ManageLede => {
+                "Each link signs you in to Stamps.com for a short time: open it from this page."
+            }
+            Text::ManageChangeCard => "Change your card",
+            Text::ManageAccountSettings => "Account settings",
+            Text::ManageBalanceReports => "Balance reports",
+            Text::OpensInNewTab => "(opens in a new tab)",
+            Text::ManageUnavailable => {
+                "We could not get the links to your Stamps.com account just now. Please try \
+                 again in a moment."
+            }
+            Text::ManageBack => "Back to your account",
         }
     }
 
@@ -215,6 +244,8 @@ impl Catalog for Words {
             FieldProblem::UspsAddressUnconfirmed => {
                 "USPS could not confirm this address. Check it"
             }
+            FieldProblem::UsernameMissing => "Enter your Stamps.com username",
+            FieldProblem::PasswordMissing => "Enter your Stamps.com password",
         };
         Cow::Borrowed(text)
     }
@@ -249,6 +280,22 @@ impl Catalog for Words {
             }
             UpstreamProblem::CodeExpired => {
                 "This code has expired. Send a new code and enter that one."
+            }
+            UpstreamProblem::StampsLoginRefused => {
+                "Stamps.com did not accept this username and password. Check them and try again."
+            }
+            UpstreamProblem::StampsAccountLocked => {
+                "Stamps.com has locked this account. Please contact Stamps.com to unlock it, then \
+                 try again."
+            }
+            UpstreamProblem::StampsAlreadyConnected => {
+                "This Stamps.com account is already connected to ShipEngine. There is nothing \
+                 more to do here."
+            }
+            UpstreamProblem::ConnectionUnknown => {
+                "We sent your login to ShipEngine but did not get an answer, so we cannot tell \
+                 whether your Stamps.com account was connected. Please do not try again: contact \
+                 support with the reference below, and they will check and finish it for you."
             }
         }
     }

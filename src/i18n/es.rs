@@ -166,6 +166,36 @@ impl Catalog for Words {
                  abajo para continuar."
             }
             Text::AddressSure => "Confirmo que esta dirección es correcta",
+            Text::ConnectChoice => "¿Ya tiene una cuenta de Stamps.com?",
+            Text::ConnectChoiceLink => "Conéctela",
+            Text::ConnectTitle => "Conecte su cuenta de Stamps.com",
+            Text::ConnectLede => {
+                "Inicie sesión con el usuario y la contraseña de Stamps.com que ya usa, y \
+                 vinculamos esa cuenta con ShipEngine."
+            }
+            Text::ConnectUsernameLabel => "Usuario de Stamps.com",
+            Text::ConnectPasswordLabel => "Contraseña de Stamps.com",
+            Text::ConnectPasswordHint => {
+                "La enviamos directamente a Stamps.com y nunca la guardamos."
+            }
+            Text::ConnectButton => "Conectar mi cuenta",
+            Text::ConnectOpenInstead => "¿Aún no tiene cuenta? Abra una gratis",
+
+            Text::ManageOnStamps => "Administrar en Stamps.com",
+            Text::ManageTitle => "Administre su cuenta de Stamps.com",
+            Text::ManageLede => {
+                "Cada enlace inicia su sesión en Stamps.com por poco tiempo: ábralo desde esta \
+                 página."
+            }
+            Text::ManageChangeCard => "Cambiar su tarjeta",
+            Text::ManageAccountSettings => "Configuración de la cuenta",
+            Text::ManageBalanceReports => "Informes de saldo",
+            Text::OpensInNewTab => "(se abre en una pestaña nueva)",
+            Text::ManageUnavailable => {
+                "No pudimos obtener los enlaces a su cuenta de Stamps.com en este momento. \
+                 Vuelva a intentarlo en un momento."
+            }
+            Text::ManageBack => "Volver a su cuenta",
         }
     }
 
@@ -246,6 +276,8 @@ impl Catalog for Words {
             FieldProblem::UspsAddressUnconfirmed => {
                 "USPS no pudo confirmar esta dirección. Revísela"
             }
+            FieldProblem::UsernameMissing => "Ingrese su usuario de Stamps.com",
+            FieldProblem::PasswordMissing => "Ingrese su contraseña de Stamps.com",
         };
         Cow::Borrowed(text)
     }
@@ -280,6 +312,23 @@ impl Catalog for Words {
             }
             UpstreamProblem::CodeExpired => {
                 "Este código ya venció. Pida un código nuevo e ingréselo."
+            }
+            UpstreamProblem::StampsLoginRefused => {
+                "Stamps.com no aceptó este usuario y contraseña. Revíselos y vuelva a intentarlo."
+            }
+            UpstreamProblem::StampsAccountLocked => {
+                "Stamps.com bloqueó esta cuenta. Comuníquese con Stamps.com para desbloquearla y \
+                 luego vuelva a intentarlo."
+            }
+            UpstreamProblem::StampsAlreadyConnected => {
+                "Esta cuenta de Stamps.com ya está conectada a ShipEngine. No tiene que hacer \
+                 nada más aquí."
+            }
+            UpstreamProblem::ConnectionUnknown => {
+                "Enviamos sus datos de inicio de sesión a ShipEngine, pero no recibimos respuesta, \
+                 así que no sabemos si su cuenta de Stamps.com quedó conectada. No lo intente de \
+                 nuevo: comuníquese con soporte con la referencia de abajo y ellos lo revisarán y \
+                 lo terminarán por usted."
             }
         }
     }

@@ -274,6 +274,32 @@ text_keys! {
     AddressUnconfirmedLede,
     /// The checkbox that goes on with the address as typed.
     AddressSure,
+    // Connecting an existing Stamps.com account (src/connect).
+    /// On the registration form, before the link to the connect page.
+    ConnectChoice,
+    ConnectChoiceLink,
+    ConnectTitle,
+    ConnectLede,
+    ConnectUsernameLabel,
+    ConnectPasswordLabel,
+    ConnectPasswordHint,
+    ConnectButton,
+    /// Back to the registration form.
+    ConnectOpenInstead,
+
+    // The links into the Stamps.com account (src/manage).
+    /// The done screen's link to them.
+    ManageOnStamps,
+    ManageTitle,
+    ManageLede,
+    ManageChangeCard,
+    ManageAccountSettings,
+    ManageBalanceReports,
+    /// After a link that opens in a new tab.
+    OpensInNewTab,
+    /// ShipEngine gave no links.
+    ManageUnavailable,
+    ManageBack,
 }
 
 #[cfg(test)]
@@ -347,6 +373,8 @@ mod tests {
             UspsAddressNotFound,
             UspsZipUnknown,
             UspsAddressUnconfirmed,
+            UsernameMissing,
+            PasswordMissing,
         )
     }
 
@@ -360,6 +388,10 @@ mod tests {
             Trouble,
             RegistrationRefused,
             CodeExpired,
+            StampsLoginRefused,
+            StampsAccountLocked,
+            StampsAlreadyConnected,
+            ConnectionUnknown,
         )
     }
 

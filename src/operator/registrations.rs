@@ -30,6 +30,9 @@ pub struct ListQuery {
 pub struct RegistrationView {
     pub reference: String,
     pub status: String,
+    /// `registered` (opened by the form) or `connected` (an existing Stamps.com account: no
+    /// email, no card).
+    pub origin: String,
     pub carrier_id: Option<String>,
     pub merchant_ref: Option<String>,
     pub nickname: String,
@@ -49,6 +52,7 @@ impl From<Registration> for RegistrationView {
         Self {
             reference: row.reference,
             status: row.status.as_str().to_owned(),
+            origin: row.origin.as_str().to_owned(),
             carrier_id: row.carrier_id,
             merchant_ref: row.merchant_ref,
             nickname: row.nickname,

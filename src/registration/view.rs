@@ -114,6 +114,7 @@ pub fn RegisterView(screen: RegisterScreen, step: StepChange) -> impl IntoView {
     view! {
         <h1 tabindex="-1">{locale.text(Text::RegisterTitle)}</h1>
         <p class="lede">{locale.text(Text::RegisterLede)}</p>
+        <crate::connect::ConnectChoice/>
         <ErrorSummary problems/>
         <form id=REGISTRATION_FORM_ID method="post" action=Register::PATH on:submit=on_submit novalidate>
             <input type="hidden" name="idempotency_key" value=fields.idempotency_key.get_untracked()

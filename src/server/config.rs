@@ -36,6 +36,8 @@
 //! | `LIMIT_WRONG_CODES` | 5 | checks of one code sent, then a new code is needed |
 //! | `LIMIT_CODE_CHECKS_PER_IP` | 30 | codes checked from one IP (IPv6: one /64) |
 //! | `LIMIT_CODE_CHECKS_TOTAL` | 600 | codes checked by the whole app |
+//! | `LIMIT_CONNECTIONS_PER_IP` | 10 | existing Stamps.com accounts connected (tried) from one IP |
+//! | `LIMIT_CONNECTIONS_PER_USERNAME` | 5 | connections tried with one Stamps.com username |
 //! | `OPERATOR_WEBHOOK_URL` | unset: no delivery | where webhooks are POSTed; https (http only to a loopback address) |
 //! | `OPERATOR_WEBHOOK_SECRET` | | signs them; required with the URL, at least 16 characters |
 //! | `WEBHOOK_TIMEOUT_SECS`, `WEBHOOK_RETRY_FOR_SECS` | 10, 259200 | one attempt, 1 to 300; how long an event is retried, 1 to 30 days in seconds |
@@ -336,6 +338,11 @@ fn limits(set: &impl Fn(&str) -> Option<String>) -> Result<LimitConfig, ConfigEr
         wrong_codes_per_code: count("LIMIT_WRONG_CODES", defaults.wrong_codes_per_code)?,
         code_checks_per_ip: count("LIMIT_CODE_CHECKS_PER_IP", defaults.code_checks_per_ip)?,
         code_checks_total: count("LIMIT_CODE_CHECKS_TOTAL", defaults.code_checks_total)?,
+        connections_per_ip: count("LIMIT_CONNECTIONS_PER_IP", defaults.connections_per_ip)?,
+        connections_per_username: count(
+            "LIMIT_CONNECTIONS_PER_USERNAME",
+            defaults.connections_per_username,
+        )?,
     })
 }
 
@@ -698,6 +705,8 @@ mod tests {
             ("LIMIT_WRONG_CODES", "2"),
             ("LIMIT_CODE_CHECKS_PER_IP", "8"),
             ("LIMIT_CODE_CHECKS_TOTAL", "90"),
+            ("LIMIT_CONNECTIONS_PER_IP", "11"),
+            ("LIMIT_CONNECTIONS_PER_USERNAME", "4"),
         ])
         .unwrap();
         assert!(config.trust_forwarded_for);
@@ -717,6 +726,8 @@ mod tests {
                 wrong_codes_per_code: 2,
                 code_checks_per_ip: 8,
                 code_checks_total: 90,
+                connections_per_ip: 11,
+                connections_per_username: 4,
             }
         );
     }

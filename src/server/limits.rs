@@ -41,6 +41,11 @@ pub struct LimitConfig {
     /// Code checks by the whole app: keeps a burst from spending the operator's ShipEngine rate
     /// limit for every other merchant.
     pub code_checks_total: u32,
+    /// Connections of an existing Stamps.com account tried upstream from one IP address (an
+    /// IPv6 /64): each one tries a password through the operator's key.
+    pub connections_per_ip: u32,
+    /// Connections tried upstream with one Stamps.com username: no one guesses its password.
+    pub connections_per_username: u32,
 }
 
 impl Default for LimitConfig {
@@ -58,6 +63,8 @@ impl Default for LimitConfig {
             wrong_codes_per_code: 5,
             code_checks_per_ip: 30,
             code_checks_total: 600,
+            connections_per_ip: 10,
+            connections_per_username: 5,
         }
     }
 }
@@ -157,6 +164,23 @@ impl LimitConfig {
                 "code checks in total",
                 "check/total".into(),
                 self.code_checks_total,
+            ),
+        ]
+    }
+
+    /// A connection of the Stamps.com account `username` tried upstream from `ip`. The
+    /// username is counted as Stamps.com reads it, whatever its case.
+    pub fn connection_counts(&self, ip: IpAddr, username: &str) -> Vec<Count> {
+        vec![
+            self.count(
+                "connections per IP",
+                format!("connect/ip/{}", ip_bucket(ip)),
+                self.connections_per_ip,
+            ),
+            self.count(
+                "connections per username",
+                format!("connect/username/{}", username.trim().to_lowercase()),
+                self.connections_per_username,
             ),
         ]
     }
@@ -314,6 +338,22 @@ mod tests {
             [
                 ("code checks per IP", "check/ip/203.0.113.7", 30, 3600),
                 ("code checks in total", "check/total", 600, 3600),
+            ]
+        );
+    }
+
+    #[test]
+    fn connections_count_the_address_and_the_username() {
+        assert_eq!(
+            counters(&LimitConfig::default().connection_counts(IP, " Demo-Merchant ")),
+            [
+                ("connections per IP", "connect/ip/203.0.113.7", 10, 3600),
+                (
+                    "connections per username",
+                    "connect/username/demo-merchant",
+                    5,
+                    3600
+                ),
             ]
         );
     }

@@ -10,7 +10,7 @@ mod cookies;
 pub(crate) mod csrf;
 mod flow;
 mod flow_owner;
-mod form_body;
+pub(crate) mod form_body;
 pub mod form_opens;
 pub mod limits;
 pub mod observability;

@@ -66,6 +66,16 @@ pub fn build_router(state: AppState) -> Router {
         .route("/start/{token}", get(crate::operator::start_from_link))
         .route("/api/{*fn_name}", server_fns)
         .route(LANGUAGE_PATH, language)
+        // Connecting an existing Stamps.com account: a page and its plain form's post.
+        .route(
+            crate::connect::CONNECT_PATH,
+            posts(post(crate::connect::submit_connection))
+                .merge(get(crate::connect::connect_page).layer(owner())),
+        )
+        .route(
+            crate::manage::MANAGE_PATH,
+            get(crate::manage::manage_page).layer(owner()),
+        )
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),

@@ -9,7 +9,7 @@ use super::{flash_view, token_field};
 use crate::admin::dates::format_time;
 use crate::admin::service::{EventDeliveries, RegistrationDetail, SettleProblem};
 use crate::admin::session::Flash;
-use crate::server::storage::RegistrationStatus;
+use crate::server::storage::{Origin, RegistrationStatus};
 
 /// The settle form as it was sent, with what is wrong with it.
 #[derive(Clone, Debug, Default)]
@@ -18,6 +18,14 @@ pub struct SettleFormView {
     pub carrier_id: String,
     pub note: String,
     pub problems: Vec<SettleProblem>,
+}
+
+/// How the account came to be.
+fn origin_words(origin: Origin) -> &'static str {
+    match origin {
+        Origin::Registered => "Opened with the form",
+        Origin::Connected => "An existing Stamps.com account, connected",
+    }
 }
 
 fn dash(value: Option<String>) -> String {
@@ -36,9 +44,10 @@ pub fn registration_page(
     let reference = row.reference.clone();
     let facts = [
         ("Status", status_words(row.status).to_owned()),
+        ("Origin", origin_words(row.origin).to_owned()),
         ("Created", format_time(row.created_at_ms)),
         ("Last changed", format_time(row.updated_at_ms)),
-        ("Email", row.email.clone()),
+        ("Email", dash(Some(row.email.clone()))),
         ("Nickname", row.nickname.clone()),
         ("Merchant ref", dash(row.merchant_ref.clone())),
         ("Carrier id", dash(row.carrier_id.clone())),

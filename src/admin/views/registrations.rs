@@ -20,8 +20,11 @@ pub fn status_words(status: RegistrationStatus) -> &'static str {
     }
 }
 
-/// `Visa •••• 1111`.
+/// `Visa •••• 1111`, or a dash for an account connected without a card of ours.
 pub fn card_words(row: &Registration) -> String {
+    if row.card_brand.is_empty() {
+        return "—".into();
+    }
     format!("{} •••• {}", row.card_brand, row.card_last4)
 }
 

@@ -122,6 +122,7 @@ mod tests {
             created_at_ms: at_ms,
             updated_at_ms: at_ms,
             owner_hash: None,
+            origin: Default::default(),
             verification_id: None,
             code_sent_to: None,
             code_checks: 0,

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use rand::Rng;
 
+use super::connected::Origin;
 use super::webhook_event::WebhookEvent;
 use super::{Database, StorageError, now_ms, on_pool};
 
@@ -93,6 +94,9 @@ pub struct Registration {
     pub code_checks: i64,
     /// The operator's own id for the merchant, when the flow began at an onboarding link.
     pub merchant_ref: Option<String>,
+    /// Opened by the form, or an existing Stamps.com account connected.
+    #[sqlx(try_from = "String")]
+    pub origin: Origin,
 }
 
 /// What is known before ShipEngine is called. The card appears as its brand and last four only.
@@ -159,6 +163,11 @@ pub enum RegistrationEvent<'a> {
         error: &'a str,
     },
     Verified {
+        request_id: Option<&'a str>,
+    },
+    /// ShipEngine connected the merchant's existing Stamps.com account: nothing left to verify.
+    Connected {
+        carrier_id: &'a str,
         request_id: Option<&'a str>,
     },
     /// Support (or the reconciliation job) found the account an unknown outcome opened.
@@ -263,6 +272,13 @@ impl<'a> RegistrationEvent<'a> {
                 "verify_code_request_id",
                 request_id,
             ),
+            Self::Connected {
+                carrier_id,
+                request_id,
+            } => Change {
+                carrier_id: Some(carrier_id),
+                ..change(&[Submitted], Verified, "register_request_id", request_id)
+            },
             Self::SettledRegistered {
                 carrier_id, note, ..
             } => Change {
@@ -293,6 +309,7 @@ impl<'a> RegistrationEvent<'a> {
                 ..
             } => "verify_code_failed",
             Self::Verified { .. } => "verified",
+            Self::Connected { .. } => "connected",
             Self::SettledRegistered { .. } => "settled_registered",
             Self::SettledFailed { .. } => "settled_failed",
         }
@@ -305,6 +322,7 @@ impl<'a> RegistrationEvent<'a> {
             Self::Failed { .. } => Some("registration.failed"),
             Self::OutcomeUnknown { .. } => Some("registration.outcome_unknown"),
             Self::Verified { .. } => Some("registration.verified"),
+            Self::Connected { .. } => Some("registration.connected"),
             Self::SettledRegistered { .. } | Self::SettledFailed { .. } => {
                 Some("registration.settled")
             }
@@ -324,7 +342,12 @@ impl<'a> RegistrationEvent<'a> {
 pub(super) const COLUMNS: &str = "reference, idempotency_key, session_id, nickname, email, carrier_id, \
     status, card_brand, card_last4, register_request_id, send_code_request_id, \
     verify_code_request_id, last_error, created_at_ms, updated_at_ms, owner_hash, \
-    verification_id, code_sent_to, code_checks, merchant_ref";
+    verification_id, code_sent_to, code_checks, merchant_ref, origin";
+
+/// The status an update sets: the event's (`$2`), except that a connected account found by a
+/// settlement has nothing left to verify, so it is `verified` rather than at the code step.
+const SETTLED_STATUS: &str = "CASE WHEN $2 = 'registered' AND origin = 'connected' \
+    THEN 'verified' ELSE COALESCE($2, status) END";
 
 /// The statuses in which a browser has a registration open: at most one row each (a unique
 /// index), so a second tab's key finds the first tab's registration.
@@ -341,9 +364,18 @@ impl Database {
     /// registration open, or its merchant already has its one account: then returns the row
     /// that has it.
     pub async fn claim(&self, new: &NewRegistration<'_>) -> Result<Claim, StorageError> {
+        self.claim_as(new, Origin::Registered).await
+    }
+
+    /// [`Self::claim`] for an account of `origin`.
+    pub(super) async fn claim_as(
+        &self,
+        new: &NewRegistration<'_>,
+        origin: Origin,
+    ) -> Result<Claim, StorageError> {
         // A conflicting row can move on (refused, verified) before it is read: then try again.
         for _ in 0..3 {
-            if let Some(reference) = self.insert_claim(new).await? {
+            if let Some(reference) = self.insert_claim(new, origin).await? {
                 tracing::info!(%reference, status = %RegistrationStatus::Submitted, "registration recorded");
                 return Ok(Claim::New { reference });
             }
@@ -361,6 +393,7 @@ impl Database {
     async fn insert_claim(
         &self,
         new: &NewRegistration<'_>,
+        origin: Origin,
     ) -> Result<Option<String>, StorageError> {
         let reference = new_reference();
         let now = now_ms();
@@ -370,8 +403,8 @@ impl Database {
             let inserted = sqlx::query(
                 "INSERT INTO registrations (reference, idempotency_key, owner_hash, session_id, \
                  nickname, email, status, card_brand, card_last4, created_at_ms, updated_at_ms, \
-                 merchant_ref, one_per_merchant) \
-                 VALUES ($1, $2, $3, $4, $5, $6, 'submitted', $7, $8, $9, $9, $10, $11) \
+                 merchant_ref, one_per_merchant, origin) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 'submitted', $7, $8, $9, $9, $10, $11, $12) \
                  ON CONFLICT DO NOTHING",
             )
             .bind(&reference)
@@ -385,6 +418,7 @@ impl Database {
             .bind(now)
             .bind(new.merchant_ref)
             .bind(new.one_per_merchant())
+            .bind(origin.as_str())
             .execute(&mut *tx)
             .await?
             .rows_affected();
@@ -569,13 +603,14 @@ impl Database {
             for (from, moves_status) in attempts {
                 // Only names from this file go into the text; every value is bound.
                 let query = format!(
-                    "UPDATE registrations SET status = COALESCE($2, status), \
+                    "UPDATE registrations SET status = {status}, \
                      carrier_id = COALESCE($3, carrier_id), {column} = COALESCE($4, {column}), \
                      last_error = COALESCE($5, last_error), updated_at_ms = $6, \
                      verification_id = COALESCE($7, verification_id), \
                      code_sent_to = COALESCE($8, code_sent_to), \
                      code_checks = CASE WHEN $7 IS NULL THEN code_checks ELSE 0 END \
-                     WHERE idempotency_key = $1 AND status IN ({from}) RETURNING {COLUMNS}"
+                     WHERE idempotency_key = $1 AND status IN ({from}) RETURNING {COLUMNS}",
+                    status = SETTLED_STATUS,
                 );
                 let row = sqlx::query_as::<_, Registration>(&query)
                     .bind(idempotency_key)
