@@ -8,6 +8,7 @@ use leptos_router::path;
 
 use crate::i18n::{Locale, Text};
 use crate::pages::{MerchantPage, NotFound, StartLinkPage};
+use crate::postage::PostagePage;
 
 /// The whole document, rendered by the server. `demo_code` is set in demo mode: the fixed code
 /// the embedded simulator accepts, shown in a banner.
@@ -57,6 +58,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=MerchantPage/>
                 // Rendered only when the link did not open (an opened one redirects to `/`).
                 <Route path=path!("/start/:token") view=StartLinkPage/>
+                // "Add postage": server-rendered pages, no island.
+                <Route path=path!("/account/postage") view=PostagePage/>
+                <Route path=path!("/account/postage/:id") view=PostagePage/>
             </Routes>
         </Router>
     }

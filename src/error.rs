@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::fields::FieldProblem;
 use crate::i18n::Locale;
+use crate::postage::PostageField;
 use crate::registration::RegistrationField;
 use crate::verification::VerificationField;
 
@@ -137,6 +138,7 @@ impl FromServerFnError for AppError {
 pub enum FormField {
     Registration(RegistrationField),
     Verification(VerificationField),
+    Postage(PostageField),
 }
 
 impl FormField {
@@ -145,6 +147,7 @@ impl FormField {
         match self {
             FormField::Registration(field) => field.name(),
             FormField::Verification(field) => field.name(),
+            FormField::Postage(field) => field.name(),
         }
     }
 }
@@ -158,6 +161,12 @@ impl From<RegistrationField> for FormField {
 impl From<VerificationField> for FormField {
     fn from(field: VerificationField) -> Self {
         FormField::Verification(field)
+    }
+}
+
+impl From<PostageField> for FormField {
+    fn from(field: PostageField) -> Self {
+        FormField::Postage(field)
     }
 }
 

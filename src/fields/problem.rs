@@ -55,4 +55,16 @@ pub enum FieldProblem {
     UpstreamLength,
     /// ShipEngine refused a field for another reason.
     UpstreamRefused,
+    /// "Add postage": neither a preset nor "Other amount" was chosen.
+    AmountNotChosen,
+    /// "Other amount" was chosen and nothing typed.
+    AmountMissing,
+    /// Not dollars and cents.
+    AmountInvalid,
+    /// Under ShipEngine's minimum, $10.00.
+    AmountTooSmall,
+    /// Over `FUNDING_MAX_USD`.
+    AmountTooLarge {
+        max_dollars: u32,
+    },
 }

@@ -8,6 +8,7 @@
 //! migrations folder.
 
 mod admin;
+mod funding;
 mod history;
 mod limit_hits;
 mod links;
@@ -28,6 +29,7 @@ use tower_sessions::ExpiredDeletion;
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
 pub use admin::{FunnelCounts, LinkSummary, RegistrationSearch, UPSTREAM_FAILURES};
+pub use funding::{FundingClaim, FundingLimits, FundingOutcome, FundingRequest};
 pub use history::{AuditEntry, OutboxEntry, TimelineEntry};
 pub use links::{NewLink, OnboardingLink};
 pub use outbox::{DeliveryAttempt, DueWebhook, NextStep, Settled, WebhookBatch, WebhookDelivery};
