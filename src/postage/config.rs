@@ -22,7 +22,7 @@ impl Default for FundingConfig {
     fn default() -> Self {
         Self {
             enabled: true,
-            max_cents: 500_00,
+            max_cents: 50_000,
             per_session: 3,
             per_carrier_per_day: 5,
         }
@@ -86,7 +86,7 @@ mod tests {
             set,
             FundingConfig {
                 enabled: false,
-                max_cents: 1000_00,
+                max_cents: 100_000,
                 per_session: 2,
                 per_carrier_per_day: 9,
             }

@@ -86,7 +86,7 @@ fn parse_dollars(typed: &str) -> Result<i64, FieldProblem> {
 mod tests {
     use super::*;
 
-    const MAX: i64 = 500_00;
+    const MAX: i64 = 50_000;
 
     fn other(typed: &str) -> Result<Money, AppError> {
         let form = AmountForm {
@@ -143,7 +143,7 @@ mod tests {
             other_amount: "1,250.75".into(),
         };
         assert_eq!(
-            validate_amount(&big, 5000_00),
+            validate_amount(&big, 500_000),
             Ok(Money::usd_cents(125_075))
         );
     }
