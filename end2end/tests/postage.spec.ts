@@ -97,7 +97,6 @@ test("a merchant adds a preset and a typed amount and sees the balance grow", as
   await page.getByRole("link", { name: "Back to your account" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Your Stamps.com account is ready");
   await expect(balanceOnDoneScreen(page)).toHaveText("$37.34");
-  await page.screenshot({ path: `test-results/postage-${testInfo.project.name}.png`, fullPage: true });
 });
 
 test("a double click on Confirm charges the card once", async ({ page }, testInfo) => {
