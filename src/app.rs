@@ -10,6 +10,7 @@ use crate::connect::ConnectPage;
 use crate::i18n::{Locale, Text};
 use crate::manage::ManagePage;
 use crate::pages::{MerchantPage, NotFound, StartLinkPage};
+use crate::postage::PostagePage;
 
 /// The whole document, rendered by the server. `demo_code` is set in demo mode: the fixed code
 /// the embedded simulator accepts, shown in a banner.
@@ -61,6 +62,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/start/:token") view=StartLinkPage/>
                 <Route path=path!("/connect") view=ConnectPage/>
                 <Route path=path!("/account/manage") view=ManagePage/>
+                // "Add postage": server-rendered pages, no island.
+                <Route path=path!("/account/postage") view=PostagePage/>
+                <Route path=path!("/account/postage/:id") view=PostagePage/>
             </Routes>
         </Router>
     }

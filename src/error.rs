@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::connect::ConnectField;
 use crate::fields::FieldProblem;
 use crate::i18n::Locale;
+use crate::postage::PostageField;
 use crate::registration::RegistrationField;
 use crate::verification::VerificationField;
 
@@ -148,6 +149,7 @@ pub enum FormField {
     Registration(RegistrationField),
     Verification(VerificationField),
     Connect(ConnectField),
+    Postage(PostageField),
 }
 
 impl FormField {
@@ -157,6 +159,7 @@ impl FormField {
             FormField::Registration(field) => field.name(),
             FormField::Verification(field) => field.name(),
             FormField::Connect(field) => field.name(),
+            FormField::Postage(field) => field.name(),
         }
     }
 }
@@ -176,6 +179,12 @@ impl From<ConnectField> for FormField {
 impl From<VerificationField> for FormField {
     fn from(field: VerificationField) -> Self {
         FormField::Verification(field)
+    }
+}
+
+impl From<PostageField> for FormField {
+    fn from(field: PostageField) -> Self {
+        FormField::Postage(field)
     }
 }
 

@@ -14,6 +14,7 @@ pub mod fields;
 pub mod hex;
 pub mod i18n;
 pub mod pages;
+pub mod postage;
 pub mod registration;
 pub mod screen;
 mod ui;

@@ -6,6 +6,8 @@ pub use view::DoneView;
 
 use serde::{Deserialize, Serialize};
 
+use crate::postage::Money;
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DoneScreen {
     pub nickname: String,
@@ -13,4 +15,8 @@ pub struct DoneScreen {
     /// Back to the operator's platform, with the outcome in its query, when the flow began at
     /// an onboarding link that gave a `return_url`.
     pub return_to: Option<String>,
+    /// The postage balance, when ShipEngine gave it in time (see `postage::with_balance`).
+    pub balance: Option<Money>,
+    /// `FUNDING` is on: the screen links to "Add postage".
+    pub add_postage: bool,
 }

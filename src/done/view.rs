@@ -18,7 +18,17 @@ pub fn DoneView(screen: DoneScreen) -> impl IntoView {
             <div><dt>{text(Text::DoneNickname)}</dt><dd>{screen.nickname}</dd></div>
             <div><dt>{text(Text::DoneCarrierId)}</dt><dd><code>{screen.carrier_id}</code></dd></div>
             <div><dt>{text(Text::DoneStatus)}</dt><dd>{text(Text::DoneVerified)}</dd></div>
+            <div>
+                <dt>{text(Text::DoneBalance)}</dt>
+                <dd>{screen.balance.map_or_else(
+                    || text(Text::DoneBalanceUnavailable).to_owned(),
+                    |balance| locale.money(balance),
+                )}</dd>
+            </div>
         </dl>
+        {screen.add_postage.then(|| view! {
+            <p><a class="button" href=crate::postage::POSTAGE_PATH>{text(Text::DoneAddPostage)}</a></p>
+        })}
         <p><a href=crate::manage::MANAGE_PATH>{text(Text::ManageOnStamps)}</a></p>
         // A plain link: it works before (or without) the WebAssembly.
         {screen.return_to.map(|href| view! {

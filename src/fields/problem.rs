@@ -65,4 +65,16 @@ pub enum FieldProblem {
     UsernameMissing,
     /// The Stamps.com password of the account to connect.
     PasswordMissing,
+    /// "Add postage": neither a preset nor "Other amount" was chosen.
+    AmountNotChosen,
+    /// "Other amount" was chosen and nothing typed.
+    AmountMissing,
+    /// Not dollars and cents.
+    AmountInvalid,
+    /// Under ShipEngine's minimum, $10.00.
+    AmountTooSmall,
+    /// Over `FUNDING_MAX_USD`.
+    AmountTooLarge {
+        max_dollars: u32,
+    },
 }

@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use super::{Catalog, Text};
+use super::{Catalog, PostageText, PostageWords, Text, us_dollars};
 use crate::error::{AppError, UpstreamProblem};
 use crate::fields::FieldProblem;
 use crate::fields::card::CardBrand;
@@ -174,6 +174,9 @@ impl Catalog for Words {
                  again in a moment."
             }
             Text::ManageBack => "Back to your account",
+            Text::DoneBalance => "Postage balance",
+            Text::DoneBalanceUnavailable => "Not available right now",
+            Text::DoneAddPostage => "Add postage",
         }
     }
 
@@ -246,6 +249,14 @@ impl Catalog for Words {
             }
             FieldProblem::UsernameMissing => "Enter your Stamps.com username",
             FieldProblem::PasswordMissing => "Enter your Stamps.com password",
+            FieldProblem::AmountNotChosen => "Choose an amount to add",
+            FieldProblem::AmountMissing => "Enter the amount to add",
+            FieldProblem::AmountInvalid => "Enter an amount in dollars and cents, like 35 or 35.50",
+            FieldProblem::AmountTooSmall => "Enter at least $10.00",
+            FieldProblem::AmountTooLarge { max_dollars } => {
+                let max = us_dollars(i64::from(max_dollars) * 100);
+                return Cow::Owned(format!("Enter {max} or less"));
+            }
         };
         Cow::Borrowed(text)
     }
@@ -374,6 +385,78 @@ impl Catalog for Words {
             "Your Stamps.com account \u{201c}{nickname}\u{201d} is registered. To finish, we text \
              a code to your phone."
         )
+    }
+
+    fn money(&self, cents: i64) -> String {
+        us_dollars(cents)
+    }
+}
+
+impl PostageWords for Words {
+    fn postage(&self, text: PostageText) -> &'static str {
+        match text {
+            PostageText::AmountTitle => "Add postage",
+            PostageText::AmountLede => {
+                "Postage is paid from your Stamps.com balance. Choose an amount to add: the card \
+                 on your Stamps.com account is charged once you confirm."
+            }
+            PostageText::CurrentBalance => "Current balance",
+            PostageText::AmountLegend => "Amount to add",
+            PostageText::OtherAmount => "Other amount",
+            PostageText::OtherAmountLabel => "Amount in US dollars",
+            PostageText::ContinueButton => "Continue",
+            PostageText::BackToAccount => "Back to your account",
+            PostageText::ConfirmTitle => "Confirm the charge",
+            PostageText::AmountLabel => "Amount",
+            PostageText::ConfirmButton => "Confirm and add postage",
+            PostageText::ChangeAmount => "Change amount",
+            PostageText::ChargingTitle => "Adding postage\u{2026}",
+            PostageText::ChargingBody => {
+                "We are waiting for Stamps.com to confirm the charge. Refresh this page in a \
+                 moment to see the result, and do not add postage again in the meantime."
+            }
+            PostageText::RefreshLink => "Refresh",
+            PostageText::ChargedTitle => "Postage added",
+            PostageText::NewBalance => "New balance",
+            PostageText::AddMore => "Add more postage",
+            PostageText::DeclinedTitle => "The card was declined",
+            PostageText::DeclinedBody => {
+                "Stamps.com could not charge the card on your account, so no postage was added. \
+                 Update the card on your Stamps.com account, then try again."
+            }
+            PostageText::NotEnabledTitle => "Adding postage is not set up for this account",
+            PostageText::NotEnabledBody => {
+                "No postage was added and your card was not charged. Please contact your \
+                 platform: adding postage has to be enabled for your Stamps.com account first."
+            }
+            PostageText::RefusedTitle => "Postage was not added",
+            PostageText::RefusedBody => {
+                "The charge did not go through, so no postage was added and your card was not \
+                 charged. Please try again later."
+            }
+            PostageText::UnknownTitle => "We could not confirm the charge",
+            PostageText::UnknownBody => {
+                "We could not confirm whether your card was charged. Do not add postage again \
+                 until you have checked your balance."
+            }
+            PostageText::UnavailableTitle => "Adding postage is not available",
+            PostageText::UnavailableBody => {
+                "Postage cannot be added here. Please contact your platform to add postage to \
+                 your Stamps.com account."
+            }
+        }
+    }
+
+    fn charge_notice(&self, amount: &str) -> String {
+        format!("Your card on the Stamps.com account will be charged {amount}.")
+    }
+
+    fn postage_added(&self, amount: &str) -> String {
+        format!("{amount} was added to your Stamps.com balance.")
+    }
+
+    fn amount_range(&self, min: &str, max: &str) -> String {
+        format!("From {min} to {max}, like 35 or 35.50")
     }
 }
 

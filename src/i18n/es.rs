@@ -7,7 +7,7 @@
 
 use std::borrow::Cow;
 
-use super::{Catalog, Text};
+use super::{Catalog, PostageText, PostageWords, Text, us_dollars};
 use crate::error::{AppError, UpstreamProblem};
 use crate::fields::FieldProblem;
 use crate::fields::card::CardBrand;
@@ -196,6 +196,9 @@ impl Catalog for Words {
                  Vuelva a intentarlo en un momento."
             }
             Text::ManageBack => "Volver a su cuenta",
+            Text::DoneBalance => "Saldo de franqueo",
+            Text::DoneBalanceUnavailable => "No disponible en este momento",
+            Text::DoneAddPostage => "Agregar franqueo",
         }
     }
 
@@ -266,6 +269,16 @@ impl Catalog for Words {
             }
             FieldProblem::UpstreamRequired => "Este dato es obligatorio",
             FieldProblem::UpstreamLength => "Este dato es demasiado largo o demasiado corto",
+            FieldProblem::AmountNotChosen => "Elija el monto que desea agregar",
+            FieldProblem::AmountMissing => "Ingrese el monto que desea agregar",
+            FieldProblem::AmountInvalid => {
+                "Ingrese un monto en dólares y centavos, como 35 o 35.50"
+            }
+            FieldProblem::AmountTooSmall => "Ingrese al menos $10.00",
+            FieldProblem::AmountTooLarge { max_dollars } => {
+                let max = us_dollars(i64::from(max_dollars) * 100);
+                return Cow::Owned(format!("Ingrese {max} o menos"));
+            }
             FieldProblem::UpstreamRefused => {
                 "ShipEngine no aceptó este dato. Revíselo y vuelva a intentarlo"
             }
@@ -409,6 +422,81 @@ impl Catalog for Words {
             "Su cuenta de Stamps.com \u{201c}{nickname}\u{201d} quedó registrada. Para terminar, \
              le enviaremos un código por mensaje de texto a su teléfono."
         )
+    }
+
+    /// US Spanish writes dollars as US English does: "$1,234.56".
+    fn money(&self, cents: i64) -> String {
+        us_dollars(cents)
+    }
+}
+
+impl PostageWords for Words {
+    fn postage(&self, text: PostageText) -> &'static str {
+        match text {
+            PostageText::AmountTitle => "Agregar franqueo",
+            PostageText::AmountLede => {
+                "El franqueo se paga con el saldo de su cuenta de Stamps.com. Elija cuánto desea \
+                 agregar: el cargo se hace a la tarjeta de su cuenta de Stamps.com cuando usted \
+                 lo confirme."
+            }
+            PostageText::CurrentBalance => "Saldo actual",
+            PostageText::AmountLegend => "Monto que desea agregar",
+            PostageText::OtherAmount => "Otro monto",
+            PostageText::OtherAmountLabel => "Monto en dólares estadounidenses",
+            PostageText::ContinueButton => "Continuar",
+            PostageText::BackToAccount => "Volver a su cuenta",
+            PostageText::ConfirmTitle => "Confirme el cargo",
+            PostageText::AmountLabel => "Monto",
+            PostageText::ConfirmButton => "Confirmar y agregar franqueo",
+            PostageText::ChangeAmount => "Cambiar el monto",
+            PostageText::ChargingTitle => "Agregando franqueo\u{2026}",
+            PostageText::ChargingBody => {
+                "Estamos esperando que Stamps.com confirme el cargo. Actualice esta página en un \
+                 momento para ver el resultado y, mientras tanto, no vuelva a agregar franqueo."
+            }
+            PostageText::RefreshLink => "Actualizar",
+            PostageText::ChargedTitle => "Franqueo agregado",
+            PostageText::NewBalance => "Saldo nuevo",
+            PostageText::AddMore => "Agregar más franqueo",
+            PostageText::DeclinedTitle => "La tarjeta fue rechazada",
+            PostageText::DeclinedBody => {
+                "Stamps.com no pudo hacer el cargo a la tarjeta de su cuenta, así que no se \
+                 agregó franqueo. Actualice la tarjeta en su cuenta de Stamps.com y vuelva a \
+                 intentarlo."
+            }
+            PostageText::NotEnabledTitle => "Esta cuenta no tiene habilitado agregar franqueo",
+            PostageText::NotEnabledBody => {
+                "No se agregó franqueo ni se hizo ningún cargo a su tarjeta. Comuníquese con su \
+                 plataforma: primero hay que habilitar esta opción en su cuenta de Stamps.com."
+            }
+            PostageText::RefusedTitle => "No se agregó franqueo",
+            PostageText::RefusedBody => {
+                "El cargo no se completó: no se agregó franqueo ni se hizo ningún cargo a su \
+                 tarjeta. Vuelva a intentarlo más tarde."
+            }
+            PostageText::UnknownTitle => "No pudimos confirmar el cargo",
+            PostageText::UnknownBody => {
+                "No pudimos confirmar si se hizo el cargo a su tarjeta. No vuelva a agregar \
+                 franqueo hasta haber revisado su saldo."
+            }
+            PostageText::UnavailableTitle => "Agregar franqueo no está disponible",
+            PostageText::UnavailableBody => {
+                "Aquí no es posible agregar franqueo. Comuníquese con su plataforma para agregar \
+                 franqueo a su cuenta de Stamps.com."
+            }
+        }
+    }
+
+    fn charge_notice(&self, amount: &str) -> String {
+        format!("Se hará un cargo de {amount} a la tarjeta de su cuenta de Stamps.com.")
+    }
+
+    fn postage_added(&self, amount: &str) -> String {
+        format!("Se agregó un monto de {amount} al saldo de su cuenta de Stamps.com.")
+    }
+
+    fn amount_range(&self, min: &str, max: &str) -> String {
+        format!("De {min} a {max}, por ejemplo 35 o 35.50")
     }
 }
 
@@ -564,6 +652,10 @@ mod tests {
         said.extend(every_error().iter().map(|e| Words.error(e).into()));
         said.push(Words.resend_in(90));
         said.push(Words.registered_lede("Main store"));
+        said.extend(PostageText::ALL.iter().map(|&t| Words.postage(t).into()));
+        said.push(Words.charge_notice("$50.00"));
+        said.push(Words.postage_added("$50.00"));
+        said.push(Words.amount_range("$10.00", "$500.00"));
         let words = |text: &str| {
             text.split(|c: char| !c.is_alphabetic())
                 .filter(|word| !word.is_empty())

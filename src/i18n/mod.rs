@@ -22,6 +22,7 @@ use std::borrow::Cow;
 use crate::error::{AppError, UpstreamProblem};
 use crate::fields::FieldProblem;
 use crate::fields::card::CardBrand;
+use crate::postage::Money;
 
 /// The wording of one language. Each method is an exhaustive `match` in the language's file.
 pub trait Catalog: Sync {
@@ -41,6 +42,8 @@ pub trait Catalog: Sync {
     fn card_of_brand(&self, brand: CardBrand) -> String;
     /// The code step's lede, naming the account just registered.
     fn registered_lede(&self, nickname: &str) -> String;
+    /// An amount in US dollars, `cents` of them: "$1,234.56".
+    fn money(&self, cents: i64) -> String;
 }
 
 /// Declares the languages: `Variant => module` per line, each module a file of this folder
@@ -119,6 +122,10 @@ impl Locale {
 
     pub fn registered_lede(self, nickname: &str) -> String {
         self.catalog().registered_lede(nickname)
+    }
+
+    pub fn money(self, amount: Money) -> String {
+        self.catalog().money(amount.cents)
     }
 }
 
@@ -300,6 +307,108 @@ text_keys! {
     /// ShipEngine gave no links.
     ManageUnavailable,
     ManageBack,
+    // The balance on the done screen (src/done).
+    DoneBalance,
+    /// The balance could not be read from ShipEngine just now.
+    DoneBalanceUnavailable,
+    /// The done screen's link to "Add postage" (`FUNDING` on).
+    DoneAddPostage,
+}
+
+/// `$1,234.56`: US English and US Spanish write dollars alike (the decimal point, commas between
+/// thousands, the sign before the amount).
+pub(crate) fn us_dollars(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let cents = cents.unsigned_abs();
+    let whole = (cents / 100).to_string();
+    let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    format!("{sign}${grouped}.{:02}", cents % 100)
+}
+
+/// The wording of the "Add postage" pages (src/postage), one implementation per language file.
+/// Those pages are server-rendered without an island, so their words are kept out of
+/// [`Catalog`]: every method of that trait object ships in the island's WebAssembly, and these
+/// are only reached from server-rendered pages.
+pub trait PostageWords: Sync {
+    fn postage(&self, text: PostageText) -> &'static str;
+    /// The confirmation: "Your card on the Stamps.com account will be charged $50.00."
+    fn charge_notice(&self, amount: &str) -> String;
+    /// After the charge: "$50.00 was added to your Stamps.com balance."
+    fn postage_added(&self, amount: &str) -> String;
+    /// The typed amount's hint: "From $10.00 to $500.00, in US dollars."
+    fn amount_range(&self, min: &str, max: &str) -> String;
+}
+
+impl Locale {
+    /// The "Add postage" pages' words in this language.
+    pub fn postage_words(self) -> &'static dyn PostageWords {
+        match self {
+            Locale::En => &en::Words,
+            Locale::Es => &es::Words,
+        }
+    }
+
+    pub fn postage(self, text: PostageText) -> &'static str {
+        self.postage_words().postage(text)
+    }
+}
+
+/// Declares [`PostageText`] with `ALL`, so tests can walk every key.
+macro_rules! postage_keys {
+    ($( $(#[$meta:meta])* $Key:ident, )+) => {
+        /// The fixed strings of the "Add postage" pages.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum PostageText {
+            $( $(#[$meta])* $Key, )+
+        }
+
+        impl PostageText {
+            /// Every key, in the order declared.
+            pub const ALL: &'static [PostageText] = &[$(PostageText::$Key),+];
+        }
+    };
+}
+
+postage_keys! {
+    // The amount form.
+    AmountTitle,
+    AmountLede,
+    CurrentBalance,
+    AmountLegend,
+    /// The radio that opens the typed amount.
+    OtherAmount,
+    OtherAmountLabel,
+    ContinueButton,
+    BackToAccount,
+    // The confirmation.
+    ConfirmTitle,
+    AmountLabel,
+    ConfirmButton,
+    ChangeAmount,
+    // The outcomes.
+    ChargingTitle,
+    ChargingBody,
+    RefreshLink,
+    ChargedTitle,
+    NewBalance,
+    AddMore,
+    DeclinedTitle,
+    DeclinedBody,
+    NotEnabledTitle,
+    NotEnabledBody,
+    RefusedTitle,
+    RefusedBody,
+    UnknownTitle,
+    UnknownBody,
+    /// `FUNDING=off`.
+    UnavailableTitle,
+    UnavailableBody,
 }
 
 #[cfg(test)]
@@ -375,6 +484,11 @@ mod tests {
             UspsAddressUnconfirmed,
             UsernameMissing,
             PasswordMissing,
+            AmountNotChosen,
+            AmountMissing,
+            AmountInvalid,
+            AmountTooSmall,
+            AmountTooLarge { max_dollars: 500 },
         )
     }
 
@@ -443,7 +557,51 @@ mod tests {
         }
         said.extend(every_brand().into_iter().map(|b| locale.card_of_brand(b)));
         said.push(locale.registered_lede("Main store"));
+        said.push(locale.money(Money::usd_cents(123_456)));
+        let words = locale.postage_words();
+        said.extend(PostageText::ALL.iter().map(|&t| words.postage(t).into()));
+        said.push(words.charge_notice("$50.00"));
+        said.push(words.postage_added("$50.00"));
+        said.push(words.amount_range("$10.00", "$500.00"));
         said
+    }
+
+    #[test]
+    fn dollars_are_written_the_us_way_in_both_languages() {
+        for (cents, written) in [
+            (0, "$0.00"),
+            (5, "$0.05"),
+            (1000, "$10.00"),
+            (123_456, "$1,234.56"),
+            (100_000_000, "$1,000,000.00"),
+            (-2550, "-$25.50"),
+        ] {
+            for &locale in Locale::ALL {
+                assert_eq!(locale.money(Money::usd_cents(cents)), written, "{locale:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn postage_messages_include_their_amounts() {
+        for &locale in Locale::ALL {
+            let words = locale.postage_words();
+            assert!(
+                words.charge_notice("$50.00").contains("$50.00"),
+                "{locale:?}"
+            );
+            assert!(
+                words.postage_added("$25.00").contains("$25.00"),
+                "{locale:?}"
+            );
+            let range = words.amount_range("$10.00", "$500.00");
+            assert!(
+                range.contains("$10.00") && range.contains("$500.00"),
+                "{locale:?}"
+            );
+            let too_large = locale.field_problem(FieldProblem::AmountTooLarge { max_dollars: 750 });
+            assert!(too_large.contains("$750.00"), "{locale:?}: {too_large}");
+        }
     }
 
     #[test]

@@ -43,12 +43,14 @@
 //! | `WEBHOOK_TIMEOUT_SECS`, `WEBHOOK_RETRY_FOR_SECS` | 10, 259200 | one attempt, 1 to 300; how long an event is retried, 1 to 30 days in seconds |
 //! | `WEBHOOK_BACKOFF_BASE_SECS`, `WEBHOOK_POLL_MS` | 10, 1000 | the first retry's wait, 1 to 3600; how often the outbox is looked at, 10 to 60000 |
 //! | `ADMIN_PASSWORD_HASH`, `ADMIN_TRUSTED_HEADER`, `ADMIN_SIGN_IN_FAILURES_…` | unset | the admin console: see [`crate::admin::AdminAccess`] |
+//! | `FUNDING`, `FUNDING_MAX_USD`, `FUNDING_LIMIT_…` | `on`, 500, 3, 5 | "Add postage": see [`crate::postage::FundingConfig`] |
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use crate::admin::AdminAccess;
 use crate::operator::OperatorConfig;
+use crate::postage::FundingConfig;
 use crate::server::limits::LimitConfig;
 use crate::server::observability::LogFormat;
 use crate::server::reconciliation::ReconcileSettings;
@@ -91,6 +93,8 @@ pub struct Config {
     pub operator: OperatorConfig,
     /// Who may open the admin console (none: it does not exist).
     pub admin: AdminAccess,
+    /// "Add postage": `FUNDING`, `FUNDING_MAX_USD` and its limits.
+    pub funding: FundingConfig,
 }
 
 /// The scheme, host and port merchants reach the app at, as a browser writes it in `Origin`:
@@ -229,6 +233,7 @@ impl Config {
             address_validation: on_off(set("ADDRESS_VALIDATION"), "ADDRESS_VALIDATION", true)?,
             webhooks: webhooks(&set)?,
             admin: AdminAccess::from_vars(&set)?,
+            funding: FundingConfig::from_vars(&set)?,
             operator: OperatorConfig::from_vars(set)?,
         })
     }

@@ -663,6 +663,9 @@ impl Flow {
                         self.operator.return_hosts(),
                     )
                 }),
+                // Filled in by `postage::with_balance` where the screen is produced.
+                balance: None,
+                add_postage: false,
             });
         }
         if let Some((row, _)) = self.code_step() {

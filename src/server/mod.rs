@@ -15,7 +15,7 @@ pub mod form_opens;
 pub mod limits;
 pub mod observability;
 pub mod reconciliation;
-mod refusal;
+pub(crate) mod refusal;
 mod router;
 mod security_headers;
 pub mod serve;

@@ -21,6 +21,7 @@ use crate::app::shell;
 use crate::error::AppError;
 use crate::i18n::{LANGUAGE_COOKIE, Locale};
 use crate::pages::LoadedScreen;
+use crate::postage;
 use crate::registration::{RegistrationField, RegistrationForm};
 use crate::screen::Screen;
 use crate::server::client_ip::ClientIp;
@@ -75,6 +76,15 @@ pub fn build_router(state: AppState) -> Router {
         .route(
             crate::manage::MANAGE_PATH,
             get(crate::manage::manage_page).layer(owner()),
+        )
+        // "Add postage": pages, and posts checked as the flow's are.
+        .route(
+            "/account/postage",
+            posts(post(postage::submit_amount)).merge(get(postage::amount_page).layer(owner())),
+        )
+        .route(
+            "/account/postage/{id}",
+            posts(post(postage::confirm)).merge(get(postage::request_page).layer(owner())),
         )
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
@@ -134,7 +144,10 @@ async fn merchant_page(
     let link_locale = flow.as_ref().ok().and_then(Flow::link_locale);
     let screen = match flow {
         Ok(flow) if !flow.may_use_form(state.operator.public_form) => Err(AppError::LinkRequired),
-        Ok(flow) => flow.take_screen().await,
+        Ok(flow) => match flow.take_screen().await {
+            Ok(screen) => Ok(postage::with_balance(&state, screen).await),
+            Err(error) => Err(error),
+        },
         Err(error) => Err(error),
     };
     // The funnel's first step: a browser new to the flow shown the empty form. Counted in

@@ -14,6 +14,7 @@ use crate::admin::AdminAccess;
 use crate::error::AppError;
 use crate::operator::OperatorConfig;
 use crate::registration::address_service::AddressChecks;
+use crate::postage::FundingConfig;
 use crate::server::assets::{HashFileError, stylesheet_href};
 use crate::server::config::{Config, PublicOrigin};
 use crate::server::form_opens::{self, FormOpens};
@@ -48,6 +49,8 @@ pub struct AppState {
     pub trust_forwarded_for: bool,
     /// The operator's API tokens, return hosts and `PUBLIC_FORM`.
     pub operator: Arc<OperatorConfig>,
+    /// "Add postage": on or off, its maximum and its limits.
+    pub funding: FundingConfig,
     /// The server's timeouts (the router applies the body and request ones) and shutdown grace.
     pub http: HttpTimeouts,
     /// The ShipEngine calls in flight that a graceful shutdown waits for: see
@@ -181,6 +184,7 @@ impl AppState {
             public_origin: config.public_origin.clone(),
             trust_forwarded_for: config.trust_forwarded_for,
             operator: Arc::new(config.operator.clone()),
+            funding: config.funding,
             http: config.http,
             upstream_tasks: TaskTracker::new(),
             readiness,

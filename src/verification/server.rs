@@ -25,5 +25,10 @@ pub async fn verify_code(code: String) -> Result<Screen, AppError> {
     let flow = Flow::load().await?;
     let state = AppState::from_context()?;
     let ClientIp(ip) = ClientIp::from_context()?;
-    with_status(super::service::verify_code(&state, flow, ip, &code).await)
+    let outcome = super::service::verify_code(&state, flow, ip, &code).await;
+    // The done screen shows the balance (a repeat of the check lands there too).
+    with_status(match outcome {
+        Ok(screen) => Ok(crate::postage::with_balance(&state, screen).await),
+        Err(error) => Err(error),
+    })
 }

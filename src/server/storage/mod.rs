@@ -9,6 +9,7 @@
 
 mod admin;
 mod connected;
+mod funding;
 mod history;
 mod limit_hits;
 mod links;
@@ -30,6 +31,7 @@ use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
 pub use admin::{FunnelCounts, LinkSummary, RegistrationSearch, UPSTREAM_FAILURES};
 pub use connected::Origin;
+pub use funding::{FundingClaim, FundingLimits, FundingOutcome, FundingRequest};
 pub use history::{AuditEntry, OutboxEntry, TimelineEntry};
 pub use links::{NewLink, OnboardingLink};
 pub use outbox::{DeliveryAttempt, DueWebhook, NextStep, Settled, WebhookBatch, WebhookDelivery};
