@@ -7,6 +7,8 @@
 //! page (`pages`) is server-rendered; the merchant flow is the one island the browser runs.
 //! Every sentence is in the catalog (`i18n`). Server-only code lives behind the `ssr` feature.
 
+// The document and its routes: rendered by the server only (the browser runs the islands).
+#[cfg(feature = "ssr")]
 pub mod app;
 pub mod done;
 pub mod error;

@@ -5,6 +5,7 @@ mod support;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use stamps_connect::i18n::{Locale, Words};
 use stamps_connect::screen::Screen;
 use support::{TestApp, body_bytes, registration_form};
 
@@ -176,4 +177,24 @@ async fn the_switchs_address_typed_in_goes_to_the_merchant_flow() {
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(response.headers()[header::LOCATION], "/");
+}
+
+/// The island's words come from the page, in the page's language and only in it: the browser
+/// has no catalog of its own, so a language added to the app adds nothing to its WebAssembly.
+#[tokio::test]
+async fn the_island_gets_the_pages_language_and_only_it() {
+    let mut app = TestApp::start().await;
+    for (accept_language, locale) in [("es-US", Locale::Es), ("en-US", Locale::En)] {
+        let page = page_with(&mut app, accept_language).await;
+        let words: Words = support::island_prop(&page, "words").expect("the island's words");
+        assert_eq!(words.locale(), locale);
+        assert_eq!(
+            words,
+            Words::of(locale),
+            "{accept_language}: every key, as the catalog says it"
+        );
+    }
+    let spanish = page_with(&mut app, "es-US").await;
+    let words: Words = support::island_prop(&spanish, "words").unwrap();
+    assert_ne!(words, Words::of(Locale::En));
 }

@@ -1,8 +1,6 @@
 //! English: the app's first language, and the model for every other one.
 
-use std::borrow::Cow;
-
-use super::{Catalog, PostageText, PostageWords, Text, us_dollars};
+use super::{Catalog, Plural, PostageText, PostageWords, Text, WaitUnit};
 use crate::error::{AppError, UpstreamProblem};
 use crate::fields::FieldProblem;
 use crate::fields::card::CardBrand;
@@ -10,7 +8,7 @@ use crate::fields::card::CardBrand;
 pub struct Words;
 
 impl Catalog for Words {
-    fn text(&self, text: Text) -> &'static str {
+    fn text(&self, text: Text) -> &str {
         match text {
             Text::PageTitle => "Open your Stamps.com account",
             Text::MetaDescription => {
@@ -180,12 +178,10 @@ impl Catalog for Words {
         }
     }
 
-    fn field_problem(&self, problem: FieldProblem) -> Cow<'static, str> {
-        let text = match problem {
+    fn field_problem_template(&self, problem: FieldProblem) -> &str {
+        match problem {
             FieldProblem::Hidden => "Remove the hidden or control characters from this field",
-            FieldProblem::TooLong { max } => {
-                return Cow::Owned(format!("Enter {max} characters or fewer"));
-            }
+            FieldProblem::TooLong { .. } => "Enter {max} characters or fewer",
             FieldProblem::NicknameMissing => "Enter a name for this account",
             FieldProblem::NameMissing => "Enter your full name",
             FieldProblem::AddressLine1Missing => "Enter the first line of your address",
@@ -253,15 +249,11 @@ impl Catalog for Words {
             FieldProblem::AmountMissing => "Enter the amount to add",
             FieldProblem::AmountInvalid => "Enter an amount in dollars and cents, like 35 or 35.50",
             FieldProblem::AmountTooSmall => "Enter at least $10.00",
-            FieldProblem::AmountTooLarge { max_dollars } => {
-                let max = us_dollars(i64::from(max_dollars) * 100);
-                return Cow::Owned(format!("Enter {max} or less"));
-            }
-        };
-        Cow::Borrowed(text)
+            FieldProblem::AmountTooLarge { .. } => "Enter {max} or less",
+        }
     }
 
-    fn upstream_problem(&self, problem: UpstreamProblem) -> &'static str {
+    fn upstream_problem(&self, problem: UpstreamProblem) -> &str {
         match problem {
             UpstreamProblem::DetailsRefused => {
                 "ShipEngine could not accept these details. Check them and try again, or contact \
@@ -311,8 +303,8 @@ impl Catalog for Words {
         }
     }
 
-    fn error(&self, error: &AppError) -> Cow<'static, str> {
-        Cow::Borrowed(match error {
+    fn error_template(&self, error: &AppError) -> &str {
+        match error {
             AppError::Invalid(_) => {
                 "There is a problem with the details you entered. Check the highlighted fields."
             }
@@ -332,12 +324,7 @@ impl Catalog for Words {
                  you started opening your account there, finish it there. Otherwise allow cookies \
                  for this site, then reload this page."
             }
-            AppError::RateLimited { retry_after_secs } => {
-                return Cow::Owned(format!(
-                    "Too many attempts. Please try again in {}.",
-                    self.wait(*retry_after_secs)
-                ));
-            }
+            AppError::RateLimited { .. } => "Too many attempts. Please try again in {wait}.",
             AppError::TooManyWrongCodes => {
                 "That was too many wrong codes. Send a new code, then enter the new one."
             }
@@ -358,38 +345,33 @@ impl Catalog for Words {
             AppError::Unreachable => {
                 "We could not reach our server. Check your internet connection, then try again."
             }
-        })
+        }
     }
 
-    fn wait(&self, secs: u64) -> String {
-        // Rounded up: "2 minutes" for 61 seconds, so the merchant never comes back too early.
-        let (count, unit) = match secs {
-            0..60 => (secs, "second"),
-            60..=7200 => (secs.div_ceil(60), "minute"),
-            _ => (secs.div_ceil(3600), "hour"),
-        };
-        let plural = if count == 1 { "" } else { "s" };
-        format!("{count} {unit}{plural}")
+    fn wait_template(&self, unit: WaitUnit, plural: Plural) -> &str {
+        match (unit, plural) {
+            (WaitUnit::Second, Plural::One) => "{count} second",
+            (WaitUnit::Second, Plural::Other) => "{count} seconds",
+            (WaitUnit::Minute, Plural::One) => "{count} minute",
+            (WaitUnit::Minute, Plural::Other) => "{count} minutes",
+            (WaitUnit::Hour, Plural::One) => "{count} hour",
+            (WaitUnit::Hour, Plural::Other) => "{count} hours",
+        }
     }
 
-    fn resend_in(&self, secs: u64) -> String {
-        format!("You can send a new code in {}.", self.wait(secs))
+    fn resend_in_template(&self) -> &str {
+        "You can send a new code in {wait}."
     }
 
-    fn card_of_brand(&self, brand: CardBrand) -> String {
-        format!("{} card", brand.display_name())
+    fn card_of_brand_template(&self) -> &str {
+        "{brand} card"
     }
 
-    fn registered_lede(&self, nickname: &str) -> String {
-        format!(
-            "Your Stamps.com account \u{201c}{nickname}\u{201d} is registered. To finish, we text \
-             a code to your phone."
-        )
+    fn registered_lede_template(&self) -> &str {
+        "Your Stamps.com account \u{201c}{nickname}\u{201d} is registered. To finish, we text a \
+         code to your phone."
     }
 
-    fn money(&self, cents: i64) -> String {
-        us_dollars(cents)
-    }
 }
 
 impl PostageWords for Words {

@@ -5,9 +5,7 @@
 //! verificación", "ingrese" for *enter*. Stamps.com, ShipEngine and USPS stay as names; US state
 //! names are not here (they stay as USPS writes them).
 
-use std::borrow::Cow;
-
-use super::{Catalog, PostageText, PostageWords, Text, us_dollars};
+use super::{Catalog, Plural, PostageText, PostageWords, Text, WaitUnit};
 use crate::error::{AppError, UpstreamProblem};
 use crate::fields::FieldProblem;
 use crate::fields::card::CardBrand;
@@ -15,7 +13,7 @@ use crate::fields::card::CardBrand;
 pub struct Words;
 
 impl Catalog for Words {
-    fn text(&self, text: Text) -> &'static str {
+    fn text(&self, text: Text) -> &str {
         match text {
             Text::PageTitle => "Abra su cuenta de Stamps.com",
             Text::MetaDescription => {
@@ -202,12 +200,10 @@ impl Catalog for Words {
         }
     }
 
-    fn field_problem(&self, problem: FieldProblem) -> Cow<'static, str> {
-        let text = match problem {
+    fn field_problem_template(&self, problem: FieldProblem) -> &str {
+        match problem {
             FieldProblem::Hidden => "Quite los caracteres ocultos o de control de este campo",
-            FieldProblem::TooLong { max } => {
-                return Cow::Owned(format!("Ingrese {max} caracteres como máximo"));
-            }
+            FieldProblem::TooLong { .. } => "Ingrese {max} caracteres como máximo",
             FieldProblem::NicknameMissing => "Ingrese un nombre para esta cuenta",
             FieldProblem::NameMissing => "Ingrese su nombre completo",
             FieldProblem::AddressLine1Missing => "Ingrese la primera línea de su dirección",
@@ -275,10 +271,7 @@ impl Catalog for Words {
                 "Ingrese un monto en dólares y centavos, como 35 o 35.50"
             }
             FieldProblem::AmountTooSmall => "Ingrese al menos $10.00",
-            FieldProblem::AmountTooLarge { max_dollars } => {
-                let max = us_dollars(i64::from(max_dollars) * 100);
-                return Cow::Owned(format!("Ingrese {max} o menos"));
-            }
+            FieldProblem::AmountTooLarge { .. } => "Ingrese {max} o menos",
             FieldProblem::UpstreamRefused => {
                 "ShipEngine no aceptó este dato. Revíselo y vuelva a intentarlo"
             }
@@ -291,11 +284,10 @@ impl Catalog for Words {
             }
             FieldProblem::UsernameMissing => "Ingrese su usuario de Stamps.com",
             FieldProblem::PasswordMissing => "Ingrese su contraseña de Stamps.com",
-        };
-        Cow::Borrowed(text)
+        }
     }
 
-    fn upstream_problem(&self, problem: UpstreamProblem) -> &'static str {
+    fn upstream_problem(&self, problem: UpstreamProblem) -> &str {
         match problem {
             UpstreamProblem::DetailsRefused => {
                 "ShipEngine no pudo aceptar estos datos. Revíselos y vuelva a intentarlo, o \
@@ -346,8 +338,8 @@ impl Catalog for Words {
         }
     }
 
-    fn error(&self, error: &AppError) -> Cow<'static, str> {
-        Cow::Borrowed(match error {
+    fn error_template(&self, error: &AppError) -> &str {
+        match error {
             AppError::Invalid(_) => {
                 "Hay un problema con los datos que ingresó. Revise los campos marcados."
             }
@@ -367,12 +359,7 @@ impl Catalog for Words {
                  Si empezó a abrir su cuenta allí, termine el trámite allí. Si no, permita las \
                  cookies para este sitio y vuelva a cargar esta página."
             }
-            AppError::RateLimited { retry_after_secs } => {
-                return Cow::Owned(format!(
-                    "Hubo demasiados intentos. Vuelva a intentarlo en {}.",
-                    self.wait(*retry_after_secs)
-                ));
-            }
+            AppError::RateLimited { .. } => "Hubo demasiados intentos. Vuelva a intentarlo en {wait}.",
             AppError::TooManyWrongCodes => {
                 "Se ingresaron demasiados códigos incorrectos. Pida un código nuevo e ingréselo."
             }
@@ -394,39 +381,31 @@ impl Catalog for Words {
                 "No pudimos comunicarnos con nuestro servidor. Revise su conexión a internet y \
                  vuelva a intentarlo."
             }
-        })
+        }
     }
 
-    fn wait(&self, secs: u64) -> String {
-        // Rounded up, as in English: "2 minutos" for 61 seconds, so the merchant never comes
-        // back too early.
-        let (count, unit) = match secs {
-            0..60 => (secs, "segundo"),
-            60..=7200 => (secs.div_ceil(60), "minuto"),
-            _ => (secs.div_ceil(3600), "hora"),
-        };
-        let plural = if count == 1 { "" } else { "s" };
-        format!("{count} {unit}{plural}")
+    fn wait_template(&self, unit: WaitUnit, plural: Plural) -> &str {
+        match (unit, plural) {
+            (WaitUnit::Second, Plural::One) => "{count} segundo",
+            (WaitUnit::Second, Plural::Other) => "{count} segundos",
+            (WaitUnit::Minute, Plural::One) => "{count} minuto",
+            (WaitUnit::Minute, Plural::Other) => "{count} minutos",
+            (WaitUnit::Hour, Plural::One) => "{count} hora",
+            (WaitUnit::Hour, Plural::Other) => "{count} horas",
+        }
     }
 
-    fn resend_in(&self, secs: u64) -> String {
-        format!("Podrá pedir un código nuevo en {}.", self.wait(secs))
+    fn resend_in_template(&self) -> &str {
+        "Podrá pedir un código nuevo en {wait}."
     }
 
-    fn card_of_brand(&self, brand: CardBrand) -> String {
-        format!("Tarjeta {}", brand.display_name())
+    fn card_of_brand_template(&self) -> &str {
+        "Tarjeta {brand}"
     }
 
-    fn registered_lede(&self, nickname: &str) -> String {
-        format!(
-            "Su cuenta de Stamps.com \u{201c}{nickname}\u{201d} quedó registrada. Para terminar, \
-             le enviaremos un código por mensaje de texto a su teléfono."
-        )
-    }
-
-    /// US Spanish writes dollars as US English does: "$1,234.56".
-    fn money(&self, cents: i64) -> String {
-        us_dollars(cents)
+    fn registered_lede_template(&self) -> &str {
+        "Su cuenta de Stamps.com \u{201c}{nickname}\u{201d} quedó registrada. Para terminar, le \
+         enviaremos un código por mensaje de texto a su teléfono."
     }
 }
 

@@ -6,16 +6,22 @@
 //!   return instead of sentences; [`AppError`] carries them.
 //! - A language is one file (`en.rs`, `es.rs`) implementing [`Catalog`]: an exhaustive `match`
 //!   from each key and code to its text, so a language that misses a key does not compile.
-//!   Messages with a value in them (a wait, a nickname) are methods, so each language words them
-//!   itself.
+//!   Messages with a value in them (a wait, a nickname) are templates (`{wait}`, `{nickname}`),
+//!   filled by [`fill`] on both sides.
+//! - The catalogs are compiled on the server only. The merchant flow's island gets its page's
+//!   language as a table ([`Words`], every key, built from the catalog) in its props: a language
+//!   added to the app adds nothing to the WebAssembly.
 //!
 //! Adding a language: write its file (start from a copy of `en.rs`), then add one line to the
 //! [`locales!`] list below. Views read the page's [`Locale`] with [`Locale::current`] (English
 //! when none is provided); the server and tests name it.
 
 mod choice;
+mod keys;
+mod words;
 
 pub use choice::LANGUAGE_COOKIE;
+pub use words::Words;
 
 use std::borrow::Cow;
 
@@ -24,34 +30,122 @@ use crate::fields::FieldProblem;
 use crate::fields::card::CardBrand;
 use crate::postage::Money;
 
-/// The wording of one language. Each method is an exhaustive `match` in the language's file.
+/// The wording of one language: a catalog (`en.rs`, `es.rs`) on the server, the page's
+/// [`Words`] in the browser. The required methods give each key's text or template; the
+/// provided ones fill the templates, the same way for both.
 pub trait Catalog: Sync {
     /// A fixed string of the pages.
-    fn text(&self, text: Text) -> &'static str;
-    /// What is wrong with a field, as shown beside it and in the summary.
-    fn field_problem(&self, problem: FieldProblem) -> Cow<'static, str>;
+    fn text(&self, text: Text) -> &str;
+    /// What is wrong with a field, as shown beside it and in the summary; `TooLong`'s has
+    /// `{max}`.
+    fn field_problem_template(&self, problem: FieldProblem) -> &str;
     /// Why ShipEngine did not do what was asked.
-    fn upstream_problem(&self, problem: UpstreamProblem) -> &'static str;
-    /// The summary's sentence for `error`.
-    fn error(&self, error: &AppError) -> Cow<'static, str>;
+    fn upstream_problem(&self, problem: UpstreamProblem) -> &str;
+    /// The summary's sentence for `error`; `RateLimited`'s has `{wait}`.
+    fn error_template(&self, error: &AppError) -> &str;
+    /// A count of `unit`, with `{count}`: "{count} second", "{count} seconds".
+    fn wait_template(&self, unit: WaitUnit, plural: Plural) -> &str;
+    /// When the next code may be asked for, with `{wait}`.
+    fn resend_in_template(&self) -> &str;
+    /// The brand detected while a card number is typed, with `{brand}`: "{brand} card".
+    fn card_of_brand_template(&self) -> &str;
+    /// The code step's lede, naming the account just registered: `{nickname}`.
+    fn registered_lede_template(&self) -> &str;
+
+    fn field_problem(&self, problem: FieldProblem) -> Cow<'_, str> {
+        let template = self.field_problem_template(problem);
+        match problem {
+            FieldProblem::TooLong { max } => fill(template, "{max}", &max.to_string()).into(),
+            FieldProblem::AmountTooLarge { max_dollars } => {
+                fill(template, "{max}", &us_dollars(i64::from(max_dollars) * 100)).into()
+            }
+            _ => template.into(),
+        }
+    }
+
+    fn error(&self, error: &AppError) -> Cow<'_, str> {
+        let template = self.error_template(error);
+        match error {
+            AppError::RateLimited { retry_after_secs } => {
+                fill(template, "{wait}", &self.wait(*retry_after_secs)).into()
+            }
+            _ => template.into(),
+        }
+    }
+
     /// A wait, as a person says it: "30 seconds", "2 minutes".
-    fn wait(&self, secs: u64) -> String;
-    /// When the next code may be asked for: "You can send a new code in 2 minutes."
-    fn resend_in(&self, secs: u64) -> String;
-    /// The brand detected while a card number is typed: "Visa card".
-    fn card_of_brand(&self, brand: CardBrand) -> String;
-    /// The code step's lede, naming the account just registered.
-    fn registered_lede(&self, nickname: &str) -> String;
-    /// An amount in US dollars, `cents` of them: "$1,234.56".
-    fn money(&self, cents: i64) -> String;
+    fn wait(&self, secs: u64) -> String {
+        let (count, unit) = WaitUnit::round_up(secs);
+        let plural = if count == 1 {
+            Plural::One
+        } else {
+            Plural::Other
+        };
+        fill(
+            self.wait_template(unit, plural),
+            "{count}",
+            &count.to_string(),
+        )
+    }
+
+    /// "You can send a new code in 2 minutes."
+    fn resend_in(&self, secs: u64) -> String {
+        fill(self.resend_in_template(), "{wait}", &self.wait(secs))
+    }
+
+    /// "Visa card".
+    fn card_of_brand(&self, brand: CardBrand) -> String {
+        fill(
+            self.card_of_brand_template(),
+            "{brand}",
+            brand.display_name(),
+        )
+    }
+
+    fn registered_lede(&self, nickname: &str) -> String {
+        fill(self.registered_lede_template(), "{nickname}", nickname)
+    }
+}
+
+/// `template` with its `placeholder` (`{name}`) replaced by `value`: the one way a value
+/// enters a sentence, in every language and on both sides.
+fn fill(template: &str, placeholder: &str, value: &str) -> String {
+    template.replace(placeholder, value)
+}
+
+/// The unit a wait is said in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WaitUnit {
+    Second,
+    Minute,
+    Hour,
+}
+
+impl WaitUnit {
+    /// `secs` as a count of a unit, rounded up: "2 minutes" for 61 seconds, so the merchant
+    /// never comes back too early.
+    pub fn round_up(secs: u64) -> (u64, WaitUnit) {
+        match secs {
+            0..60 => (secs, WaitUnit::Second),
+            60..=7200 => (secs.div_ceil(60), WaitUnit::Minute),
+            _ => (secs.div_ceil(3600), WaitUnit::Hour),
+        }
+    }
+}
+
+/// Which form a count takes: one, or any other number (English and Spanish need no more).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Plural {
+    One,
+    Other,
 }
 
 /// Declares the languages: `Variant => module` per line, each module a file of this folder
 /// holding `pub struct Words` that implements [`Catalog`]. The module's name is the language's
-/// BCP 47 tag (`<html lang>`).
+/// BCP 47 tag (`<html lang>`). The modules are compiled on the server only.
 macro_rules! locales {
     ($( $(#[$meta:meta])* $Variant:ident => $module:ident, )+) => {
-        $( mod $module; )+
+        $( #[cfg(feature = "ssr")] mod $module; )+
 
         /// A language the pages can be read in.
         #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -71,6 +165,7 @@ macro_rules! locales {
                 }
             }
 
+            #[cfg(feature = "ssr")]
             fn catalog(self) -> &'static dyn Catalog {
                 match self {
                     $( Locale::$Variant => &$module::Words, )+
@@ -92,7 +187,16 @@ impl Locale {
         leptos::prelude::use_context::<Locale>().unwrap_or_default()
     }
 
+    /// In the browser, the page's table: the island's language, the only one it was given.
+    #[cfg(not(feature = "ssr"))]
+    fn catalog(self) -> &'static dyn Catalog {
+        words::installed()
+    }
+
     pub fn text(self, text: Text) -> &'static str {
+        #[cfg(not(feature = "ssr"))]
+        return words::installed_text(self, text);
+        #[cfg(feature = "ssr")]
         self.catalog().text(text)
     }
 
@@ -124,8 +228,10 @@ impl Locale {
         self.catalog().registered_lede(nickname)
     }
 
+    /// An amount in US dollars: both languages write it alike (see [`us_dollars`]); a language
+    /// that writes it otherwise would make it a template of its catalog.
     pub fn money(self, amount: Money) -> String {
-        self.catalog().money(amount.cents)
+        us_dollars(amount.cents)
     }
 }
 
@@ -333,8 +439,9 @@ pub(crate) fn us_dollars(cents: i64) -> String {
 
 /// The wording of the "Add postage" pages (src/postage), one implementation per language file.
 /// Those pages are server-rendered without an island, so their words are kept out of
-/// [`Catalog`]: every method of that trait object ships in the island's WebAssembly, and these
-/// are only reached from server-rendered pages.
+/// [`Catalog`]: the island's table of words ([`Words`]), sent with every page of the flow, does
+/// not carry them.
+#[cfg(feature = "ssr")]
 pub trait PostageWords: Sync {
     fn postage(&self, text: PostageText) -> &'static str;
     /// The confirmation: "Your card on the Stamps.com account will be charged $50.00."
@@ -345,6 +452,7 @@ pub trait PostageWords: Sync {
     fn amount_range(&self, min: &str, max: &str) -> String;
 }
 
+#[cfg(feature = "ssr")]
 impl Locale {
     /// The "Add postage" pages' words in this language.
     pub fn postage_words(self) -> &'static dyn PostageWords {
@@ -411,7 +519,7 @@ postage_keys! {
     UnavailableBody,
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::*;
     use crate::error::{FieldErrors, FormField};

@@ -4,11 +4,11 @@
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 
-use super::screen_prop::ScreenProp;
+use super::prop::Prop;
 use super::{StartFromPlatform, TryAgain};
 use crate::done::DoneView;
 use crate::error::AppError;
-use crate::i18n::{Locale, Text};
+use crate::i18n::{Locale, Text, Words};
 use crate::registration::{REGISTRATION_FORM_ID, RegisterView};
 use crate::screen::Screen;
 use crate::ui::{LanguageSwitch, focus_soon};
@@ -29,7 +29,7 @@ pub fn MerchantPage() -> impl IntoView {
             Either::Left(view! {
                 // Only the page with an island loads the WebAssembly.
                 {options.map(|options| view! { <HydrationScripts options islands=true/> })}
-                <MerchantFlow screen=ScreenProp::new(screen) locale=Locale::current()/>
+                <MerchantFlow screen=Prop::new(screen) words=page_words()/>
             })
         }
         Some(LoadedScreen(Err(AppError::LinkRequired))) => {
@@ -39,13 +39,29 @@ pub fn MerchantPage() -> impl IntoView {
     }
 }
 
+/// The page's language as a table for the island, from its catalog.
+#[cfg(feature = "ssr")]
+fn page_words() -> Prop<Words> {
+    Prop::new(Words::of(Locale::current()))
+}
+
+/// The browser's build has no catalog and renders no page; this is here for the page's
+/// component to compile in it (no code of the island calls it).
+#[cfg(not(feature = "ssr"))]
+fn page_words() -> Prop<Words> {
+    unreachable!("only the server renders pages")
+}
+
 /// The steps and the current step's screen, rendered by the server and then driven in the
-/// browser: the server functions' answers move it from step to step without a reload.
+/// browser: the server functions' answers move it from step to step without a reload. `words`
+/// is the page's language, every key of it: the browser has no catalog of its own.
 #[island]
-pub fn MerchantFlow(screen: ScreenProp, locale: Locale) -> impl IntoView {
+pub fn MerchantFlow(screen: Prop<Screen>, words: Prop<Words>) -> impl IntoView {
     // The island's views are in the page's language, in the browser as on the server.
-    provide_context(locale);
-    let screen = RwSignal::new(screen.into_screen());
+    let words = words.into_inner();
+    provide_context(words.locale());
+    words.install();
+    let screen = RwSignal::new(screen.into_inner());
     let step = StepChange(screen.write_only());
     // Effects run in the browser only: this one once the island is alive.
     Effect::new(|_| mark_hydrated());

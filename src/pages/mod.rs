@@ -3,14 +3,14 @@
 
 mod merchant;
 mod not_found;
-mod screen_prop;
+mod prop;
 mod start_link;
 mod status_page;
 mod try_again;
 
 pub use merchant::{LoadedScreen, MerchantFlow, MerchantPage, StepChange};
 pub use not_found::NotFound;
-pub use screen_prop::ScreenProp;
+pub use prop::Prop;
 pub use start_link::{StartFromPlatform, StartLinkPage, StartLinkRefusal};
 use status_page::StatusPage;
 pub use try_again::TryAgain;

@@ -18,6 +18,7 @@ mod routes;
 #[cfg(feature = "ssr")]
 pub mod service;
 mod validate;
+#[cfg(feature = "ssr")]
 mod view;
 
 #[cfg(feature = "ssr")]
@@ -29,6 +30,7 @@ pub use money::{Currency, Money};
 #[cfg(feature = "ssr")]
 pub use routes::{amount_page, confirm, request_page, submit_amount};
 pub use validate::{MIN_CENTS, validate_amount};
+#[cfg(feature = "ssr")]
 pub use view::PostagePage;
 
 use crate::error::AppError;

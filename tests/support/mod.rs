@@ -13,7 +13,7 @@ use axum::http::{Request, Response, StatusCode, header};
 use http_body_util::BodyExt;
 use leptos::config::LeptosOptions;
 use stamps_connect::error::AppError;
-use stamps_connect::pages::ScreenProp;
+use stamps_connect::pages::Prop;
 use stamps_connect::screen::Screen;
 use stamps_connect::server::{AppState, Config, build_router};
 use stamps_connect::simulator::{self, RunningSimulator, Simulator, SimulatorConfig};
@@ -343,6 +343,11 @@ pub fn screen_in(page: &str) -> Screen {
 
 /// The screen of the page's island, if it has one.
 pub fn island_screen(page: &str) -> Option<Screen> {
+    island_prop(page, "screen")
+}
+
+/// The island's prop `name`, decoded as the browser decodes it, if the page has the island.
+pub fn island_prop<T: serde::de::DeserializeOwned>(page: &str, name: &str) -> Option<T> {
     let props = page
         .split_once(r#"data-props=""#)
         .and_then(|(_, rest)| rest.split_once('"'))
@@ -354,12 +359,11 @@ pub fn island_screen(page: &str) -> Option<Screen> {
         .replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&amp;", "&");
-    #[derive(serde::Deserialize)]
-    struct Props {
-        screen: ScreenProp,
-    }
-    let props = serde_json::from_str::<Props>(&json).expect("the island's props");
-    Some(props.screen.into_screen())
+    let mut props: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&json).expect("the island's props");
+    let prop = props.remove(name).expect("the island has this prop");
+    let prop: Prop<T> = serde_json::from_value(prop).expect("the island's prop");
+    Some(prop.into_inner())
 }
 
 /// What the island reads from a server function's answer (postcard, either way).

@@ -1,46 +1,46 @@
-//! The screen as the merchant flow's island receives it from the page.
+//! What the merchant flow's island receives from the page: its screen and its words.
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::screen::Screen;
-
-/// A [`Screen`] that travels in the island's props as postcard in base64, encoded once by the
+/// A value that travels in the island's props as postcard in base64, encoded once by the
 /// server. Leptos reads island props with serde_json; as one string, the browser decodes the
-/// screen with the postcard decoder it has for the server functions' answers, instead of a
-/// second, JSON decoder for every type of the screen (see BENCHMARKS.md). When the island's view
-/// writes its props back, it writes the text it was given: the browser never encodes a screen.
+/// value with the postcard decoder it has for the server functions' answers, instead of a
+/// second, JSON decoder for every type it holds (see BENCHMARKS.md). When the island's view
+/// writes its props back, it writes the text it was given: the browser never encodes a prop.
 #[derive(Clone, Debug, PartialEq)]
-pub struct ScreenProp {
-    screen: Screen,
+pub struct Prop<T> {
+    value: T,
     encoded: String,
 }
 
-impl ScreenProp {
-    /// Encodes `screen` (on the server, which renders the page).
-    pub fn new(screen: Screen) -> Self {
-        let bytes =
-            postcard::to_allocvec(&screen).expect("screens are plain data and always encode");
+impl<T: Serialize> Prop<T> {
+    /// Encodes `value` (on the server, which renders the page).
+    pub fn new(value: T) -> Self {
+        let bytes = postcard::to_allocvec(&value).expect("props are plain data and always encode");
         let encoded = encode(&bytes);
-        Self { screen, encoded }
-    }
-
-    pub fn into_screen(self) -> Screen {
-        self.screen
+        Self { value, encoded }
     }
 }
 
-impl Serialize for ScreenProp {
+impl<T> Prop<T> {
+    pub fn into_inner(self) -> T {
+        self.value
+    }
+}
+
+impl<T> Serialize for Prop<T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.encoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ScreenProp {
+impl<'de, T: DeserializeOwned> Deserialize<'de> for Prop<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let encoded = String::deserialize(deserializer)?;
         let bytes = decode(&encoded).ok_or_else(|| serde::de::Error::custom("not base64"))?;
-        let screen = postcard::from_bytes(&bytes).map_err(serde::de::Error::custom)?;
-        Ok(Self { screen, encoded })
+        let value = postcard::from_bytes(&bytes).map_err(serde::de::Error::custom)?;
+        Ok(Self { value, encoded })
     }
 }
 
@@ -50,7 +50,7 @@ fn encode(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD_NO_PAD.encode(bytes)
 }
 
-/// Only the server renders a page (the browser's build has this for [`ScreenProp::new`] to
+/// Only the server renders a page (the browser's build has this for [`Prop::new`] to
 /// compile; no code of the island calls it).
 #[cfg(not(feature = "ssr"))]
 fn encode(bytes: &[u8]) -> String {
@@ -77,7 +77,9 @@ fn decode(text: &str) -> Option<Vec<u8>> {
 #[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::*;
+    use crate::i18n::{Locale, Words};
     use crate::registration::{RegisterScreen, RegistrationForm};
+    use crate::screen::Screen;
 
     #[test]
     fn the_screen_survives_the_props_and_cannot_break_out_of_them() {
@@ -89,7 +91,7 @@ mod tests {
             },
             ..Default::default()
         });
-        let json = serde_json::to_string(&ScreenProp::new(screen.clone())).unwrap();
+        let json = serde_json::to_string(&Prop::new(screen.clone())).unwrap();
         // Only base64's letters inside the JSON string: nothing an attribute or a tag could end on.
         let inner = json.trim_matches('"');
         assert!(
@@ -98,8 +100,17 @@ mod tests {
                 .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/'),
             "{json}"
         );
-        let back: ScreenProp = serde_json::from_str(&json).unwrap();
-        assert_eq!(back.into_screen(), screen);
-        assert!(serde_json::from_str::<ScreenProp>(r#""not base64!""#).is_err());
+        let back: Prop<Screen> = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.into_inner(), screen);
+        assert!(serde_json::from_str::<Prop<Screen>>(r#""not base64!""#).is_err());
+    }
+
+    #[test]
+    fn the_words_survive_the_props() {
+        for &locale in Locale::ALL {
+            let json = serde_json::to_string(&Prop::new(Words::of(locale))).unwrap();
+            let back: Prop<Words> = serde_json::from_str(&json).unwrap();
+            assert_eq!(back.into_inner(), Words::of(locale));
+        }
     }
 }
