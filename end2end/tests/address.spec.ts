@@ -117,6 +117,10 @@ test("the suggestion passes axe, in English and in Spanish", async ({ page: fixt
     if (locale) {
       await expect(page.locator("html")).toHaveAttribute("lang", "es");
       await expect(page.getByLabel("Usar la dirección de USPS")).toBeChecked();
+      const text = await page.locator("body").innerText();
+      for (const english of [SUGGESTION, "Use the USPS address", "as I typed it", "The marked parts"]) {
+        expect(text, "no English on the Spanish suggestion").not.toContain(english);
+      }
     }
     await expectNoViolations(page, `the suggestion (${locale ?? "en"})`);
     if (page !== fixture) await page.context().close();
