@@ -548,7 +548,13 @@ async fn a_connection_whose_answer_was_lost_is_settled_as_verified_by_the_reconc
         simulator.inject_fault(Endpoint::ConnectStampsCom, Fault::DropAnswer, 1);
         let (key, to) = connect(&mut app, DEMO_STAMPS_USERNAME, DEMO_STAMPS_PASSWORD).await;
         assert_eq!(to, "/connect");
-        let row = app.state.database.registration(&key).await.unwrap().unwrap();
+        let row = app
+            .state
+            .database
+            .registration(&key)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(row.status, RegistrationStatus::OutcomeUnknown, "{backend}");
 
         let job = Reconciler::new(
@@ -558,10 +564,20 @@ async fn a_connection_whose_answer_was_lost_is_settled_as_verified_by_the_reconc
         );
         job.run_round().await.unwrap();
         // Found by its nickname: verified (a connected account has no code step), not sent again.
-        let row = app.state.database.registration(&key).await.unwrap().unwrap();
+        let row = app
+            .state
+            .database
+            .registration(&key)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(row.status, RegistrationStatus::Verified, "{backend}");
         assert!(row.carrier_id.is_some(), "{backend}");
-        assert_eq!(app.upstream_requests(Endpoint::ConnectStampsCom), 1, "{backend}");
+        assert_eq!(
+            app.upstream_requests(Endpoint::ConnectStampsCom),
+            1,
+            "{backend}"
+        );
         let events: Vec<_> = app
             .state
             .database
@@ -576,6 +592,9 @@ async fn a_connection_whose_answer_was_lost_is_settled_as_verified_by_the_reconc
             ["registration.outcome_unknown", "registration.settled"],
             "{backend}"
         );
-        assert!(matches!(screen_in(&app.page().await), Screen::Done(_)), "{backend}");
+        assert!(
+            matches!(screen_in(&app.page().await), Screen::Done(_)),
+            "{backend}"
+        );
     }
 }
