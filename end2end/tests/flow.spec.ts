@@ -41,6 +41,8 @@ test("a merchant opens and verifies a Stamps.com account", async ({ page }, test
     "POST /v1/registration/stamps_com",
     "POST /v1/connections/carriers/stamps_com/:carrier/verification",
     "PUT /v1/connections/carriers/stamps_com/:carrier/verification/:vfn",
+    // The done screen's balance.
+    "GET /v1/carriers/:carrier",
   ]);
   expect(received.every((r) => r.api_key === FAKE_API_KEY)).toBe(true);
   expect(received[0].body).toEqual([
