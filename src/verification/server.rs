@@ -25,10 +25,12 @@ pub async fn verify_code(code: String) -> Result<Screen, AppError> {
     let flow = Flow::load().await?;
     let state = AppState::from_context()?;
     let ClientIp(ip) = ClientIp::from_context()?;
+    // A plain form post is redirected to the page, which reads the balance itself.
+    let island = !flow.is_plain_form_post();
     let outcome = super::service::verify_code(&state, flow, ip, &code).await;
     // The done screen shows the balance (a repeat of the check lands there too).
     with_status(match outcome {
-        Ok(screen) => Ok(crate::postage::with_balance(&state, screen).await),
-        Err(error) => Err(error),
+        Ok(screen) if island => Ok(crate::postage::with_balance(&state, screen).await),
+        outcome => outcome,
     })
 }
