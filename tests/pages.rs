@@ -113,9 +113,9 @@ async fn every_route_of_the_app_is_served_by_a_handler_that_loads_its_page() {
             assert!(page.contains("This link is not valid"), "{path}: {page}");
             continue;
         }
-        // The account's links: a browser whose account is not open is sent to `/` (tested in
-        // tests/manage_links.rs).
-        if path == "/account/manage" {
+        // The account's pages (its links, Add postage): a browser whose account is not open is
+        // sent to `/` (tested in tests/manage_links.rs and tests/postage.rs).
+        if path.starts_with("/account/") {
             assert_eq!(status, StatusCode::SEE_OTHER, "{path}");
             continue;
         }
