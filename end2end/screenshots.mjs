@@ -62,6 +62,31 @@ try {
     await submit('form:has(#code)');
     await page.locator(".panel--success").waitFor();
     await shot("5-done");
+    // After the account is open: add postage (a preset, the confirmation, the new balance), and
+    // the links into the Stamps.com account.
+    await page.goto(`http://${address}/account/postage`);
+    await page.locator("#amount-25").check();
+    await submit('form[action="/account/postage"]');
+    const confirm = page.locator('form[method="post"] button[type="submit"]:not([name="language"])').first();
+    await confirm.waitFor();
+    await shot("7-postage-confirm");
+    await confirm.click();
+    await page.locator(".panel--success").waitFor();
+    await shot("8-postage-added");
+    await page.goto(`http://${address}/account/manage`);
+    await page.locator(".account-links").waitFor();
+    await shot("9-manage");
+    // Connecting an account the merchant already has, in a browser of its own: a wrong password.
+    const other = await browser.newContext({ locale, viewport: { width: 420, height: 900 }, deviceScaleFactor: 1 });
+    const connect = await other.newPage();
+    await connect.goto(`http://${address}/connect`);
+    await connect.locator('[name="nickname"]').fill("Main store");
+    await connect.locator('[name="username"]').fill("demo-merchant");
+    await connect.locator('[name="password"]').fill("not-the-password");
+    await connect.locator('form[action="/connect"] button[type="submit"]:not([name="language"])').first().click();
+    await connect.getByRole("alert").waitFor();
+    await connect.screenshot({ path: path.join(out, `${prefix}10-connect-refused.png`), fullPage: true });
+    await other.close();
     await page.close();
   }
   console.log(`screenshots written to ${out}`);
