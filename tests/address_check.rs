@@ -170,10 +170,10 @@ async fn choosing_the_usps_address_registers_the_matched_address() {
         let chosen = form_with(&[SPELLED_OUT, &[("address_decision", "usps")]].concat());
         let screen = app.call("register", &chosen).await;
         assert!(matches!(screen, Screen::Verify(_)), "{backend}: {screen:?}");
-        // Asked again, not taken from the browser: two checks.
+        // The suggestion shown (kept by the server, never taken from the browser): one check.
         assert_eq!(
             app.upstream_requests(Endpoint::ValidateAddresses),
-            2,
+            1,
             "{backend}"
         );
         let address = registered_address(&app);
@@ -411,4 +411,26 @@ async fn switched_off_no_check_reaches_shipengine() {
         .send(Request::get("/readyz").body(Body::empty()).unwrap())
         .await;
     assert_eq!(body_bytes(response).await, b"ready");
+}
+
+#[tokio::test]
+async fn past_the_limit_of_checks_per_ip_the_registration_goes_on_unchecked() {
+    for database in TestDatabase::each().await {
+        let backend = database.backend();
+        let mut app = start_on(database, &[("LIMIT_ADDRESS_CHECKS_PER_IP", "1")]).await;
+        register_screen(app.call("register", &form_with(SPELLED_OUT)).await);
+        // Sent again without a choice: a second check would be the second from this IP.
+        let screen = app.call("register", &form_with(SPELLED_OUT)).await;
+        assert!(matches!(screen, Screen::Verify(_)), "{backend}: {screen:?}");
+        assert_eq!(
+            app.upstream_requests(Endpoint::ValidateAddresses),
+            1,
+            "{backend}"
+        );
+        assert_eq!(
+            registered_address(&app)["address_line1"],
+            "4009 Marathon Boulevard",
+            "{backend}"
+        );
+    }
 }

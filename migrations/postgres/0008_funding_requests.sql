@@ -8,7 +8,8 @@ CREATE TABLE funding_requests (
     owner_hash TEXT NOT NULL,
     carrier_id TEXT NOT NULL,
     amount_cents BIGINT NOT NULL,
-    status TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN
+        ('pending', 'charging', 'charged', 'refused', 'outcome_unknown')),
     -- `card_declined`, `not_enabled` or `refused`, when ShipEngine refused the charge.
     refusal TEXT,
     -- The balance ShipEngine answered after the charge.

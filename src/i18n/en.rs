@@ -292,8 +292,8 @@ impl Catalog for Words {
                  try again."
             }
             UpstreamProblem::StampsAlreadyConnected => {
-                "This Stamps.com account is already connected to ShipEngine. There is nothing \
-                 more to do here."
+                "This Stamps.com account is already connected to ShipEngine, through this \
+                 platform or another. To use it here, please contact your platform's support."
             }
             UpstreamProblem::ConnectionUnknown => {
                 "We sent your login to ShipEngine but did not get an answer, so we cannot tell \

@@ -326,8 +326,9 @@ impl Catalog for Words {
                  luego vuelva a intentarlo."
             }
             UpstreamProblem::StampsAlreadyConnected => {
-                "Esta cuenta de Stamps.com ya está conectada a ShipEngine. No tiene que hacer \
-                 nada más aquí."
+                "Esta cuenta de Stamps.com ya está conectada a ShipEngine, a través de esta \
+                 plataforma o de otra. Para usarla aquí, comuníquese con el soporte de su \
+                 plataforma."
             }
             UpstreamProblem::ConnectionUnknown => {
                 "Enviamos sus datos de inicio de sesión a ShipEngine, pero no recibimos respuesta, \

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use super::Money;
+use crate::error::AppError;
 use crate::screen::Screen;
 use crate::server::AppState;
 use crate::server::shipengine::CarrierId;
@@ -46,5 +47,18 @@ pub async fn with_balance(state: &AppState, screen: Screen) -> Screen {
             Screen::Done(done)
         }
         other => other,
+    }
+}
+
+/// A server function's answer to the island: a done screen gets its balance (an old tab's
+/// post lands there too). A plain form post is redirected to the page, which reads it itself.
+pub async fn answer_with_balance(
+    state: &AppState,
+    island: bool,
+    outcome: Result<Screen, AppError>,
+) -> Result<Screen, AppError> {
+    match outcome {
+        Ok(screen) if island => Ok(with_balance(state, screen).await),
+        outcome => outcome,
     }
 }

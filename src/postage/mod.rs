@@ -22,7 +22,7 @@ mod validate;
 mod view;
 
 #[cfg(feature = "ssr")]
-pub use balance::{current_balance, with_balance};
+pub use balance::{answer_with_balance, current_balance, with_balance};
 #[cfg(feature = "ssr")]
 pub use config::FundingConfig;
 pub use form::{AmountForm, AmountSignals, OTHER, PRESETS, PostageField};

@@ -111,10 +111,15 @@ pub async fn confirm(
     account: &Account,
     id: &str,
 ) -> Result<Option<()>, AppError> {
-    if request_of(state, owner, account, id).await?.is_none() {
+    let Some(row) = request_of(state, owner, account, id).await? else {
+        return Ok(None);
+    };
+    let funding = state.funding;
+    // A request made before the operator lowered `FUNDING_MAX_USD` is not charged.
+    if row.amount_cents > funding.max_cents {
+        tracing::warn!(funding_request = %id, amount_cents = row.amount_cents, max_cents = funding.max_cents, "postage not confirmed: over the maximum");
         return Ok(None);
     }
-    let funding = state.funding;
     let limits = FundingLimits {
         per_owner: funding.per_session,
         per_carrier: funding.per_carrier_per_day,

@@ -4,6 +4,7 @@
 //! cannot do it (the operator's plan, a timeout, an outage) the registration goes on without it.
 
 use std::collections::HashSet;
+use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -15,6 +16,7 @@ use crate::error::FieldErrors;
 use crate::fields::FieldProblem;
 use crate::fields::expiry::today_utc;
 use crate::server::AppState;
+use crate::server::limits::unix_now;
 use crate::server::shipengine::{
     Address, AddressMessage, AddressValidation, AddressValidationStatus, ErrorCode, ShipEngineError,
 };
@@ -31,11 +33,16 @@ pub struct AddressChecks {
     logged: Mutex<HashSet<&'static str>>,
 }
 
+/// The longest one check may take, whatever the upstream timeout: a merchant never waits long
+/// for a check they can do without, and a registration's request (up to two checks, then the
+/// registration) stays within `HTTP_REQUEST_TIMEOUT_SECS`.
+pub const ADDRESS_CHECK_LONGEST: Duration = Duration::from_secs(5);
+
 impl AddressChecks {
-    pub fn new(enabled: bool, timeout: Duration) -> Self {
+    pub fn new(enabled: bool, upstream_timeout: Duration) -> Self {
         Self {
             enabled,
-            timeout,
+            timeout: upstream_timeout.min(ADDRESS_CHECK_LONGEST),
             last: Mutex::new(None),
             logged: Mutex::new(HashSet::new()),
         }
@@ -54,6 +61,8 @@ impl AddressChecks {
 
     fn worked(&self) {
         *lock(&self.last) = Some(Ok(()));
+        // An outage of the same kind after this recovery is logged again.
+        lock(&self.logged).clear();
     }
 
     fn failed(&self, cause: &'static str, detail: &dyn std::fmt::Display) {
@@ -87,9 +96,10 @@ pub enum Checked {
 /// Checks the address of `form` (already valid as `valid`) unless the merchant answered
 /// `shown`, the check this browser was last shown for the same address. A decision about
 /// anything else (another address, a hand-made post) is no decision: the server only acts on a
-/// suggestion it made, and asks USPS again rather than trusting one the browser sends.
+/// suggestion it made and kept, never on one the browser sends.
 pub async fn check_address(
     state: &AppState,
+    ip: IpAddr,
     form: &RegistrationForm,
     shown: Option<&AddressCheck>,
     valid: ValidRegistration,
@@ -110,20 +120,23 @@ pub async fn check_address(
         return go_on(valid);
     }
     let typed = PostalAddress::of(form);
-    let found = match (validate(state, &typed).await, shown) {
-        (Some(answer), _) => verdict(&typed, &answer),
-        // USPS cannot be asked again: the suggestion this server made and kept in the session
-        // is still USPS's word, and the merchant chose it.
+    let found = match (decision, shown) {
+        // The merchant chose the suggestion this server made and kept in the session for this
+        // very address: that one is registered, not whatever USPS would answer now.
         (
-            None,
+            AddressDecision::UseUsps,
             Some(AddressCheck::Suggestion {
                 matched, differs, ..
             }),
-        ) if decision == AddressDecision::UseUsps => Verdict::Differs {
+        ) => Verdict::Differs {
             matched: matched.clone(),
             differs: differs.clone(),
         },
-        (None, _) => return go_on(valid),
+        _ if !admitted(state, ip).await => return go_on(valid),
+        _ => match validate(state, &typed).await {
+            Some(answer) => verdict(&typed, &answer),
+            None => return go_on(valid),
+        },
     };
     match found {
         Verdict::Same | Verdict::None => go_on(valid),
@@ -158,6 +171,24 @@ pub async fn check_address(
                     differs,
                 })
             }
+        }
+    }
+}
+
+/// Whether this form's address may be checked (`LIMIT_ADDRESS_CHECKS_PER_IP`): past the limit,
+/// or when the count cannot be read, the registration goes on unchecked (its own limits hold).
+async fn admitted(state: &AppState, ip: IpAddr) -> bool {
+    let counts = state.limits.address_check_counts(ip);
+    let keep_secs = state.limits.longest_window_secs();
+    match state.database.admit(&counts, keep_secs, unix_now()).await {
+        Ok(Ok(())) => true,
+        Ok(Err(over)) => {
+            tracing::warn!(limit = over.limit, %ip, "address not checked: limit reached");
+            false
+        }
+        Err(error) => {
+            tracing::error!(%error, "address check limit not read: not checked");
+            false
         }
     }
 }

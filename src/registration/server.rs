@@ -15,5 +15,7 @@ pub async fn register(#[server(flatten)] form: RegistrationForm) -> Result<Scree
     let flow = Flow::load().await?;
     let state = AppState::from_context()?;
     let ClientIp(ip) = ClientIp::from_context()?;
-    with_status(super::service::register(&state, flow, ip, &form).await)
+    let island = !flow.is_plain_form_post();
+    let outcome = super::service::register(&state, flow, ip, &form).await;
+    with_status(crate::postage::answer_with_balance(&state, island, outcome).await)
 }

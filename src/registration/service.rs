@@ -62,7 +62,7 @@ pub async fn register(
         }
     };
     // Before the claim: a merchant asked about the address has sent nothing and used no limit.
-    let valid = match check_address(state, form, flow.address_check(), valid).await {
+    let valid = match check_address(state, ip, form, flow.address_check(), valid).await {
         Checked::GoOn { valid, draft } => {
             if let Some(draft) = draft {
                 flow.keep_draft(&draft);

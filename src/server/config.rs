@@ -38,6 +38,7 @@
 //! | `LIMIT_CODE_CHECKS_TOTAL` | 600 | codes checked by the whole app |
 //! | `LIMIT_CONNECTIONS_PER_IP` | 10 | existing Stamps.com accounts connected (tried) from one IP |
 //! | `LIMIT_CONNECTIONS_PER_USERNAME` | 5 | connections tried with one Stamps.com username |
+//! | `LIMIT_ADDRESS_CHECKS_PER_IP` | 30 | addresses checked with USPS for forms from one IP |
 //! | `OPERATOR_WEBHOOK_URL` | unset: no delivery | where webhooks are POSTed; https (http only to a loopback address) |
 //! | `OPERATOR_WEBHOOK_SECRET` | | signs them; required with the URL, at least 16 characters |
 //! | `WEBHOOK_TIMEOUT_SECS`, `WEBHOOK_RETRY_FOR_SECS` | 10, 259200 | one attempt, 1 to 300; how long an event is retried, 1 to 30 days in seconds |
@@ -271,7 +272,9 @@ fn http_timeouts(
         request: secs("HTTP_REQUEST_TIMEOUT_SECS", 1..=3600, defaults.request)?,
         shutdown_grace: secs("SHUTDOWN_GRACE_SECS", 0..=3600, defaults.shutdown_grace)?,
     };
-    let registration = registration_settles_within(upstream_timeout, upstream_retry);
+    // A registration's request may check the address twice before it registers.
+    let registration = registration_settles_within(upstream_timeout, upstream_retry)
+        + 2 * crate::registration::address_service::ADDRESS_CHECK_LONGEST;
     if timeouts.request <= registration {
         return Err(ConfigError::Invalid {
             name: "HTTP_REQUEST_TIMEOUT_SECS",
@@ -347,6 +350,10 @@ fn limits(set: &impl Fn(&str) -> Option<String>) -> Result<LimitConfig, ConfigEr
         connections_per_username: count(
             "LIMIT_CONNECTIONS_PER_USERNAME",
             defaults.connections_per_username,
+        )?,
+        address_checks_per_ip: count(
+            "LIMIT_ADDRESS_CHECKS_PER_IP",
+            defaults.address_checks_per_ip,
         )?,
     })
 }
@@ -733,6 +740,7 @@ mod tests {
                 code_checks_total: 90,
                 connections_per_ip: 11,
                 connections_per_username: 4,
+                address_checks_per_ip: 30,
             }
         );
     }
@@ -819,13 +827,14 @@ mod tests {
             }
         );
 
-        // 30 s × 3 attempts + 5 s of waits + 5 s to record it: 100 s.
+        // Two address checks of 5 s, then 30 s × 3 attempts + 5 s of waits + 5 s to record it:
+        // 110 s.
         let ConfigError::Invalid { name, why } =
-            config_with(&[("HTTP_REQUEST_TIMEOUT_SECS", "100")]).unwrap_err();
+            config_with(&[("HTTP_REQUEST_TIMEOUT_SECS", "110")]).unwrap_err();
         assert_eq!(name, "HTTP_REQUEST_TIMEOUT_SECS");
-        assert!(why.contains("100 s"), "{why}");
+        assert!(why.contains("110 s"), "{why}");
         let shorter_calls = config_with(&[
-            ("HTTP_REQUEST_TIMEOUT_SECS", "30"),
+            ("HTTP_REQUEST_TIMEOUT_SECS", "40"),
             ("UPSTREAM_TIMEOUT_SECS", "5"),
             ("UPSTREAM_MAX_RETRIES", "1"),
         ]);

@@ -46,6 +46,9 @@ pub struct LimitConfig {
     pub connections_per_ip: u32,
     /// Connections tried upstream with one Stamps.com username: no one guesses its password.
     pub connections_per_username: u32,
+    /// Addresses checked with USPS for forms sent from one IP address (an IPv6 /64): past it
+    /// the registration goes on unchecked, so no one spends the operator's ShipEngine rate limit.
+    pub address_checks_per_ip: u32,
 }
 
 impl Default for LimitConfig {
@@ -64,6 +67,7 @@ impl Default for LimitConfig {
             code_checks_per_ip: 30,
             code_checks_total: 600,
             connections_per_ip: 10,
+            address_checks_per_ip: 30,
             connections_per_username: 5,
         }
     }
@@ -183,6 +187,15 @@ impl LimitConfig {
                 self.connections_per_username,
             ),
         ]
+    }
+
+    /// An address checked with USPS for a form sent from `ip`.
+    pub fn address_check_counts(&self, ip: IpAddr) -> Vec<Count> {
+        vec![self.count(
+            "address checks per IP",
+            format!("address/ip/{}", ip_bucket(ip)),
+            self.address_checks_per_ip,
+        )]
     }
 
     /// The name of the resend wait's count, as an [`OverLimit`] gives it.

@@ -14,7 +14,9 @@ pub async fn send_code(phone: String) -> Result<Screen, AppError> {
     let flow = Flow::load().await?;
     let state = AppState::from_context()?;
     let ClientIp(ip) = ClientIp::from_context()?;
-    with_status(super::service::send_code(&state, flow, ip, &phone).await)
+    let island = !flow.is_plain_form_post();
+    let outcome = super::service::send_code(&state, flow, ip, &phone).await;
+    with_status(crate::postage::answer_with_balance(&state, island, outcome).await)
 }
 
 /// Checks the typed code: see [`super::service::verify_code`].
@@ -25,12 +27,7 @@ pub async fn verify_code(code: String) -> Result<Screen, AppError> {
     let flow = Flow::load().await?;
     let state = AppState::from_context()?;
     let ClientIp(ip) = ClientIp::from_context()?;
-    // A plain form post is redirected to the page, which reads the balance itself.
     let island = !flow.is_plain_form_post();
     let outcome = super::service::verify_code(&state, flow, ip, &code).await;
-    // The done screen shows the balance (a repeat of the check lands there too).
-    with_status(match outcome {
-        Ok(screen) if island => Ok(crate::postage::with_balance(&state, screen).await),
-        outcome => outcome,
-    })
+    with_status(crate::postage::answer_with_balance(&state, island, outcome).await)
 }

@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use crate::server::shipengine::{Carrier, CarrierId};
-use crate::server::storage::Registration;
+use crate::server::storage::{Origin, Registration};
 
 /// What one round knows.
 #[derive(Clone, Copy, Debug)]
@@ -77,7 +77,13 @@ pub fn decide<'a>(round: &Round<'a>) -> Vec<(&'a Registration, Decision<'a>)> {
                     Decision::Failed
                 }
                 [] => Decision::Wait,
-                [carrier_id] if other_rows.is_empty() => Decision::Registered(carrier_id),
+                // A nickname is the only link between a row and a carrier. A registered row
+                // that takes the wrong one still stops at the code step; a connected one would
+                // be verified at once, with another account's card and sign-in links: support
+                // decides it.
+                [carrier_id] if other_rows.is_empty() && row.origin != Origin::Connected => {
+                    Decision::Registered(carrier_id)
+                }
                 _ => Decision::Ambiguous {
                     carrier_ids,
                     other_rows,
@@ -184,6 +190,27 @@ mod tests {
         assert_eq!(
             decisions(&rows, &carriers, &held),
             [("A", Decision::Registered(&se_2))]
+        );
+    }
+
+    #[test]
+    fn a_connected_account_is_never_matched_by_its_nickname_alone() {
+        let rows = [Registration {
+            origin: Origin::Connected,
+            ..unknown("A", "Mine", 1)
+        }];
+        let carriers = [stamps("se-2", "Mine")];
+        let held = HashSet::new();
+        let se_2 = id("se-2");
+        assert_eq!(
+            decisions(&rows, &carriers, &held),
+            [(
+                "A",
+                Decision::Ambiguous {
+                    carrier_ids: vec![&se_2],
+                    other_rows: vec![]
+                }
+            )]
         );
     }
 

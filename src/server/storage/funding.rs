@@ -114,7 +114,7 @@ macro_rules! claim_in {
                 }
                 if let Some(at) = freeing_at {
                     $tx.commit().await?;
-                    let wait_ms = (at + $limits.window_ms - $now_ms).max(1000);
+                    let wait_ms = (at + $limits.window_ms - $now_ms).clamp(1000, $limits.window_ms);
                     FundingClaim::OverLimit {
                         retry_after_secs: u64::try_from(wait_ms).unwrap_or(0).div_ceil(1000),
                     }
@@ -210,8 +210,9 @@ impl Database {
         })
     }
 
-    /// Records how the charge of the claimed request `id` ended. Only a row still `charging`
-    /// moves: `false` when it had already been given up on.
+    /// Records how the charge of the claimed request `id` ended: on a row still `charging`, or
+    /// one given up on as `outcome_unknown` while the call was still on its way (its real outcome
+    /// replaces the doubt). `false` when the row had already ended otherwise.
     pub async fn record_funding_outcome(
         &self,
         id: &str,
@@ -252,7 +253,7 @@ impl Database {
             sqlx::query(
                 "UPDATE funding_requests SET status = $2, refusal = $3, balance_cents = $4, \
                  request_id = $5, last_error = $6, updated_at_ms = $7 \
-                 WHERE id = $1 AND status = 'charging'",
+                 WHERE id = $1 AND status IN ('charging', 'outcome_unknown')",
             )
             .bind(id)
             .bind(status.as_str())
