@@ -566,3 +566,19 @@ async fn the_pages_are_never_cached_and_speak_spanish() {
     assert!(page.contains(r#"<html lang="es""#), "{page}");
     assert!(page.contains("Agregar franqueo") && page.contains("Otro monto"));
 }
+
+#[tokio::test]
+async fn a_request_over_a_maximum_lowered_since_is_not_charged() {
+    for database in TestDatabase::each().await {
+        let backend = database.backend();
+        let mut app = start_on(database, &[]).await;
+        verified(&mut app).await;
+        let path = choose(&mut app, &[("amount", "other"), ("other_amount", "400")]).await;
+        // The operator lowers the maximum and restarts; the merchant confirms the old page.
+        app.restart_with(&[("FUNDING_MAX_USD", "100")]).await;
+        let response = post(&mut app, &path, &[]).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{backend}");
+        assert!(charges(&app).is_empty(), "{backend}");
+        assert_eq!(app.upstream_requests(Endpoint::AddFunds), 0, "{backend}");
+    }
+}
