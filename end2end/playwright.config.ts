@@ -54,6 +54,7 @@ const roomyLimits = {
   LIMIT_SENDS_PER_PHONE: "10000",
   LIMIT_SENDS_PER_IP: "10000",
   LIMIT_SENDS_TOTAL: "10000",
+  LIMIT_ADDRESS_CHECKS_PER_IP: "10000",
 };
 
 export default defineConfig({
