@@ -194,14 +194,7 @@ async fn connect_upstream(
         }
         Err(failure) => {
             error = failure.to_string();
-            if failure.may_have_taken_effect() {
-                RegistrationEvent::OutcomeUnknown { error: &error }
-            } else {
-                RegistrationEvent::Failed {
-                    request_id: failure.request_id(),
-                    error: &error,
-                }
-            }
+            upstream_error::failure_event(failure, &error)
         }
     };
     Flow::record(&state.database, &key, event).await;

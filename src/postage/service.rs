@@ -222,7 +222,7 @@ async fn charge(state: AppState, row: FundingRequest) {
     {
         Ok(true) => {}
         Ok(false) => {
-            tracing::warn!(funding_request = %row.id, "the charge ended after it was given up on")
+            tracing::warn!(funding_request = %row.id, "the charge's outcome came after the request had ended otherwise")
         }
         Err(error) => {
             tracing::error!(%error, funding_request = %row.id, "a charge's outcome was not recorded")

@@ -200,14 +200,7 @@ async fn register_upstream(
         }
         Err(failure) => {
             error = failure.to_string();
-            if failure.may_have_taken_effect() {
-                RegistrationEvent::OutcomeUnknown { error: &error }
-            } else {
-                RegistrationEvent::Failed {
-                    request_id: failure.request_id(),
-                    error: &error,
-                }
-            }
+            upstream_error::failure_event(failure, &error)
         }
     };
     if let Err(failure) = state.database.record(&key, event).await {

@@ -5,6 +5,21 @@
 use crate::error::{AppError, FieldErrors, FormField, UpstreamProblem};
 use crate::fields::FieldProblem;
 use crate::server::shipengine::{ErrorCode, ShipEngineError};
+use crate::server::storage::RegistrationEvent;
+
+/// What a failed call that opens an account (a registration, a connection) says of its row:
+/// its outcome unknown when the call may have taken effect, else refused. `error` is `failure`
+/// as logged (`failure.to_string()`), kept by the caller for the event to borrow.
+pub fn failure_event<'a>(failure: &'a ShipEngineError, error: &'a str) -> RegistrationEvent<'a> {
+    if failure.may_have_taken_effect() {
+        RegistrationEvent::OutcomeUnknown { error }
+    } else {
+        RegistrationEvent::Failed {
+            request_id: failure.request_id(),
+            error,
+        }
+    }
+}
 
 /// Maps `error` for the call named `call`. `field_of` says which form field an upstream
 /// `field_name` belongs to, so the problem can sit beside it.
