@@ -434,3 +434,31 @@ async fn past_the_limit_of_checks_per_ip_the_registration_goes_on_unchecked() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_limit_of_checks_per_ip_holds_under_simultaneous_forms() {
+    for database in TestDatabase::each().await {
+        let backend = database.backend();
+        let app = start_on(database, &[("LIMIT_ADDRESS_CHECKS_PER_IP", "3")]).await;
+        // Twelve browsers from one address send a form USPS would correct, all at once.
+        let posts: Vec<_> = (0..12)
+            .map(|_| {
+                let mut browser = support::Browser {
+                    cookie: None,
+                    ..app.same_browser()
+                };
+                tokio::spawn(async move {
+                    let _ = browser.attempt("register", &form_with(SPELLED_OUT)).await;
+                })
+            })
+            .collect();
+        for post in posts {
+            post.await.unwrap();
+        }
+        assert_eq!(
+            app.upstream_requests(Endpoint::ValidateAddresses),
+            3,
+            "{backend}"
+        );
+    }
+}
